@@ -1,0 +1,44 @@
+# Lindung: `make run` serves the demo, `make test` runs every check. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: setup setup-dev run test bench lint messages compilemessages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# One venv with the dev extras serves both commands: CI and the demo install the same thing.
+setup: $(STAMP) compilemessages
+
+compilemessages: | $(BIN)/python
+	$(BIN)/python -m lindung.i18n compile
+
+run: setup
+	$(BIN)/lindung migrate --noinput
+	$(BIN)/lindung demo
+	@echo "Serving Lindung on http://127.0.0.1:$(PORT)/"
+	LINDUNG_REQUIRE_2FA=$${LINDUNG_REQUIRE_2FA:-0} $(BIN)/lindung runserver 127.0.0.1:$(PORT) --noreload
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+
+test: setup lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+# Developer only (needs GNU gettext): refresh the catalogues from the source.
+messages: setup
+	cd src/lindung && ../../$(BIN)/lindung makemessages --all --no-obsolete --ignore "*/tests/*"
+
+clean:
+	rm -rf $(VENV) var/static

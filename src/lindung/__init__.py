@@ -1,0 +1,1 @@
+"""Lindung: information management for the protection of migrants in vulnerable situations."""

@@ -1,0 +1,199 @@
+"""Encryption of personal data at rest, blind indexes and keyed pseudonyms.
+
+Envelope scheme: every organisation has its own random data keys (AES-256-GCM), stored only
+wrapped (encrypted) by the master key that comes from the environment. A database dump therefore
+holds no readable personal data and no usable key. Exact-match search uses a keyed blind index
+(HMAC-SHA256 of the normalised value) so that equal values can be found without decrypting.
+Pseudonyms for anything that leaves an organisation are HMACs keyed per purpose, so two
+recipients cannot join their pseudonyms.
+
+Token format of an encrypted value: ``v1:<data key id>:<base64(nonce | ciphertext+tag)>``. The
+associated data binds a value to its column, so a value copied into another column fails to
+decrypt.
+"""
+
+import base64
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+import unicodedata
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import transaction
+
+TOKEN_PREFIX = "v1:"
+_NONCE_BYTES = 12
+_CURRENT_KEY_TTL = 60.0  # seconds a process trusts its idea of an organisation's current key
+
+_lock = threading.Lock()
+_raw_keys: dict[int, bytes] = {}
+_current: dict[tuple[int, str], tuple[float, int]] = {}
+
+
+class CryptoError(Exception):
+    """A value could not be decrypted or a key could not be unwrapped (never carries the value)."""
+
+
+class Ciphertext(str):
+    """A value already encrypted for the database; encrypted fields store it untouched."""
+
+
+# master keys ---------------------------------------------------------------------------------
+
+
+def _decode_key(text: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
+    except ValueError as exc:
+        raise CryptoError("master key is not base64") from exc
+    if len(raw) != 32:
+        raise CryptoError("master key must be 32 bytes (base64-encoded)")
+    return raw
+
+
+def master_keys() -> list[bytes]:
+    """The master keys, newest first. ``LINDUNG_MASTER_KEY`` may list several, comma-separated,
+    while a rotation is under way: the first wraps, all of them unwrap."""
+    configured = settings.LINDUNG_MASTER_KEY
+    if not configured:
+        from .keyfiles import local_master_key
+
+        configured = local_master_key(settings.LINDUNG_MASTER_KEY_FILE)
+    return [_decode_key(part) for part in configured.split(",") if part.strip()]
+
+
+def master_key_id(key: bytes) -> str:
+    return hashlib.sha256(b"lindung-master-id" + key).hexdigest()[:12]
+
+
+def wrap_key(raw: bytes) -> str:
+    master = master_keys()[0]
+    nonce = secrets.token_bytes(_NONCE_BYTES)
+    sealed = AESGCM(master).encrypt(nonce, raw, b"lindung-data-key")
+    return f"{master_key_id(master)}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def unwrap_key(wrapped: str) -> bytes:
+    key_id, _, blob = wrapped.partition(":")
+    for master in master_keys():
+        if master_key_id(master) == key_id:
+            data = base64.b64decode(blob)
+            try:
+                return AESGCM(master).decrypt(data[:_NONCE_BYTES], data[_NONCE_BYTES:], b"lindung-data-key")
+            except Exception as exc:
+                raise CryptoError("a data key failed authentication") from exc
+    raise CryptoError(f"no configured master key matches key id {key_id}")
+
+
+# data keys -----------------------------------------------------------------------------------
+
+
+def _raw_key(key_id: int) -> bytes:
+    with _lock:
+        raw = _raw_keys.get(key_id)
+    if raw is None:
+        from .models import DataKey
+
+        try:
+            wrapped = DataKey.objects.values_list("wrapped", flat=True).get(pk=key_id)
+        except DataKey.DoesNotExist as exc:
+            raise CryptoError(f"unknown data key {key_id}") from exc
+        raw = unwrap_key(wrapped)
+        with _lock:
+            _raw_keys[key_id] = raw
+    return raw
+
+
+def current_key_id(organisation_id: int, purpose: str = "data") -> int:
+    """The key an organisation uses now for a purpose, created on first use."""
+    cache_key = (organisation_id, purpose)
+    now = time.monotonic()
+    with _lock:
+        cached = _current.get(cache_key)
+    if cached and now - cached[0] < _CURRENT_KEY_TTL:
+        return cached[1]
+    from .models import DataKey
+
+    key_id = (
+        DataKey.objects.filter(organisation_id=organisation_id, purpose=purpose, retired_at__isnull=True)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if key_id is None:
+        key_id = create_data_key(organisation_id, purpose).pk
+    with _lock:
+        _current[cache_key] = (now, key_id)
+    return key_id
+
+
+def create_data_key(organisation_id: int, purpose: str = "data"):
+    from .models import DataKey
+
+    raw = secrets.token_bytes(32)
+    with transaction.atomic():
+        key = DataKey.objects.create(organisation_id=organisation_id, purpose=purpose, wrapped=wrap_key(raw))
+    with _lock:
+        _raw_keys[key.pk] = raw
+        _current[(organisation_id, purpose)] = (time.monotonic(), key.pk)
+    return key
+
+
+def forget_cached_keys() -> None:
+    with _lock:
+        _raw_keys.clear()
+        _current.clear()
+
+
+# values --------------------------------------------------------------------------------------
+
+
+def encrypt(plaintext: str, *, organisation_id: int, context: str) -> Ciphertext:
+    key_id = current_key_id(organisation_id)
+    nonce = secrets.token_bytes(_NONCE_BYTES)
+    sealed = AESGCM(_raw_key(key_id)).encrypt(nonce, plaintext.encode(), context.encode())
+    return Ciphertext(f"{TOKEN_PREFIX}{key_id}:{base64.b64encode(nonce + sealed).decode()}")
+
+
+def token_key_id(token: str) -> int:
+    if not token.startswith(TOKEN_PREFIX):
+        raise CryptoError("value is not an encrypted token")
+    return int(token[len(TOKEN_PREFIX) :].split(":", 1)[0])
+
+
+def decrypt(token: str, *, context: str) -> str:
+    key_id = token_key_id(token)
+    blob = base64.b64decode(token.split(":", 2)[2])
+    try:
+        return AESGCM(_raw_key(key_id)).decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], context.encode()).decode()
+    except Exception as exc:
+        raise CryptoError(f"an encrypted value in {context} failed authentication") from exc
+
+
+# blind index and pseudonyms ------------------------------------------------------------------
+
+
+def normalise(value: str) -> str:
+    """Case, width and spacing differences must not defeat an exact match."""
+    text = unicodedata.normalize("NFKC", str(value)).casefold()
+    return " ".join(text.replace("-", " ").split())
+
+
+def _hmac(organisation_id: int, purpose: str, message: str) -> bytes:
+    key = _raw_key(current_key_id(organisation_id, purpose))
+    return hmac.new(key, message.encode(), hashlib.sha256).digest()
+
+
+def blind_index(value: str, *, organisation_id: int, kind: str) -> str:
+    """Keyed index of a normalised value; ``kind`` separates names from document numbers."""
+    return _hmac(organisation_id, "index", f"{kind}\x00{normalise(value)}").hex()
+
+
+def pseudonym(value: str, *, organisation_id: int, purpose: str, prefix: str = "P") -> str:
+    """A stable pseudonym of ``value`` for one purpose (e.g. ``agreement:12``)."""
+    digest = _hmac(organisation_id, "pseudonym", f"{purpose}\x00{value}")
+    code = base64.b32encode(digest).decode()[:10]
+    return f"{prefix}-{code[:5]}-{code[5:]}"

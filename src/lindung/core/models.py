@@ -1,0 +1,181 @@
+"""Organisations, users and their roles; key material; sharing; the audit log; API tokens."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .audit_actions import AuditAction
+from .countries import country_choices
+from .roles import Role
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government")
+        INTERNATIONAL = "international", _("International organisation")
+        NGO = "ngo", _("Non-governmental organisation")
+        REGIONAL_CENTRE = "regional_centre", _("Regional centre")
+        SERVICE_PROVIDER = "service_provider", _("Service provider")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    country = models.CharField(_("country"), max_length=3, choices=country_choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("core:organisation_detail", args=[self.pk])
+
+
+class User(AbstractUser):
+    preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class Membership(models.Model):
+    """A user's role in an organisation. Several rows give several roles."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role")
+        ]
+        ordering = ["organisation__name", "role"]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} @ {self.organisation}"
+
+
+class DataKey(models.Model):
+    """An organisation's key for one purpose, stored only wrapped by the master key."""
+
+    class Purpose(models.TextChoices):
+        DATA = "data", _("encryption of personal data")
+        INDEX = "index", _("blind index")
+        PSEUDONYM = "pseudonym", _("pseudonyms")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="data_keys")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    wrapped = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "purpose", "retired_at"])]
+
+
+class SharingGroup(models.Model):
+    """A named set of organisations that agree to see what is shared with the group."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    organisations = models.ManyToManyField(Organisation, related_name="sharing_groups", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ObjectShareQuerySet(models.QuerySet):
+    def active(self):
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+class ObjectShare(models.Model):
+    """One record explicitly shared with another organisation or with a sharing group."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="shares_received"
+    )
+    sharing_group = models.ForeignKey(
+        SharingGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="shares"
+    )
+    purpose = models.CharField(_("purpose"), max_length=200)
+    granted_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ObjectShareQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(sharing_group__isnull=False),
+                name="share_has_recipient",
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+
+class AuditEntry(models.Model):
+    """Append-only, hash-chained record of a write or of a read of personal data.
+
+    No foreign keys: deleting a user or an organisation must never touch the log. ``hash`` covers
+    the previous entry's hash and this entry's canonical JSON (see lindung.core.audit).
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, db_index=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    organisation_id = models.BigIntegerField(null=True, db_index=True)
+    action = models.CharField(max_length=64, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    purpose = models.CharField(max_length=200, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = _("audit entries")
+
+
+class ApiToken(models.Model):
+    """An API token; only its SHA-256 is stored. The secret is shown once, at creation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()

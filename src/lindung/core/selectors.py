@@ -1,0 +1,52 @@
+"""Reads of core data, already filtered by the access policy."""
+
+from django.db.models import Q
+
+from . import policy
+from .models import ApiToken, AuditEntry, Membership, Organisation, User
+from .roles import Capability
+
+
+def organisations_visible(user):
+    return policy.accessible(user, Organisation.objects.all())
+
+
+def organisation_get(user, pk) -> Organisation:
+    return organisations_visible(user).get(pk=pk)
+
+
+def members_of(user, organisation):
+    """Members of an organisation, for its administrators only."""
+    if not policy.has_capability(user, Capability.MANAGE_ORGANISATION, organisation.pk):
+        return User.objects.none()
+    return User.objects.filter(memberships__organisation=organisation).distinct().order_by("username")
+
+
+def managed_memberships(user):
+    return policy.accessible(user, Membership.objects.select_related("user", "organisation"))
+
+
+def audit_entries(user, *, action="", actor="", object_type="", since=None, until=None):
+    """Entries of the organisations where the user is an auditor, plus their sign-in events."""
+    orgs = policy.organisations_with(user, Capability.VIEW_AUDIT)
+    if not orgs:
+        return AuditEntry.objects.none()
+    member_ids = Membership.objects.filter(organisation_id__in=orgs).values("user_id")
+    entries = AuditEntry.objects.filter(Q(organisation_id__in=orgs) | Q(actor_id__in=member_ids))
+    if action:
+        entries = entries.filter(action__startswith=action)
+    if actor:
+        entries = entries.filter(actor_username__iexact=actor)
+    if object_type:
+        entries = entries.filter(object_type__icontains=object_type)
+    if since:
+        entries = entries.filter(at__date__gte=since)
+    if until:
+        entries = entries.filter(at__date__lte=until)
+    return entries.order_by("-id")
+
+
+def tokens_of(user):
+    if not getattr(user, "is_authenticated", False):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)

@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("account/login/", views.LoginView.as_view(), name="login"),
+    path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/two-factor/", views.otp_verify, name="otp_verify"),
+    path("account/tokens/", views.token_list, name="tokens"),
+    path("account/tokens/<uuid:public_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/users/new/", views.user_create, name="user_create"),
+    path("organisations/<int:pk>/users/<int:user_pk>/roles/", views.membership_grant, name="membership_grant"),
+    path("memberships/<int:pk>/revoke/", views.membership_revoke, name="membership_revoke"),
+    path("audit/", views.audit_log, name="audit_log"),
+]
