@@ -37,6 +37,12 @@ CSRF_TRUSTED_ORIGINS = [
 # Apps of the project, in dependency order; URL, API, demo and navigation discovery walk this list.
 LINDUNG_APPS = [
     "lindung.core",
+    "lindung.standard",
+    "lindung.cases",
+    "lindung.maritime",
+    "lindung.sharing",
+    "lindung.frameworks",
+    "lindung.engagement",
 ]
 
 INSTALLED_APPS = [

@@ -40,6 +40,13 @@ class AuditAction(models.TextChoices):
     PERSONAL_DATA_VIEWED = "personal.viewed", _("Personal data viewed")
     PERSONAL_DATA_EXPORTED = "personal.exported", _("Personal data exported")
     PERSONAL_DATA_SEARCHED = "personal.searched", _("Personal data searched")
+    # standard (issue 3): add below this line
+    # cases (issue 4): add below this line
+    # screening and referrals (issue 5): add below this line
+    # maritime and sharing (issue 6): add below this line
+    # stats (issue 7): add below this line
+    # frameworks (issue 8): add below this line
+    # engagement (issue 9): add below this line
     # generic writes, for apps whose writes need no finer word
     RECORD_CREATED = "record.created", _("Record created")
     RECORD_UPDATED = "record.updated", _("Record updated")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "lindung.cases"
+    label = "cases"
+    verbose_name = _("Cases")
+    nav_items = []

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SharingConfig(AppConfig):
+    name = "lindung.sharing"
+    label = "sharing"
+    verbose_name = _("Information sharing")
+    nav_items = []

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StandardConfig(AppConfig):
+    name = "lindung.standard"
+    label = "standard"
+    verbose_name = _("Data standard")
+    nav_items = []
