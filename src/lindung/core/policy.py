@@ -49,6 +49,12 @@ class Rule:
     identity_capability: str = Capability.VIEW_IDENTITY
     shareable: bool = True
     public: bool = False
+    # Extra conditions an app adds on top of organisation and share access (e.g. TLP markings and
+    # distribution levels): ``scope_filter(user, queryset, action) -> queryset`` widens or narrows
+    # what ``accessible`` returns; ``scope_check(user, obj, action) -> bool | None`` answers for
+    # one object (None: no opinion). Both must agree.
+    scope_filter: object = None
+    scope_check: object = None
 
     def capability_for(self, action: str) -> str | None:
         if action == VIEW:
@@ -156,6 +162,10 @@ def can(user, action: str, obj) -> bool:
     capability = rule.capability_for(action)
     if action == VIEW and rule.public:
         return True
+    if rule.scope_check is not None:
+        verdict = rule.scope_check(user, obj, action)
+        if verdict is not None:
+            return verdict
     if capability is None:
         return False
     if has_capability(user, capability, owner_id(obj)):
@@ -173,6 +183,8 @@ def accessible(user, queryset, action: str = VIEW):
         return queryset.none()
     if action == VIEW and rule.public:
         return queryset
+    if rule.scope_filter is not None:
+        return rule.scope_filter(user, queryset, action)
     capability = rule.capability_for(action)
     if capability is None:
         return queryset.none()
