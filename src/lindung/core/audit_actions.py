@@ -42,6 +42,32 @@ class AuditAction(models.TextChoices):
     PERSONAL_DATA_SEARCHED = "personal.searched", _("Personal data searched")
     # standard (issue 3): add below this line
     # cases (issue 4): add below this line
+    PERSON_REGISTERED = "cases.person_registered", _("Person registered")
+    PERSON_UPDATED = "cases.person_updated", _("Person updated")
+    PERSON_ERASED = "cases.person_erased", _("Person erased on request")
+    CASE_OPENED = "cases.case_opened", _("Case opened")
+    CASE_UPDATED = "cases.case_updated", _("Case updated")
+    CASE_TRANSITIONED = "cases.case_transitioned", _("Case moved to another step")
+    CASE_ASSIGNED = "cases.case_assigned", _("Case assigned")
+    CASE_LEGAL_HOLD = "cases.legal_hold", _("Case legal hold changed")
+    CONSENT_RECORDED = "cases.consent_recorded", _("Consent recorded")
+    CONSENT_WITHDRAWN = "cases.consent_withdrawn", _("Consent withdrawn")
+    CASE_NEED_RECORDED = "cases.need_recorded", _("Need recorded")
+    CASE_SERVICE_RECORDED = "cases.service_recorded", _("Service given recorded")
+    CASE_NOTE_ADDED = "cases.note_added", _("Case note added")
+    CASE_ATTACHMENT_ADDED = "cases.attachment_added", _("Attachment added")
+    CASE_TASK_CREATED = "cases.task_created", _("Task created")
+    CASE_TASK_DONE = "cases.task_done", _("Task completed")
+    CASE_PLACEMENT_RECORDED = "cases.placement_recorded", _("Placement recorded")
+    CHILD_DETENTION_REFUSED = "cases.child_detention_refused", _("Detention of a child refused")
+    CASE_VISIT_RECORDED = "cases.visit_recorded", _("Monitoring visit recorded")
+    CASE_CHECKIN_RECORDED = "cases.checkin_recorded", _("Compliance check-in recorded")
+    TRANSFER_AGREEMENT_CREATED = "cases.agreement_created", _("Transfer agreement created")
+    CASE_TRANSFERRED_OUT = "cases.transferred_out", _("Case transferred to another organisation")
+    CASE_TRANSFERRED_IN = "cases.transferred_in", _("Case received from another organisation")
+    RETENTION_ANONYMISED = "cases.retention_anonymised", _("Case anonymised at the end of retention")
+    RETENTION_DELETED = "cases.retention_deleted", _("Case deleted at the end of retention")
+    RETENTION_RUN = "cases.retention_run", _("Retention job run")
     # screening and referrals (issue 5): add below this line
     # maritime and sharing (issue 6): add below this line
     # stats (issue 7): add below this line
