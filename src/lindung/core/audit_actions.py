@@ -73,6 +73,24 @@ class AuditAction(models.TextChoices):
     # stats (issue 7): add below this line
     # frameworks (issue 8): add below this line
     # engagement (issue 9): add below this line
+    ENGAGEMENT_SAVED = "engagement.saved", _("Engagement saved")
+    ENGAGEMENT_SESSION_SAVED = "engagement.session_saved", _("Engagement session saved")
+    ENGAGEMENT_CHECKLIST_UPDATED = "engagement.checklist_updated", _("Pre-session checklist updated")
+    ENGAGEMENT_SESSION_STARTED = "engagement.session_started", _("Engagement session started")
+    ENGAGEMENT_SESSION_DEBRIEFED = "engagement.session_debriefed", _("Engagement session debriefed")
+    ENGAGEMENT_PARTICIPANT_SAVED = "engagement.participant_saved", _("Participant saved")
+    ENGAGEMENT_CASE_LINKED = "engagement.case_linked", _("Participant linked to a case")
+    ENGAGEMENT_CONSENT_GIVEN = "engagement.consent_given", _("Engagement consent given")
+    ENGAGEMENT_CONSENT_WITHDRAWN = "engagement.consent_withdrawn", _("Engagement consent withdrawn")
+    ENGAGEMENT_CONTRIBUTION_SAVED = "engagement.contribution_saved", _("Contribution recorded")
+    ENGAGEMENT_CONTRIBUTION_CLEARED = "engagement.contribution_cleared", _("Contribution cleared for use")
+    ENGAGEMENT_CONTRIBUTION_WITHDRAWN = "engagement.contribution_withdrawn", _("Contribution withdrawn")
+    ENGAGEMENT_OUTCOME_SAVED = "engagement.outcome_saved", _("'You said, we did' outcome recorded")
+    ENGAGEMENT_SAFEGUARDING_RECORDED = "engagement.safeguarding", _("Safeguarding record made")
+    ENGAGEMENT_COMPENSATION_RECORDED = "engagement.compensation", _("Participant compensation recorded")
+    ENGAGEMENT_DOCUMENT_SAVED = "engagement.document_saved", _("Guideline or guidance version saved")
+    ENGAGEMENT_EXPORTED = "engagement.exported", _("Engagement report or document exported")
+    ENGAGEMENT_REFUSED = "engagement.refused", _("Engagement action refused (safeguard or consent)")
     # generic writes, for apps whose writes need no finer word
     RECORD_CREATED = "record.created", _("Record created")
     RECORD_UPDATED = "record.updated", _("Record updated")
