@@ -72,6 +72,16 @@ class AuditAction(models.TextChoices):
     # maritime and sharing (issue 6): add below this line
     # stats (issue 7): add below this line
     # frameworks (issue 8): add below this line
+    FRAMEWORK_INSTRUMENT_CREATED = "frameworks.instrument_created", _("Framework instrument created")
+    FRAMEWORK_INSTRUMENT_UPDATED = "frameworks.instrument_updated", _("Framework instrument updated")
+    FRAMEWORK_INSTRUMENT_VERIFIED = "frameworks.instrument_verified", _("Framework instrument verified")
+    FRAMEWORK_PARTY_STATUS_RECORDED = "frameworks.party_status", _("Country status in an instrument recorded")
+    FRAMEWORK_DOCUMENT_ATTACHED = "frameworks.document_attached", _("Document attached to an instrument")
+    FRAMEWORK_PROVISION_SAVED = "frameworks.provision_saved", _("Provision saved")
+    FRAMEWORK_RECOMMENDATION_SAVED = "frameworks.recommendation_saved", _("Recommendation or practice saved")
+    FRAMEWORK_INSTRUMENTS_IMPORTED = "frameworks.imported", _("Framework instruments imported")
+    FRAMEWORK_EXPORTED = "frameworks.exported", _("Framework matrix or report exported")
+    FRAMEWORK_REFERENCE_LOADED = "frameworks.reference_loaded", _("Framework reference data loaded")
     # engagement (issue 9): add below this line
     ENGAGEMENT_SAVED = "engagement.saved", _("Engagement saved")
     ENGAGEMENT_SESSION_SAVED = "engagement.session_saved", _("Engagement session saved")
