@@ -1,14 +1,14 @@
-"""Compile the translation catalogues with Babel, so setup needs no system gettext.
+"""Compile the translation catalogues in pure Python (polib), so setup needs no system gettext.
 
 ``python -m lindung.i18n compile`` writes a ``.mo`` beside every ``.po`` under the package and
-fails, naming the file, when a catalogue does not parse.
+fails, naming the file, when a catalogue does not parse. Plural rules come from each
+catalogue's header, as with GNU msgfmt (Russian uses Django's four forms).
 """
 
 import sys
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+import polib
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -18,18 +18,16 @@ def catalogues() -> list[Path]:
 
 
 def compile_all() -> int:
-    count = 0
     for po_path in catalogues():
-        with po_path.open("rb") as handle:
-            catalog = read_po(handle, locale=po_path.parent.parent.name, abort_invalid=True)
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            count += 1
             continue
-        with mo_path.open("wb") as handle:
-            write_mo(handle, catalog, use_fuzzy=False)
-        count += 1
-    return count
+        try:
+            catalogue = polib.pofile(str(po_path))
+        except (OSError, ValueError) as exc:
+            raise SystemExit(f"{po_path}: {exc}") from exc
+        catalogue.save_as_mofile(str(mo_path))
+    return len(catalogues())
 
 
 if __name__ == "__main__":

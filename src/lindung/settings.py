@@ -171,7 +171,8 @@ LANGUAGES = [
     ("ms", _("Malay")),
     ("id", _("Indonesian")),
 ]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Each app keeps its own catalogue in <app>/locale/; Django finds them through INSTALLED_APPS.
+LOCALE_PATHS: list = []
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
