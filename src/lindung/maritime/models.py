@@ -1,0 +1,439 @@
+"""Incidents at sea, the vessels involved, the persons on board (counts only), suspected
+facilitators (opaque references only) and attachments.
+
+Every incident and attachment carries a TLP 2.0 marking; an incident also carries a distribution
+level and, for ``sharing_group`` distribution, the group. The policy enforces them through the
+scope hooks of the Incident rule (see policy_rules.py and lindung.sharing.enforcement).
+
+Objects received from another node keep where they came from: ``origin_node`` names the node,
+``origin_id`` the STIX id there, ``version``/``modified_at`` the version received, so that a
+newer version supersedes an older one instead of duplicating it. Locally created objects have an
+empty ``origin_node`` and their STIX id is derived from ``uuid``.
+"""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lindung.core.fields import EncryptedTextField
+from lindung.core.markings import TLP, Distribution
+
+from . import codes
+
+MMSI_VALIDATOR = RegexValidator(r"^\d{9}$", _("An MMSI has exactly nine digits."))
+# A facilitator reference is an opaque code, never a description: no spaces, so no names or prose.
+FACILITATOR_REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{1,63}$")
+FACILITATOR_REFERENCE_VALIDATOR = RegexValidator(
+    FACILITATOR_REFERENCE_RE,
+    _(
+        "A reference is an opaque code (letters, digits, . _ : / -, no spaces), "
+        "never a description of a person."
+    ),
+)
+
+
+class OriginMixin(models.Model):
+    """Where an object comes from and which version of it this is (for exchange between nodes)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    origin_node = models.CharField(
+        _("origin node"), max_length=200, blank=True, help_text=_("Empty when recorded on this node.")
+    )
+    origin_id = models.CharField(_("identifier at origin"), max_length=120, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    modified_at = models.DateTimeField(_("modified"), default=timezone.now)
+
+    stix_type = ""  # STIX object type used to build the local STIX id
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_local(self) -> bool:
+        return not self.origin_node
+
+    @property
+    def stix_id(self) -> str:
+        """The STIX id: the origin's for imported objects, derived from ``uuid`` for local ones."""
+        return self.origin_id or f"{self.stix_type}--{self.uuid}"
+
+
+class Vessel(OriginMixin):
+    stix_type = "x-lindung-vessel"
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="vessels", verbose_name=_("organisation")
+    )
+    vessel_type = models.CharField(_("type of vessel"), max_length=32, choices=codes.vessel_type_choices)
+    name = models.CharField(_("name or description"), max_length=200, blank=True)
+    flag = models.CharField(_("flag"), max_length=3, blank=True, choices=codes.country_choices)
+    length_m = models.DecimalField(
+        _("length (metres)"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(500)],
+    )
+    engine = models.CharField(_("propulsion"), max_length=16, blank=True, choices=codes.vessel_engine_choices)
+    engine_power_hp = models.PositiveIntegerField(_("engine power (hp)"), null=True, blank=True)
+    registration = models.CharField(_("registration"), max_length=60, blank=True)
+    mmsi = models.CharField(_("AIS MMSI"), max_length=9, blank=True, validators=[MMSI_VALIDATOR])
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("vessel")
+        verbose_name_plural = _("vessels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["origin_node", "origin_id"],
+                condition=~Q(origin_id=""),
+                name="maritime_vessel_origin_unique",
+            )
+        ]
+
+    def __str__(self):
+        return self.name or self.get_vessel_type_display()
+
+
+class FacilitatorReference(OriginMixin):
+    """A suspected facilitator or smuggling network, referred to by an opaque reference only.
+
+    ``reference`` is a pseudonym or case reference kept by the recording organisation; who it
+    stands for is held elsewhere (or nowhere). ``network_name`` is the name of a network as used in
+    reporting (a STIX threat-actor), never an individual's name.
+    """
+
+    stix_type = "threat-actor"
+
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="facilitator_references",
+        verbose_name=_("organisation"),
+    )
+    reference = models.CharField(_("reference"), max_length=64, validators=[FACILITATOR_REFERENCE_VALIDATOR])
+    network_name = models.CharField(_("network"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = _("facilitator reference")
+        verbose_name_plural = _("facilitator references")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="maritime_facilitator_ref_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["origin_node", "origin_id"],
+                condition=~Q(origin_id=""),
+                name="maritime_facilitator_origin_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+
+class Incident(OriginMixin):
+    stix_type = "report"
+
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("organisation"),
+    )
+    incident_type = models.CharField(
+        _("type of incident"), max_length=32, choices=codes.incident_type_choices
+    )
+    occurred_at = models.DateTimeField(_("date and time"))
+    # Position: a point with its precision, or an area, or both.
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    position_precision_m = models.PositiveIntegerField(
+        _("position precision (metres)"), null=True, blank=True
+    )
+    area = models.CharField(
+        _("area"),
+        max_length=200,
+        blank=True,
+        help_text=_("Sea area or region when no exact position is known."),
+    )
+    location_description = models.CharField(_("location description"), max_length=300, blank=True)
+    vessel = models.ForeignKey(
+        Vessel,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incidents",
+        verbose_name=_("vessel"),
+    )
+    # Counts: None means not known, 0 means none.
+    persons_on_board = models.PositiveIntegerField(_("persons on board"), null=True, blank=True)
+    dead = models.PositiveIntegerField(_("dead"), null=True, blank=True)
+    missing = models.PositiveIntegerField(_("missing"), null=True, blank=True)
+    survivors = models.PositiveIntegerField(_("survivors"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=32, blank=True, choices=codes.incident_outcome_choices
+    )
+    cause_of_death = models.CharField(
+        _("cause of death"), max_length=32, blank=True, choices=codes.cause_of_death_choices
+    )
+    # Route.
+    route = models.CharField(
+        _("migration route"), max_length=32, blank=True, choices=codes.migration_route_choices
+    )
+    departure_point = models.CharField(_("departure point"), max_length=200, blank=True)
+    departure_country = models.CharField(
+        _("departure country"), max_length=3, blank=True, choices=codes.country_choices
+    )
+    departure_latitude = models.DecimalField(
+        _("departure latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    departure_longitude = models.DecimalField(
+        _("departure longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    intended_destination = models.CharField(_("intended destination"), max_length=200, blank=True)
+    destination_country = models.CharField(
+        _("intended destination country"), max_length=3, blank=True, choices=codes.country_choices
+    )
+    disembarkation_port = models.CharField(_("disembarkation port"), max_length=200, blank=True)
+    disembarkation_country = models.CharField(
+        _("disembarkation country"), max_length=3, blank=True, choices=codes.country_choices
+    )
+    disembarkation_latitude = models.DecimalField(
+        _("disembarkation latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    disembarkation_longitude = models.DecimalField(
+        _("disembarkation longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    facilitators = models.ManyToManyField(
+        FacilitatorReference, blank=True, related_name="incidents", verbose_name=_("suspected facilitators")
+    )
+    # Source and its grading (Admiralty code: reliability A-F, credibility 1-6).
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    source_url = models.URLField(_("source link"), max_length=500, blank=True)
+    source_reliability = models.CharField(
+        _("source reliability"), max_length=1, blank=True, choices=codes.source_reliability_choices
+    )
+    information_credibility = models.CharField(
+        _("information credibility"), max_length=1, blank=True, choices=codes.information_credibility_choices
+    )
+    # Identifier in a public data set (e.g. "mmp:12345"), so that importing twice updates, not duplicates.
+    source_id = models.CharField(_("source identifier"), max_length=120, blank=True)
+    # Free text may name people: encrypted at rest.
+    narrative = EncryptedTextField(_("narrative"), blank=True, null=True)
+    # Markings.
+    tlp = models.CharField(_("TLP marking"), max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    distribution = models.CharField(
+        _("distribution"), max_length=16, choices=Distribution.choices, default=Distribution.ORGANISATION
+    )
+    sharing_group = models.ForeignKey(
+        "core.SharingGroup",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("sharing group"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        indexes = [
+            models.Index(fields=["organisation", "occurred_at"]),
+            models.Index(fields=["route", "occurred_at"]),
+            models.Index(fields=["tlp", "distribution"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "source_id"],
+                condition=~Q(source_id=""),
+                name="maritime_incident_source_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["origin_node", "origin_id"],
+                condition=~Q(origin_id=""),
+                name="maritime_incident_origin_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(distribution=Distribution.SHARING_GROUP) | Q(sharing_group__isnull=False),
+                name="maritime_incident_group_distribution",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_incident_type_display()} — {self.occurred_at:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("maritime:incident_detail", args=[self.pk])
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def has_route_line(self) -> bool:
+        return None not in (
+            self.departure_latitude,
+            self.departure_longitude,
+            self.disembarkation_latitude,
+            self.disembarkation_longitude,
+        )
+
+    @property
+    def dead_and_missing(self) -> int:
+        return (self.dead or 0) + (self.missing or 0)
+
+    def clean(self):
+        errors = {}
+        if self.occurred_at and self.occurred_at > timezone.now():
+            errors["occurred_at"] = _("The incident cannot be in the future.")
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude"] = _("Give both latitude and longitude, or neither.")
+        if (self.departure_latitude is None) != (self.departure_longitude is None):
+            errors["departure_longitude"] = _(
+                "Give both latitude and longitude of the departure point, or neither."
+            )
+        if (self.disembarkation_latitude is None) != (self.disembarkation_longitude is None):
+            errors["disembarkation_longitude"] = _(
+                "Give both latitude and longitude of the disembarkation port, or neither."
+            )
+        if not self.has_position and not self.area and not self.location_description:
+            errors["area"] = _("Give a position, an area or a location description.")
+        if self.persons_on_board is not None:
+            accounted = sum(v or 0 for v in (self.dead, self.missing, self.survivors))
+            if accounted > self.persons_on_board:
+                errors["persons_on_board"] = _(
+                    "Dead, missing and survivors together (%(n)s) exceed the persons on board."
+                ) % {"n": accounted}
+        if self.distribution == Distribution.SHARING_GROUP and self.sharing_group_id is None:
+            errors["sharing_group"] = _("Choose the sharing group this incident is distributed to.")
+        if self.distribution != Distribution.SHARING_GROUP and self.sharing_group_id is not None:
+            errors["sharing_group"] = _(
+                "A sharing group is only used with the distribution 'A sharing group'."
+            )
+        if self.cause_of_death and not (self.dead or self.missing):
+            errors["cause_of_death"] = _("A cause of death needs at least one person dead or missing.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class PersonsOnBoard(models.Model):
+    """How many persons of one sex, age group and nationality were on board (counts, no one named)."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="persons", verbose_name=_("incident")
+    )
+    sex = models.CharField(_("sex"), max_length=2, choices=codes.sex_choices, default="U")
+    age_group = models.CharField(
+        _("age group"), max_length=16, choices=codes.age_group_choices, default="unknown"
+    )
+    nationality = models.CharField(
+        _("nationality"),
+        max_length=3,
+        blank=True,
+        choices=codes.country_choices,
+        help_text=_("Empty when not known."),
+    )
+    count = models.PositiveIntegerField(_("number of persons"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["nationality", "sex", "age_group"]
+        verbose_name = _("persons on board")
+        verbose_name_plural = _("persons on board")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "sex", "age_group", "nationality"], name="maritime_persons_unique_group"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.count} × {self.sex}/{self.age_group}/{self.nationality or '?'}"
+
+    @property
+    def organisation_id(self):
+        return self.incident.organisation_id
+
+
+def attachment_path(instance, filename):
+    # The stored name never carries the uploaded file name, which may identify someone.
+    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"maritime/attachments/{instance.incident.uuid}/{uuid.uuid4()}.{suffix}"
+
+
+class Attachment(models.Model):
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("incident")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    tlp = models.CharField(_("TLP marking"), max_length=16, choices=TLP.choices, default=TLP.AMBER)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.title
