@@ -70,6 +70,15 @@ class AuditAction(models.TextChoices):
     RETENTION_RUN = "cases.retention_run", _("Retention job run")
     # screening and referrals (issue 5): add below this line
     # maritime and sharing (issue 6): add below this line
+    SHARING_PEER_CREATED = "sharing.peer_created", _("Peer node registered")
+    SHARING_PEER_UPDATED = "sharing.peer_updated", _("Peer node updated")
+    SHARING_AGREEMENT_CREATED = "sharing.agreement_created", _("Sharing agreement recorded")
+    SHARING_AGREEMENT_REVOKED = "sharing.agreement_revoked", _("Sharing agreement revoked")
+    SHARING_EXCHANGE_SERVED = "sharing.exchange_served", _("Objects served to a peer node")
+    SHARING_EXCHANGE_RECEIVED = "sharing.exchange_received", _("Objects received from a peer node")
+    SHARING_EXCHANGE_REFUSED = "sharing.exchange_refused", _("Exchange with a peer node refused")
+    SHARING_STIX_EXPORTED = "sharing.stix_exported", _("STIX bundle exported")
+    SHARING_RETENTION_PURGED = "sharing.retention_purged", _("Received objects past retention deleted")
     # stats (issue 7): add below this line
     # frameworks (issue 8): add below this line
     FRAMEWORK_INSTRUMENT_CREATED = "frameworks.instrument_created", _("Framework instrument created")
