@@ -79,6 +79,14 @@ class AuditAction(models.TextChoices):
     SHARING_EXCHANGE_REFUSED = "sharing.exchange_refused", _("Exchange with a peer node refused")
     SHARING_STIX_EXPORTED = "sharing.stix_exported", _("STIX bundle exported")
     SHARING_RETENTION_PURGED = "sharing.retention_purged", _("Received objects past retention deleted")
+    INCIDENT_CREATED = "maritime.incident_created", _("Incident at sea recorded")
+    INCIDENT_UPDATED = "maritime.incident_updated", _("Incident at sea updated")
+    INCIDENTS_IMPORTED = "maritime.incidents_imported", _("Public incident data imported")
+    INCIDENTS_IMPORT_REFUSED = "maritime.import_refused", _("Incident data file refused")
+    INCIDENTS_EXPORTED = "maritime.incidents_exported", _("Incidents exported (GeoJSON, CSV)")
+    VESSEL_CREATED = "maritime.vessel_created", _("Vessel recorded")
+    VESSEL_UPDATED = "maritime.vessel_updated", _("Vessel updated")
+    INCIDENT_ATTACHMENT_ADDED = "maritime.attachment_added", _("Attachment added to an incident")
     # stats (issue 7): add below this line
     # frameworks (issue 8): add below this line
     FRAMEWORK_INSTRUMENT_CREATED = "frameworks.instrument_created", _("Framework instrument created")
