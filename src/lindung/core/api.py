@@ -1,9 +1,11 @@
 """Core API: who am I, organisations, my tokens, the audit log."""
 
 from django.core.exceptions import ValidationError
+from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from . import selectors, services
 from .models import ApiToken, AuditEntry, Organisation
@@ -51,9 +53,11 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         ]
 
 
-class MeViewSet(viewsets.ViewSet):
+class MeView(APIView):
+    """Who the caller is and which roles they hold where."""
+
     @extend_schema(responses=MeSerializer)
-    def list(self, request):
+    def get(self, request):
         user = request.user
         return Response(
             MeSerializer(
@@ -107,7 +111,9 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def register(router):
-    router.register("me", MeViewSet, basename="me")
     router.register("organisations", OrganisationViewSet, basename="organisation")
     router.register("tokens", TokenViewSet, basename="token")
     router.register("audit", AuditEntryViewSet, basename="audit")
+
+
+urlpatterns = [path("me/", MeView.as_view(), name="me")]

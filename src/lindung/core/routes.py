@@ -19,3 +19,15 @@ def object_view(model=None, **kwarg_models):
         return view
 
     return mark
+
+
+def route_examples(**values):
+    """For URL kwargs that are not objects (a version, a code list id): example values the walker
+    uses. Function views take the decorator; class-based views and viewsets set the attribute
+    ``lindung_examples`` themselves."""
+
+    def mark(view):
+        view.lindung_examples = dict(values)
+        return view
+
+    return mark

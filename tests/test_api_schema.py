@@ -1,0 +1,38 @@
+"""Schemathesis fuzzes every operation of /api/v1/schema/ through the WSGI app, signed in as a
+user holding every role, and fails on any 5xx or any response that breaks the schema."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from lindung.core.models import Membership, Organisation, User
+from lindung.core.roles import Role
+from lindung.core.services import api_token_create
+from lindung.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+
+
+@pytest.fixture
+def api_headers(db):
+    org = Organisation.objects.create(name="Fuzz org", kind="ngo", country="THA")
+    user = User.objects.create_user(username="fuzzer", password="fuzzer-password-1")
+    for role in Role:
+        Membership.objects.create(user=user, organisation=org, role=role)
+    _token, secret = api_token_create(acting_user=user, name="fuzz")
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@schema.parametrize()
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_api_operation(case, api_headers):
+    case.call_and_validate(headers=api_headers, checks=[not_a_server_error, response_schema_conformance])
+
+
+@pytest.mark.django_db
+def test_schema_lists_the_core_operations():
+    paths = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application).raw_schema["paths"]
+    for expected in ("/api/v1/me/", "/api/v1/organisations/", "/api/v1/tokens/", "/api/v1/audit/"):
+        assert expected in paths
