@@ -61,7 +61,11 @@ for model, incident_path, owner in (
     policy.register(
         model,
         policy.Rule(
-            view=C.VIEW_INCIDENTS, change=C.MANAGE_INCIDENTS, owner=owner, shareable=False,
-            scope_filter=scope_filter, scope_check=scope_check,
+            view=C.VIEW_INCIDENTS,
+            change=C.MANAGE_INCIDENTS,
+            owner=owner,
+            shareable=False,
+            scope_filter=scope_filter,
+            scope_check=scope_check,
         ),
     )

@@ -1,0 +1,509 @@
+"""Every write of the maritime app: validated, policy-checked, in one transaction with its audit entry.
+
+``acting_user=None`` is the operator at the command line (imports); every other caller passes the
+signed-in user and the policy decides.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lindung.core import policy
+from lindung.core.audit import audit_record
+from lindung.core.audit_actions import AuditAction
+from lindung.core.markings import TLP, Distribution
+from lindung.core.roles import Capability
+from lindung.standard import registry
+
+from .models import (
+    FACILITATOR_REFERENCE_RE,
+    Attachment,
+    FacilitatorReference,
+    Incident,
+    PersonsOnBoard,
+    Vessel,
+)
+
+# Fields a caller may set on an incident (markings included; ownership and origin are not).
+INCIDENT_FIELDS = (
+    "incident_type",
+    "occurred_at",
+    "latitude",
+    "longitude",
+    "position_precision_m",
+    "area",
+    "location_description",
+    "vessel",
+    "persons_on_board",
+    "dead",
+    "missing",
+    "survivors",
+    "outcome",
+    "cause_of_death",
+    "route",
+    "departure_point",
+    "departure_country",
+    "departure_latitude",
+    "departure_longitude",
+    "intended_destination",
+    "destination_country",
+    "disembarkation_port",
+    "disembarkation_country",
+    "disembarkation_latitude",
+    "disembarkation_longitude",
+    "source",
+    "source_url",
+    "source_reliability",
+    "information_credibility",
+    "source_id",
+    "narrative",
+    "tlp",
+    "distribution",
+    "sharing_group",
+)
+VESSEL_FIELDS = (
+    "vessel_type",
+    "name",
+    "flag",
+    "length_m",
+    "engine",
+    "engine_power_hp",
+    "registration",
+    "mmsi",
+)
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = {
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "text/plain",
+    "text/csv",
+}
+
+
+def _require_manage(acting_user, organisation_id):
+    if acting_user is not None:
+        policy.require_capability(acting_user, Capability.MANAGE_INCIDENTS, organisation_id)
+
+
+def _unknown_fields(given, allowed):
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        raise ValidationError(_("Unknown field(s): %(names)s.") % {"names": ", ".join(unknown)})
+
+
+# persons on board and facilitators -----------------------------------------------------------
+
+
+def _clean_persons(persons) -> list[dict]:
+    """Validate the breakdown of persons on board; one row per (sex, age group, nationality)."""
+    cleaned, seen, errors = [], set(), []
+    for number, row in enumerate(persons, start=1):
+        sex = row.get("sex") or "U"
+        age_group = row.get("age_group") or "unknown"
+        nationality = row.get("nationality") or ""
+        count = row.get("count")
+        if not registry.is_valid("sex", sex):
+            errors.append(_("Persons row %(n)s: unknown sex code %(code)r.") % {"n": number, "code": sex})
+        if not registry.is_valid("age_group", age_group):
+            errors.append(
+                _("Persons row %(n)s: unknown age group %(code)r.") % {"n": number, "code": age_group}
+            )
+        if nationality and not registry.is_valid("country", nationality):
+            errors.append(
+                _("Persons row %(n)s: unknown nationality %(code)r (ISO 3166-1 alpha-3).")
+                % {"n": number, "code": nationality}
+            )
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            errors.append(
+                _("Persons row %(n)s: the number of persons must be a whole number of at least 1.")
+                % {"n": number}
+            )
+        key = (sex, age_group, nationality)
+        if key in seen:
+            errors.append(
+                _("Persons row %(n)s repeats the same sex, age group and nationality.") % {"n": number}
+            )
+        seen.add(key)
+        cleaned.append({"sex": sex, "age_group": age_group, "nationality": nationality, "count": count})
+    if errors:
+        raise ValidationError({"persons": errors})
+    return cleaned
+
+
+def _check_persons_total(incident, persons):
+    if incident.persons_on_board is None:
+        return
+    total = sum(p["count"] for p in persons)
+    if total > incident.persons_on_board:
+        raise ValidationError(
+            {
+                "persons": [
+                    _("The breakdown counts %(total)s persons, more than the %(pob)s on board.")
+                    % {"total": total, "pob": incident.persons_on_board}
+                ]
+            }
+        )
+
+
+def _clean_facilitators(facilitators) -> list[tuple[str, str]]:
+    cleaned, errors = [], []
+    for item in facilitators:
+        reference, network = (item, "") if isinstance(item, str) else (item[0], item[1] or "")
+        reference = reference.strip()
+        if not FACILITATOR_REFERENCE_RE.match(reference):
+            errors.append(
+                _(
+                    "%(ref)r is not a facilitator reference: use an opaque code "
+                    "(letters, digits, . _ : / -), never a description of a person."
+                )
+                % {"ref": reference[:40]}
+            )
+        cleaned.append((reference, network.strip()[:120]))
+    if errors:
+        raise ValidationError({"facilitators": errors})
+    return cleaned
+
+
+def _set_children(incident, persons, facilitators):
+    if persons is not None:
+        incident.persons.all().delete()
+        PersonsOnBoard.objects.bulk_create(PersonsOnBoard(incident=incident, **p) for p in persons)
+    if facilitators is not None:
+        refs = []
+        for reference, network in facilitators:
+            ref, created = FacilitatorReference.objects.get_or_create(
+                organisation_id=incident.organisation_id,
+                reference=reference,
+                defaults={"network_name": network},
+            )
+            if not created and network and ref.network_name != network:
+                ref.network_name = network
+                ref.modified_at = timezone.now()
+                ref.version += 1
+                ref.save(update_fields=["network_name", "modified_at", "version"])
+            refs.append(ref)
+        incident.facilitators.set(refs)
+
+
+def _validate_incident(incident):
+    incident.full_clean(exclude=["organisation", "created_by"])
+    if incident.vessel is not None and incident.vessel.organisation_id != incident.organisation_id:
+        raise ValidationError({"vessel": [_("The vessel belongs to another organisation.")]})
+    if (
+        incident.sharing_group is not None
+        and not incident.sharing_group.organisations.filter(pk=incident.organisation_id).exists()
+    ):
+        raise ValidationError(
+            {"sharing_group": [_("Your organisation is not a member of this sharing group.")]}
+        )
+
+
+# incidents -----------------------------------------------------------------------------------
+
+
+def incident_create(*, acting_user, organisation, persons=(), facilitators=(), **fields) -> Incident:
+    """Record an incident owned by ``organisation``."""
+    _require_manage(acting_user, organisation.pk)
+    _unknown_fields(fields, INCIDENT_FIELDS)
+    persons = _clean_persons(persons)
+    facilitators = _clean_facilitators(facilitators)
+    with transaction.atomic():
+        incident = Incident(organisation=organisation, created_by=acting_user, **fields)
+        _validate_incident(incident)
+        _check_persons_total(incident, persons)
+        incident.save()
+        _set_children(incident, persons, facilitators)
+        audit_record(
+            action=AuditAction.INCIDENT_CREATED,
+            actor=acting_user,
+            obj=incident,
+            detail={"tlp": incident.tlp, "distribution": incident.distribution, "persons_rows": len(persons)},
+        )
+    return incident
+
+
+def incident_update(*, acting_user, incident, persons=None, facilitators=None, **fields) -> Incident:
+    """Change a local incident; its version goes up by one. Received incidents change at their origin."""
+    if acting_user is not None:
+        policy.require(acting_user, policy.CHANGE, incident)
+    if not incident.is_local:
+        raise ValidationError(_("This incident was received from another node; it can only change there."))
+    _unknown_fields(fields, INCIDENT_FIELDS)
+    persons = _clean_persons(persons) if persons is not None else None
+    facilitators = _clean_facilitators(facilitators) if facilitators is not None else None
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        changed = sorted(name for name, value in fields.items() if getattr(incident, name) != value)
+        for name, value in fields.items():
+            setattr(incident, name, value)
+        _validate_incident(incident)
+        _check_persons_total(
+            incident, persons if persons is not None else list(incident.persons.values("count"))
+        )
+        if changed or persons is not None or facilitators is not None:
+            incident.version += 1
+            incident.modified_at = timezone.now()
+        incident.save()
+        _set_children(incident, persons, facilitators)
+        audit_record(
+            action=AuditAction.INCIDENT_UPDATED,
+            actor=acting_user,
+            obj=incident,
+            detail={"fields": changed, "version": incident.version},
+        )
+    return incident
+
+
+def incident_receive(
+    *,
+    organisation,
+    origin_node,
+    origin_id,
+    version,
+    modified_at,
+    persons=(),
+    facilitators=(),
+    vessel=None,
+    **fields,
+) -> tuple[Incident, str]:
+    """Store an incident received from another node (called by the exchange, inside its transaction).
+
+    The newer version (higher ``modified_at``) supersedes the stored one; an older or equal one is
+    ignored. Returns the incident and ``"created"``, ``"updated"`` or ``"unchanged"``. ``vessel``
+    is a dict of vessel fields (with ``origin_id``), kept as a vessel of the receiving organisation.
+    """
+    if not origin_node or not origin_id:
+        raise ValidationError(_("A received incident needs its origin node and identifier."))
+    _unknown_fields(fields, INCIDENT_FIELDS)
+    persons = _clean_persons(persons)
+    facilitators = _clean_facilitators(facilitators)
+    with transaction.atomic():
+        existing = (
+            Incident.objects.select_for_update().filter(origin_node=origin_node, origin_id=origin_id).first()
+        )
+        if existing is not None and existing.modified_at >= modified_at:
+            return existing, "unchanged"
+        if vessel:
+            fields["vessel"] = _receive_vessel(organisation, origin_node, dict(vessel))
+        incident = existing or Incident(
+            organisation=organisation, origin_node=origin_node, origin_id=origin_id
+        )
+        for name, value in fields.items():
+            setattr(incident, name, value)
+        incident.version, incident.modified_at = version, modified_at
+        _validate_incident(incident)
+        incident.save()
+        _set_children(incident, persons, facilitators)
+    return incident, "created" if existing is None else "updated"
+
+
+def _receive_vessel(organisation, origin_node, data) -> Vessel:
+    origin_id = data.pop("origin_id", "")
+    _unknown_fields(data, VESSEL_FIELDS)
+    vessel = (
+        Vessel.objects.filter(origin_node=origin_node, origin_id=origin_id).first() if origin_id else None
+    )
+    vessel = vessel or Vessel(organisation=organisation, origin_node=origin_node, origin_id=origin_id)
+    for name, value in data.items():
+        setattr(vessel, name, value)
+    vessel.full_clean(exclude=["organisation"])
+    vessel.save()
+    return vessel
+
+
+# vessels -------------------------------------------------------------------------------------
+
+
+def vessel_create(*, acting_user, organisation, **fields) -> Vessel:
+    _require_manage(acting_user, organisation.pk)
+    _unknown_fields(fields, VESSEL_FIELDS)
+    with transaction.atomic():
+        vessel = Vessel(organisation=organisation, **fields)
+        vessel.full_clean(exclude=["organisation"])
+        vessel.save()
+        audit_record(action=AuditAction.VESSEL_CREATED, actor=acting_user, obj=vessel)
+    return vessel
+
+
+def vessel_update(*, acting_user, vessel, **fields) -> Vessel:
+    if acting_user is not None:
+        policy.require(acting_user, policy.CHANGE, vessel)
+    if not vessel.is_local:
+        raise ValidationError(_("This vessel was received from another node; it can only change there."))
+    _unknown_fields(fields, VESSEL_FIELDS)
+    with transaction.atomic():
+        changed = sorted(name for name, value in fields.items() if getattr(vessel, name) != value)
+        for name, value in fields.items():
+            setattr(vessel, name, value)
+        vessel.full_clean(exclude=["organisation"])
+        if changed:
+            vessel.version += 1
+            vessel.modified_at = timezone.now()
+        vessel.save()
+        audit_record(
+            action=AuditAction.VESSEL_UPDATED, actor=acting_user, obj=vessel, detail={"fields": changed}
+        )
+    return vessel
+
+
+# attachments ---------------------------------------------------------------------------------
+
+
+def attachment_add(*, acting_user, incident, uploaded_file, title, tlp=TLP.AMBER) -> Attachment:
+    policy.require(acting_user, policy.CHANGE, incident)
+    errors = {}
+    if uploaded_file.size > ATTACHMENT_MAX_BYTES:
+        errors["file"] = _("The file is larger than %(mb)s MB.") % {
+            "mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        }
+    content_type = (getattr(uploaded_file, "content_type", "") or "").split(";")[0]
+    if content_type not in ATTACHMENT_TYPES:
+        errors["file"] = _("Files of type %(type)s are not accepted (PDF, JPEG, PNG, text or CSV).") % {
+            "type": content_type or "?"
+        }
+    if tlp not in TLP.values:
+        errors["tlp"] = _("Unknown TLP marking.")
+    if not title.strip():
+        errors["title"] = _("Give the attachment a title.")
+    if errors:
+        raise ValidationError(errors)
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    with transaction.atomic():
+        attachment = Attachment(
+            incident=incident,
+            title=title.strip(),
+            file=uploaded_file,
+            content_type=content_type,
+            size=uploaded_file.size,
+            sha256=digest.hexdigest(),
+            tlp=tlp,
+            uploaded_by=acting_user,
+        )
+        attachment.save()
+        audit_record(
+            action=AuditAction.INCIDENT_ATTACHMENT_ADDED,
+            actor=acting_user,
+            obj=incident,
+            detail={"attachment": attachment.pk, "tlp": tlp, "size": attachment.size},
+        )
+    return attachment
+
+
+# public data imports -------------------------------------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    format: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "format": self.format,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+            "ok": not self.errors,
+        }
+
+
+def incidents_import_public(*, acting_user, organisation, records, summary: ImportSummary) -> ImportSummary:
+    """Store parsed public incidents (TLP:CLEAR, widest distribution) all at once, or nothing.
+
+    ``records`` are dicts of incident fields with ``source_id`` set; an incident already imported
+    with the same source id is updated when its data changed and left alone otherwise.
+    """
+    _require_manage(acting_user, organisation.pk)
+    if summary.errors:
+        _refuse(acting_user, organisation, summary)
+        return summary
+    with transaction.atomic():
+        existing = {
+            i.source_id: i
+            for i in Incident.objects.filter(
+                organisation=organisation, source_id__in=[r["source_id"] for r in records]
+            )
+        }
+        for number, record in enumerate(records, start=1):
+            record = {**record, "tlp": TLP.CLEAR, "distribution": Distribution.CONNECTED}
+            incident = existing.get(record["source_id"])
+            try:
+                if incident is None:
+                    incident = Incident(organisation=organisation, created_by=acting_user, **record)
+                    _validate_incident(incident)
+                    incident.save()
+                    existing[incident.source_id] = incident
+                    summary.created += 1
+                    continue
+                changed = [name for name, value in record.items() if getattr(incident, name) != value]
+                if not changed:
+                    summary.unchanged += 1
+                    continue
+                for name in changed:
+                    setattr(incident, name, record[name])
+                incident.version += 1
+                incident.modified_at = timezone.now()
+                _validate_incident(incident)
+                incident.save()
+                summary.updated += 1
+            except ValidationError as exc:
+                summary.errors.append({"row": record.get("_row", number), "errors": _messages(exc)})
+        if summary.errors:
+            transaction.set_rollback(True)
+            summary.created = summary.updated = summary.unchanged = 0
+        else:
+            audit_record(
+                action=AuditAction.INCIDENTS_IMPORTED,
+                actor=acting_user,
+                organisation_id=organisation.pk,
+                object_type="maritime.incident",
+                detail={
+                    "format": summary.format,
+                    "rows": summary.rows,
+                    "created": summary.created,
+                    "updated": summary.updated,
+                    "unchanged": summary.unchanged,
+                },
+            )
+    if summary.errors:
+        _refuse(acting_user, organisation, summary)
+    return summary
+
+
+def _refuse(acting_user, organisation, summary):
+    audit_record(
+        action=AuditAction.INCIDENTS_IMPORT_REFUSED,
+        actor=acting_user,
+        organisation_id=organisation.pk,
+        object_type="maritime.incident",
+        detail={"format": summary.format, "errors": len(summary.errors)},
+    )
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "message_dict"):
+        return [f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in exc.message_dict.items()]
+    return [str(m) for m in exc.messages]
+
+
+def incidents_exported(*, acting_user, fmt: str, count: int) -> None:
+    """Record that ``acting_user`` exported ``count`` incidents (what they may see) as ``fmt``."""
+    audit_record(
+        action=AuditAction.INCIDENTS_EXPORTED,
+        actor=acting_user,
+        object_type="maritime.incident",
+        detail={"format": fmt, "count": count},
+    )
