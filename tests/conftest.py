@@ -40,6 +40,17 @@ def _master_key():
     crypto.forget_cached_keys()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _audit_purge_between_tests():
+    """Transactional tests empty the database afterwards; the append-only audit log lets that
+    through only with this switch (tests of the guard turn it off themselves)."""
+    from lindung.core import audit
+
+    audit.allow_purge(True)
+    yield
+    audit.allow_purge(False)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_key_cache():
     # Test databases roll back between tests; cached key ids must not outlive them.

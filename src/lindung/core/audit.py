@@ -86,6 +86,34 @@ def audit_record(
     return entry
 
 
+_purge_allowed = False
+
+
+def purge_allowed() -> bool:
+    return _purge_allowed
+
+
+def allow_purge(value: bool) -> None:
+    """Let a test database be emptied between tests (never set in production code paths).
+
+    Applies to connections opened from now on and to the open default connection."""
+    global _purge_allowed
+    _purge_allowed = value
+    if connection.vendor == "postgresql" and connection.connection is not None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lindung.audit_purge', %s, false)", ["on" if value else "off"])
+
+
+def on_connection_created(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "lindung_audit_purge_allowed", 0, lambda: int(_purge_allowed), deterministic=False
+        )
+    elif connection.vendor == "postgresql" and _purge_allowed:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lindung.audit_purge', 'on', false)")
+
+
 @dataclass
 class ChainReport:
     checked: int

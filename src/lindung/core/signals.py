@@ -2,9 +2,10 @@
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
-from .audit import audit_record
+from .audit import audit_record, on_connection_created
 from .audit_actions import AuditAction
 
 
@@ -28,3 +29,6 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_locked_out)
 def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
     audit_record(action=AuditAction.LOCKED_OUT, detail={"username": str(username or "")[:150]})
+
+
+connection_created.connect(on_connection_created, dispatch_uid="lindung_audit_connection")
