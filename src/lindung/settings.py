@@ -39,10 +39,13 @@ LINDUNG_APPS = [
     "lindung.core",
     "lindung.standard",
     "lindung.cases",
+    "lindung.screening",
+    "lindung.referrals",
     "lindung.maritime",
     "lindung.sharing",
     "lindung.frameworks",
     "lindung.engagement",
+    "lindung.stats",
 ]
 
 INSTALLED_APPS = [

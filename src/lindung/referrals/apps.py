@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralsConfig(AppConfig):
+    name = "lindung.referrals"
+    label = "referrals"
+    verbose_name = _("Referrals and services")
+    nav_items = []

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StatsConfig(AppConfig):
+    name = "lindung.stats"
+    label = "stats"
+    verbose_name = _("Statistics")
+    nav_items = []
