@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
@@ -225,8 +225,7 @@ def token_revoke(request, public_id):
 
 @login_required
 def audit_log(request):
-    if not policy.has_capability(request.user, Capability.VIEW_AUDIT):
-        raise PermissionDenied
+    policy.require_capability(request.user, Capability.VIEW_AUDIT, purpose="audit review")
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(selectors.audit_entries(request.user, **filters), 50).get_page(request.GET.get("page"))
