@@ -1,0 +1,304 @@
+"""Every read of the cases app that leaves it, starting from ``policy.accessible``.
+
+Other apps use: ``has_consent(person, purpose)``, ``persons_visible(user)``,
+``person_get(user, pk)``, ``cases_visible(user)``, ``cases_of_person(user, person)`` and, for
+statistics, ``cases_for_statistics(user)`` / ``persons_for_statistics(user)`` which return
+non-identifying columns only.
+"""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from lindung.core import crypto, policy
+from lindung.core.audit import audit_record
+from lindung.core.audit_actions import AuditAction
+from lindung.core.models import AuditEntry
+from lindung.core.roles import Capability
+
+from .models import Case, Consent, Person, PersonIdentifier, PersonVulnerability, Task, TransferAgreement
+from .workflows.base import CLOSED, CLOSURE, TRANSFERRED
+
+# Columns that identify nobody on their own; statistics get these and nothing else.
+CASE_STAT_FIELDS = (
+    "id",
+    "organisation_id",
+    "case_type",
+    "state",
+    "opened_on",
+    "closed_on",
+    "person__sex",
+    "person__age_group",
+    "person__majority_status",
+    "person__citizenship",
+    "person__is_stateless",
+    "person__disability_status",
+    "person__legal_status",
+)
+PERSON_STAT_FIELDS = (
+    "id",
+    "organisation_id",
+    "sex",
+    "gender",
+    "age_group",
+    "majority_status",
+    "citizenship",
+    "is_stateless",
+    "disability_status",
+    "legal_status",
+)
+
+
+# consent -------------------------------------------------------------------------------------
+
+
+def active_consents():
+    today = timezone.localdate()
+    return Consent.objects.filter(withdrawn_at__isnull=True).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+
+
+def has_consent(person, purpose: str) -> bool:
+    """True while the person has an active, unwithdrawn consent for ``purpose``. Ask at the moment
+    of use: a withdrawal counts from its commit."""
+    person_id = person.pk if isinstance(person, Person) else person
+    return active_consents().filter(person_id=person_id, purpose=purpose).exists()
+
+
+def consents_of(user, person):
+    return policy.accessible(user, Consent.objects.filter(person=person)).order_by("-obtained_on", "-id")
+
+
+# persons -------------------------------------------------------------------------------------
+
+
+def persons_visible(user):
+    return policy.accessible(user, Person.objects.select_related("organisation"))
+
+
+def person_get(user, pk) -> Person:
+    return persons_visible(user).get(pk=pk)
+
+
+def display_name(user, person) -> str:
+    """The person's name for users who may see identities, else the pseudonymous reference."""
+    if policy.can_see_identity(user, person) and person.anonymised_at is None:
+        return person.full_name or person.reference
+    return person.reference
+
+
+def read_person(user, person, *, purpose: str) -> bool:
+    """Log a read of the person's identity and say whether it may be shown. Every page or API
+    response that shows identity fields calls this once per person shown."""
+    if not policy.can_see_identity(user, person):
+        return False
+    policy.record_personal_read(user, person, purpose=purpose, fields=Person.IDENTITY_FIELDS)
+    return True
+
+
+def persons_search(
+    user,
+    *,
+    name: str = "",
+    document: str = "",
+    citizenship: str = "",
+    sex: str = "",
+    age_group: str = "",
+    reference: str = "",
+):
+    """Exact match on names and document numbers through the blind index (identity holders only),
+    plus fuzzy filters on non-identifying fields. Identity searches are audited."""
+    persons = persons_visible(user)
+    if name or document:
+        orgs = policy.organisations_with(user, Capability.VIEW_IDENTITY)
+        match = Q(pk__in=[])
+        for org in orgs:
+            for kind, value in (
+                (PersonIdentifier.Kind.NAME, name),
+                (PersonIdentifier.Kind.DOCUMENT, document),
+            ):
+                if value.strip():
+                    digest = crypto.blind_index(value, organisation_id=org, kind=kind)
+                    match |= Q(organisation_id=org, kind=kind, digest=digest)
+        ids = PersonIdentifier.objects.filter(match).values("person_id")
+        persons = persons.filter(pk__in=ids, organisation_id__in=orgs)
+        audit_record(
+            action=AuditAction.PERSONAL_DATA_SEARCHED,
+            actor=user,
+            purpose="person search",
+            detail={"by": [k for k, v in (("name", name), ("document", document)) if v.strip()]},
+        )
+    if reference:
+        persons = persons.filter(reference__icontains=reference.strip())
+    if citizenship:
+        persons = persons.filter(citizenship=citizenship)
+    if sex:
+        persons = persons.filter(sex=sex)
+    if age_group:
+        persons = persons.filter(age_group=age_group)
+    return persons.order_by("-registered_at", "-id")
+
+
+# cases ---------------------------------------------------------------------------------------
+
+
+def cases_visible(user):
+    return policy.accessible(user, Case.objects.select_related("person", "organisation", "owner"))
+
+
+def case_get(user, pk) -> Case:
+    return cases_visible(user).get(pk=pk)
+
+
+def cases_of_person(user, person):
+    return cases_visible(user).filter(person=person)
+
+
+def overdue_tasks_q(today=None):
+    today = today or timezone.localdate()
+    return Exists(Task.objects.filter(case_id=OuterRef("pk"), done_at__isnull=True, due_on__lt=today))
+
+
+def case_list(
+    user,
+    *,
+    case_type="",
+    state="",
+    organisation=None,
+    overdue=False,
+    vulnerability="",
+    owner=None,
+    open_only=False,
+    reference="",
+):
+    """The filtered case list of the UI and the API, newest first."""
+    cases = cases_visible(user)
+    if case_type:
+        cases = cases.filter(case_type=case_type)
+    if state:
+        cases = cases.filter(state=state)
+    if organisation:
+        cases = cases.filter(organisation_id=organisation)
+    if owner:
+        cases = cases.filter(owner=owner)
+    if open_only:
+        cases = cases.exclude(state__in=(CLOSED, TRANSFERRED))
+    if reference:
+        cases = cases.filter(reference__icontains=reference.strip())
+    if overdue:
+        cases = cases.filter(overdue_tasks_q())
+    if vulnerability:
+        cases = cases.filter(
+            Exists(
+                PersonVulnerability.objects.filter(person_id=OuterRef("person_id"), category=vulnerability)
+            )
+        )
+    return cases.order_by("-opened_on", "-id")
+
+
+def cases_by_name(user, name: str):
+    """Cases of persons whose name matches exactly (blind index)."""
+    return (
+        cases_visible(user)
+        .filter(person__in=persons_search(user, name=name).values("pk"))
+        .order_by("-opened_on", "-id")
+    )
+
+
+def cases_for_statistics(user):
+    """One row per visible case with non-identifying columns only (see CASE_STAT_FIELDS)."""
+    return policy.accessible(user, Case.objects.all()).values(*CASE_STAT_FIELDS).order_by("id")
+
+
+def persons_for_statistics(user):
+    return policy.accessible(user, Person.objects.all()).values(*PERSON_STAT_FIELDS).order_by("id")
+
+
+def vulnerabilities_for_statistics(user):
+    """(person id, category) pairs of visible persons."""
+    persons = policy.accessible(user, Person.objects.all()).values("pk")
+    return PersonVulnerability.objects.filter(person_id__in=persons).values("person_id", "category")
+
+
+def closures_awaiting_approval(user):
+    orgs = policy.organisations_with(user, Capability.SUPERVISE_CASES)
+    return cases_visible(user).filter(state=CLOSURE, organisation_id__in=orgs)
+
+
+# tasks, agreements, timeline -----------------------------------------------------------------
+
+
+def tasks_visible(user):
+    return policy.accessible(user, Task.objects.select_related("case", "assignee"))
+
+
+def overdue_tasks(user, today=None):
+    today = today or timezone.localdate()
+    return tasks_visible(user).filter(done_at__isnull=True, due_on__lt=today).order_by("due_on", "id")
+
+
+def agreements_visible(user):
+    return policy.accessible(user, TransferAgreement.objects.select_related("partner", "organisation"))
+
+
+def agreements_for_case(user, case):
+    today = timezone.localdate()
+    return (
+        agreements_visible(user)
+        .filter(organisation_id=case.organisation_id, valid_from__lte=today)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    )
+
+
+def case_timeline(user, case) -> list[dict]:
+    """Everything that happened in a case, oldest first: steps, needs, services, notes, files,
+    tasks, placements, visits, check-ins, and audit entries (reads, assignments, transfers)."""
+    policy.require(user, policy.VIEW, case)
+
+    def at(value):
+        if isinstance(value, datetime.datetime):
+            return value
+        return datetime.datetime.combine(value, datetime.time.min, tzinfo=datetime.UTC)
+
+    events = [{"at": at(t.at), "kind": "transition", "obj": t, "by": t.by} for t in case.transitions.all()]
+    events += [
+        {"at": at(n.recorded_at), "kind": "need", "obj": n, "by": n.recorded_by} for n in case.needs.all()
+    ]
+    events += [
+        {"at": at(s.provided_on), "kind": "service", "obj": s, "by": s.recorded_by}
+        for s in case.services.all()
+    ]
+    events += [{"at": at(n.created_at), "kind": "note", "obj": n, "by": n.author} for n in case.notes.all()]
+    events += [
+        {"at": at(a.uploaded_at), "kind": "attachment", "obj": a, "by": a.uploaded_by}
+        for a in case.attachments.all()
+    ]
+    events += [
+        {"at": at(t.created_at), "kind": "task", "obj": t, "by": t.created_by} for t in case.tasks.all()
+    ]
+    events += [
+        {"at": at(p.recorded_at), "kind": "placement", "obj": p, "by": p.recorded_by}
+        for p in case.placements.all()
+    ]
+    events += [
+        {"at": at(v.visit_on), "kind": "visit", "obj": v, "by": v.recorded_by}
+        for v in case.monitoring_visits.all()
+    ]
+    events += [
+        {"at": at(c.check_on), "kind": "checkin", "obj": c, "by": c.recorded_by} for c in case.checkins.all()
+    ]
+    own = {
+        "cases.case_opened",
+        "cases.case_assigned",
+        "cases.legal_hold",
+        "cases.transferred_out",
+        "cases.transferred_in",
+        "personal.viewed",
+        "policy.denied",
+    }
+    entries = AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk), action__in=own)
+    entries = entries.filter(organisation_id=case.organisation_id).order_by("id")
+    events += [{"at": e.at, "kind": "audit", "obj": e, "by": e.actor_username} for e in entries[:500]]
+    return sorted(events, key=lambda e: e["at"])

@@ -1,0 +1,59 @@
+"""Fixtures of the cases tests: a caseworker and a supervisor in org A, persons and cases."""
+
+import datetime
+
+import pytest
+
+from lindung.cases import services
+from lindung.cases.choices import ConsentPurpose
+from lindung.core.roles import Role
+
+
+@pytest.fixture
+def caseworker(org_a, make_user):
+    return make_user(org_a, Role.CASEWORKER, username="cw_a")
+
+
+@pytest.fixture
+def supervisor(org_a, make_user):
+    return make_user(org_a, Role.SUPERVISOR, username="sup_a")
+
+
+@pytest.fixture
+def caseworker_b(org_b, make_user):
+    return make_user(org_b, Role.CASEWORKER, username="cw_b")
+
+
+@pytest.fixture
+def make_person(org_a, caseworker):
+    def make(org=None, user=None, **fields):
+        fields.setdefault("given_name", "Testa")
+        fields.setdefault("family_name", "Fictional")
+        fields.setdefault("age_group", "30-38")
+        return services.person_register(acting_user=user or caseworker, organisation=org or org_a, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_case(make_person, caseworker):
+    def make(case_type="avrr", person=None, user=None, **person_fields):
+        person = person or make_person(**person_fields)
+        return services.case_open(acting_user=user or caseworker, person=person, case_type=case_type)
+
+    return make
+
+
+@pytest.fixture
+def consent(caseworker):
+    def give(person, purpose=ConsentPurpose.DATA_SHARING, user=None):
+        return services.consent_record(
+            acting_user=user or caseworker, person=person, purpose=purpose, language="eng",
+            information_given="Leaflet v2 read aloud: purpose, recipients, how to withdraw.",
+        )
+
+    return give
+
+
+def days_ago(n: int) -> str:
+    return (datetime.date.today() - datetime.timedelta(days=n)).isoformat()
