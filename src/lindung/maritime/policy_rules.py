@@ -2,7 +2,8 @@
 
 Incidents are read with VIEW_INCIDENTS and changed with MANAGE_INCIDENTS in the owning
 organisation; beyond that, their TLP marking and distribution level decide who else may read
-them (scope hooks from lindung.sharing.enforcement, once that module exists). Persons on board,
+them (scope hooks from lindung.sharing.enforcement: TLP:RED stays with the owner, AMBER goes to
+the sharing group and named recipients, CLEAR/GREEN to the node's community). Persons on board,
 attachments, vessels and facilitator references follow the incident they belong to: whoever may
 read an incident may read its parts; only the owning organisation changes them.
 """
@@ -11,10 +12,22 @@ from django.db.models import Q
 
 from lindung.core import policy
 from lindung.core.roles import Capability as C
+from lindung.sharing.enforcement import marked_object_allowed, marked_queryset
 
 from .models import Attachment, FacilitatorReference, Incident, PersonsOnBoard, Vessel
 
-policy.register(Incident, policy.Rule(view=C.VIEW_INCIDENTS, change=C.MANAGE_INCIDENTS))
+# The narrative (free text that may name people) is shown to those who may record incidents in the
+# owning organisation: identity_capability=MANAGE_INCIDENTS.
+policy.register(
+    Incident,
+    policy.Rule(
+        view=C.VIEW_INCIDENTS,
+        change=C.MANAGE_INCIDENTS,
+        identity_capability=C.MANAGE_INCIDENTS,
+        scope_filter=marked_queryset,
+        scope_check=marked_object_allowed,
+    ),
+)
 
 
 def _visible_incidents(user):

@@ -206,13 +206,18 @@ def _validate_incident(incident):
 # incidents -----------------------------------------------------------------------------------
 
 
-def incident_create(*, acting_user, organisation, persons=(), facilitators=(), **fields) -> Incident:
-    """Record an incident owned by ``organisation``."""
+def incident_create(
+    *, acting_user, organisation, persons=(), facilitators=(), new_vessel=None, **fields
+) -> Incident:
+    """Record an incident owned by ``organisation``; ``new_vessel`` (vessel fields) records its
+    vessel in the same transaction."""
     _require_manage(acting_user, organisation.pk)
     _unknown_fields(fields, INCIDENT_FIELDS)
     persons = _clean_persons(persons)
     facilitators = _clean_facilitators(facilitators)
     with transaction.atomic():
+        if new_vessel:
+            fields["vessel"] = vessel_create(acting_user=acting_user, organisation=organisation, **new_vessel)
         incident = Incident(organisation=organisation, created_by=acting_user, **fields)
         _validate_incident(incident)
         _check_persons_total(incident, persons)
@@ -227,7 +232,9 @@ def incident_create(*, acting_user, organisation, persons=(), facilitators=(), *
     return incident
 
 
-def incident_update(*, acting_user, incident, persons=None, facilitators=None, **fields) -> Incident:
+def incident_update(
+    *, acting_user, incident, persons=None, facilitators=None, new_vessel=None, **fields
+) -> Incident:
     """Change a local incident; its version goes up by one. Received incidents change at their origin."""
     if acting_user is not None:
         policy.require(acting_user, policy.CHANGE, incident)
@@ -238,6 +245,10 @@ def incident_update(*, acting_user, incident, persons=None, facilitators=None, *
     facilitators = _clean_facilitators(facilitators) if facilitators is not None else None
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        if new_vessel:
+            fields["vessel"] = vessel_create(
+                acting_user=acting_user, organisation=incident.organisation, **new_vessel
+            )
         changed = sorted(name for name, value in fields.items() if getattr(incident, name) != value)
         for name, value in fields.items():
             setattr(incident, name, value)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "maritime"
+
+urlpatterns = [
+    path("incidents/", views.incident_list, name="incident_list"),
+    path("incidents/new/", views.incident_create, name="incident_create"),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
+    path("incidents/<int:pk>/edit/", views.incident_edit, name="incident_edit"),
+    path("incidents/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path(
+        "incidents/<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
+    path("map/", views.incident_map, name="map"),
+    path("map/data.geojson", views.map_data, name="map_data"),
+    path("export/incidents.geojson", views.export_geojson, name="export_geojson"),
+    path("export/incidents.csv", views.export_csv, name="export_csv"),
+    path("export/trend-<slug:measure>.csv", views.trend_csv, name="trend_csv"),
+]
