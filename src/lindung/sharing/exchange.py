@@ -1,0 +1,502 @@
+"""What may leave this node under an agreement, and how received objects are checked and stored.
+
+Leaving (``outgoing_page``): only incidents recorded here by the agreement's party, marked at or
+below the agreement's TLP ceiling and never RED, and only for partner organisations the markings
+allow (see ``recipients``). Only the agreement's fields are written, people as pseudonyms keyed
+per agreement.
+
+Arriving (``import_objects``): every object is checked (known TLP 2.0 markings, author a partner
+of an agreement in force, our party among the recipients, marking within the ceiling, values valid
+for the model) before anything is written, and the whole set is written in one transaction: a
+refused object refuses the set. A newer version of an object replaces the older one; an older or
+equal version is not applied again.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import BigIntegerField, Q
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from lindung.core.markings import TLP, TLP_ORDER, Distribution, tlp_allowed
+from lindung.core.models import ObjectShare, SharingGroup
+from lindung.maritime.models import FacilitatorReference, Incident, PersonsOnBoard, Vessel
+
+from . import stix
+from .models import ImportedObject, SharingAgreement
+
+
+class ExchangeRefused(Exception):
+    """An exchange request or a set of objects is refused; ``message`` says why (no personal data)."""
+
+    def __init__(self, message: str, *, status: int = 400, object_id: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.object_id = object_id
+
+
+# leaving ------------------------------------------------------------------------------------
+
+
+def exportable_tlp(agreement) -> list[str]:
+    return [t for t in TLP_ORDER if t != TLP.RED and tlp_allowed(t, agreement.tlp_ceiling)]
+
+
+def _incident_type():
+    return ContentType.objects.get_for_model(Incident)
+
+
+def candidates(agreement):
+    """Incidents that may be in the agreement's collection (recipients are checked per page)."""
+    if not agreement.in_force():
+        return Incident.objects.none()
+    shares = ObjectShare.objects.active().filter(content_type=_incident_type()).values("object_id")
+    return (
+        Incident.objects.filter(
+            organisation_id=agreement.organisation_id, origin_node="", tlp__in=exportable_tlp(agreement)
+        )
+        .filter(
+            Q(distribution__in=[Distribution.CONNECTED, Distribution.SHARING_GROUP])
+            | Q(pk__in=_as_ids(shares))
+        )
+        .select_related("organisation", "vessel", "sharing_group")
+        .order_by("modified_at", "pk")
+    )
+
+
+def _as_ids(values):
+    return values.annotate(oid=Cast("object_id", BigIntegerField())).values("oid")
+
+
+def recipients(agreement, incidents) -> dict[int, set[int]]:
+    """For each incident, the partner organisations its marking and distribution let it reach."""
+    partners = set(agreement.partner_organisations.values_list("pk", flat=True))
+    peer_groups = set(agreement.peer.sharing_groups.values_list("pk", flat=True))
+    if agreement.sharing_group_id:
+        peer_groups.add(agreement.sharing_group_id)
+    ids = [str(i.pk) for i in incidents]
+    named_direct, named_group = defaultdict(set), defaultdict(set)
+    shares = ObjectShare.objects.active().filter(content_type=_incident_type(), object_id__in=ids)
+    for object_id, org_id in shares.filter(organisation__isnull=False).values_list(
+        "object_id", "organisation_id"
+    ):
+        named_direct[int(object_id)].add(org_id)
+    group_rows = shares.filter(sharing_group__isnull=False).values_list(
+        "object_id", "sharing_group__organisations"
+    )
+    for object_id, org_id in group_rows:
+        if org_id is not None:
+            named_group[int(object_id)].add(org_id)
+    group_members = defaultdict(set)
+    group_ids = {i.sharing_group_id for i in incidents if i.sharing_group_id}
+    for group_id, org_id in SharingGroup.organisations.through.objects.filter(
+        sharinggroup_id__in=group_ids
+    ).values_list("sharinggroup_id", "organisation_id"):
+        group_members[group_id].add(org_id)
+
+    out = {}
+    for incident in incidents:
+        direct = named_direct[incident.pk] & partners
+        if incident.tlp == TLP.AMBER_STRICT:
+            out[incident.pk] = direct
+            continue
+        reach = direct | (named_group[incident.pk] & partners)
+        if incident.distribution == Distribution.SHARING_GROUP and incident.sharing_group_id:
+            if incident.sharing_group_id in peer_groups:
+                reach |= partners
+            else:
+                reach |= group_members[incident.sharing_group_id] & partners
+        if incident.tlp in (TLP.CLEAR, TLP.GREEN) and incident.distribution == Distribution.CONNECTED:
+            reach |= partners
+        out[incident.pk] = reach
+    return out
+
+
+@dataclass
+class Page:
+    objects: list[dict]
+    incidents: int
+    more: bool
+    next_cursor: str
+    first_added: object = None
+    last_added: object = None
+
+
+def encode_cursor(incident) -> str:
+    return f"{incident.modified_at.isoformat()}|{incident.pk}"
+
+
+def decode_cursor(text: str):
+    try:
+        when, _, pk = text.partition("|")
+        return datetime.fromisoformat(when), int(pk)
+    except ValueError as exc:
+        raise ExchangeRefused(f"The 'next' value {text[:40]!r} is not one this server gave.") from exc
+
+
+def outgoing_page(agreement, *, added_after=None, cursor="", limit=1000, ids=None, types=None) -> Page:
+    """One page of the agreement's collection, grouped by incident, at most ``limit`` objects."""
+    queryset = candidates(agreement)
+    if added_after is not None:
+        queryset = queryset.filter(modified_at__gt=added_after)
+    if cursor:
+        when, pk = decode_cursor(cursor)
+        queryset = queryset.filter(Q(modified_at__gt=when) | Q(modified_at=when, pk__gt=pk))
+    if ids:
+        queryset = queryset.filter(uuid__in=[i.split("--", 1)[1] for i in ids if i.startswith("report--")])
+    allowed = frozenset(agreement.fields)
+    partner_names = dict(agreement.partner_organisations.values_list("pk", "name"))
+    objects: list[dict] = []
+    reporters, markings = set(), set()
+    count, first, last, more, next_cursor = 0, None, None, False, ""
+    batch_size = max(1, limit // 3)
+    offset = 0
+    while True:
+        batch = list(queryset[offset : offset + batch_size + 1])
+        offset += batch_size
+        reach = recipients(agreement, batch)
+        persons = defaultdict(list)
+        for p in PersonsOnBoard.objects.filter(incident__in=batch):
+            persons[p.incident_id].append(p)
+        facilitators = defaultdict(list)
+        for row in Incident.facilitators.through.objects.filter(incident__in=batch).select_related(
+            "facilitatorreference"
+        ):
+            facilitators[row.incident_id].append(row.facilitatorreference)
+        for incident in batch[:batch_size]:
+            if not reach[incident.pk]:
+                continue
+            built = stix.incident_objects(
+                incident,
+                agreement=agreement,
+                allowed=allowed,
+                recipient_ids=sorted(
+                    stix.organisation_identity_id(partner_names[o]) for o in reach[incident.pk]
+                ),
+                persons=persons[incident.pk],
+                facilitators=facilitators[incident.pk],
+            )
+            if objects and len(objects) + len(built) > limit:
+                more = True
+                break
+            objects.extend(built)
+            reporters.add(incident.organisation)
+            markings.add(incident.tlp)
+            count += 1
+            first = first or incident.modified_at
+            last = incident.modified_at
+            next_cursor = encode_cursor(incident)
+        if more or len(batch) <= batch_size:
+            break
+    if not more:
+        next_cursor = ""
+    if types:
+        objects = [o for o in objects if o["type"] in types]
+    shared = [
+        *stix.definitions(),
+        *(stix.identity(o) for o in reporters),
+        *(stix.tlp_marking(t) for t in markings),
+    ]
+    if types:
+        shared = [o for o in shared if o["type"] in types]
+    return Page(
+        objects=[*shared, *objects] if count else [],
+        incidents=count,
+        more=more,
+        next_cursor=next_cursor,
+        first_added=first,
+        last_added=last,
+    )
+
+
+def export_bundle(agreement) -> dict:
+    """The whole collection of an agreement as one STIX bundle (shared objects once)."""
+    objects: dict[str, dict] = {}
+    cursor = ""
+    while True:
+        page = outgoing_page(agreement, cursor=cursor, limit=5000)
+        for obj in page.objects:
+            objects.setdefault(obj["id"], obj)
+        if not page.more:
+            return stix.bundle(list(objects.values()))
+        cursor = page.next_cursor
+
+
+# arriving -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    fields_dropped: int = 0
+    object_ids: list = field(default_factory=list)
+
+
+_REQUIRED = ("type", "id", "spec_version")
+
+
+def _check_structure(objects) -> dict[str, dict]:
+    if not isinstance(objects, list):
+        raise ExchangeRefused("'objects' must be a list of STIX objects.")
+    by_id = {}
+    for position, obj in enumerate(objects):
+        if not isinstance(obj, dict):
+            raise ExchangeRefused(f"Object {position} is not a JSON object.")
+        missing = [p for p in _REQUIRED if p not in obj]
+        if missing:
+            raise ExchangeRefused(
+                f"Object {position} lacks {', '.join(missing)}.", object_id=str(obj.get("id", ""))
+            )
+        if obj["spec_version"] != stix.SPEC_VERSION:
+            raise ExchangeRefused(f"{obj['id']}: only STIX 2.1 is accepted.", object_id=obj["id"])
+        if not str(obj["id"]).startswith(f"{obj['type']}--"):
+            raise ExchangeRefused(
+                f"{obj['id']}: the id does not match the type {obj['type']!r}.", object_id=obj["id"]
+            )
+        for marking in obj.get("object_marking_refs", []):
+            if marking not in stix.TLP_BY_MARKING_ID:
+                raise ExchangeRefused(
+                    f"{obj['id']}: unknown marking {marking}; only TLP 2.0 marking definitions are accepted.",
+                    object_id=obj["id"],
+                )
+        if obj["type"] == "marking-definition" and obj["id"] not in stix.TLP_BY_MARKING_ID:
+            raise ExchangeRefused(f"{obj['id']}: unknown marking definition.", object_id=obj["id"])
+        by_id[obj["id"]] = obj
+    return by_id
+
+
+def validate_with_stix2(objects) -> None:
+    """Run the OASIS validator on a set of objects; refuse with its first errors."""
+    from stix2validator import ValidationOptions, validate_instance
+
+    result = validate_instance(stix.bundle(objects), ValidationOptions(version="2.1"))
+    if not result.is_valid:
+        errors = "; ".join(str(e) for e in result.errors[:3])
+        raise ExchangeRefused(f"The objects fail STIX 2.1 validation: {errors}")
+
+
+def _marking_of(report) -> str:
+    markings = [stix.TLP_BY_MARKING_ID[m] for m in report.get("object_marking_refs", [])]
+    if len(markings) != 1:
+        raise ExchangeRefused(
+            f"{report['id']}: a report needs exactly one TLP 2.0 marking.", object_id=report["id"]
+        )
+    return markings[0]
+
+
+def _incident_values(details: dict, allowed: frozenset, result: ImportResult) -> dict:
+    values = {}
+    for name in stix.INCIDENT_FIELDS:
+        if name in details:
+            if name not in allowed:
+                result.fields_dropped += 1
+                continue
+            values[name] = stix.parse_timestamp(details[name]) if name == "occurred_at" else details[name]
+    return values
+
+
+def _value_errors(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in exc.message_dict.items()
+        )
+    return " ".join(exc.messages)
+
+
+def import_objects(
+    *, peer, agreement: SharingAgreement, objects, full_validation=True, refuse_stale=False
+) -> ImportResult:
+    """Check every object, then write them all or nothing. Raises ExchangeRefused.
+
+    ``refuse_stale`` (objects pushed to us): a version we already hold, or an older one, means the
+    request is a replay or out of order, and the whole request is refused.
+    """
+    if not agreement.in_force():
+        raise ExchangeRefused(f"The agreement {agreement.reference} is not in force.", status=403)
+    if full_validation and objects:
+        validate_with_stix2(objects)
+    by_id = _check_structure(objects)
+    partners = {stix.organisation_identity_id(o.name): o for o in agreement.partner_organisations.all()}
+    our_identity = stix.organisation_identity_id(agreement.organisation.name)
+    allowed = frozenset(agreement.fields)
+    reports = [o for o in by_id.values() if o["type"] == "report"]
+    known = {i.stix_id: i for i in ImportedObject.objects.filter(stix_id__in=[r["id"] for r in reports])}
+    result = ImportResult()
+    plans = []
+    for report in reports:
+        report_id = report["id"]
+        author = partners.get(report.get("created_by_ref"))
+        if author is None:
+            raise ExchangeRefused(
+                f"{report_id}: its author is not a partner of agreement {agreement.reference}.",
+                status=403,
+                object_id=report_id,
+            )
+        tlp = _marking_of(report)
+        if tlp == TLP.RED or not tlp_allowed(tlp, agreement.tlp_ceiling):
+            raise ExchangeRefused(
+                f"{report_id}: marked {TLP(tlp).label}, above the agreement's ceiling.",
+                status=403,
+                object_id=report_id,
+            )
+        details = report.get("extensions", {}).get(stix.INCIDENT_EXTENSION_ID)
+        if not isinstance(details, dict):
+            raise ExchangeRefused(f"{report_id}: the incident extension is missing.", object_id=report_id)
+        if our_identity not in details.get("recipient_refs", []):
+            raise ExchangeRefused(
+                f"{report_id}: not addressed to {agreement.organisation.name}.",
+                status=403,
+                object_id=report_id,
+            )
+        modified = stix.parse_timestamp(report["modified"])
+        previous = known.get(report_id)
+        if previous is not None and modified <= previous.modified:
+            if refuse_stale:
+                raise ExchangeRefused(
+                    f"{report_id}: this version was already received (replayed or out-of-order request).",
+                    status=409,
+                    object_id=report_id,
+                )
+            result.unchanged += 1
+            continue
+        plans.append((report, author, tlp, details, modified, previous))
+    with transaction.atomic():
+        for report, author, tlp, details, modified, previous in plans:
+            _store_report(
+                peer, agreement, by_id, report, author, tlp, details, modified, previous, allowed, result
+            )
+    return result
+
+
+def _store_report(peer, agreement, by_id, report, author, tlp, details, modified, previous, allowed, result):
+    report_id = report["id"]
+    incident = (
+        Incident.objects.get(origin_node=peer.name, origin_id=report_id)
+        if previous is not None
+        else Incident(organisation=author, origin_node=peer.name, origin_id=report_id)
+    )
+    for name, value in _incident_values(details, allowed, result).items():
+        setattr(incident, name, value)
+    location = next(
+        (by_id[r] for r in report.get("object_refs", []) if r.startswith("location--") and r in by_id), None
+    )
+    if location is not None and {"latitude", "longitude"} <= allowed:
+        incident.latitude, incident.longitude = location.get("latitude"), location.get("longitude")
+        if "precision" in location and "position_precision_m" in allowed:
+            incident.position_precision_m = int(location["precision"])
+        if "name" in location and "area" in allowed:
+            incident.area = location["name"]
+    incident.tlp = tlp
+    incident.distribution = Distribution.ORGANISATION
+    incident.sharing_group = None
+    incident.version = int(details.get("version", 1))
+    incident.created_at = stix.parse_timestamp(report["created"])
+    incident.modified_at = modified
+    incident.vessel = _store_vessel(peer, author, report, allowed, result)
+    try:
+        incident.full_clean(exclude=["uuid", "vessel", "facilitators"])
+    except ValidationError as exc:
+        raise ExchangeRefused(f"{report_id}: {_value_errors(exc)}", object_id=report_id) from exc
+    incident.save()
+    _store_persons(incident, details, allowed, report_id)
+    _store_facilitators(peer, author, incident, report, by_id, allowed)
+    now = timezone.now()
+    retain_until = now + timedelta(
+        days=min(int(details.get("retention_days", agreement.retention_days)), agreement.retention_days)
+    )
+    if previous is None:
+        ImportedObject.objects.create(
+            stix_id=report_id,
+            organisation=author,
+            peer=peer,
+            agreement=agreement,
+            object_type="maritime.incident",
+            object_id=str(incident.pk),
+            modified=modified,
+            retain_until=retain_until,
+        )
+        ObjectShare.objects.create(
+            content_type=_incident_type(),
+            object_id=str(incident.pk),
+            organisation=agreement.organisation,
+            purpose=f"agreement {agreement.reference}"[:200],
+        )
+        result.created += 1
+    else:
+        previous.modified, previous.last_received_at, previous.retain_until = modified, now, retain_until
+        previous.versions_received += 1
+        previous.save(update_fields=["modified", "last_received_at", "retain_until", "versions_received"])
+        result.updated += 1
+    result.object_ids.append(report_id)
+
+
+def _store_vessel(peer, author, report, allowed, result):
+    details = report["extensions"].get(stix.VESSEL_EXTENSION_ID)
+    if not isinstance(details, dict) or not details.get("vessel_id"):
+        return None
+    vessel = Vessel.objects.filter(origin_node=peer.name, origin_id=details["vessel_id"]).first() or Vessel(
+        organisation=author, origin_node=peer.name, origin_id=str(details["vessel_id"])[:120]
+    )
+    for prop, model_field in stix.VESSEL_FIELDS.items():
+        if prop in details:
+            if prop not in allowed:
+                result.fields_dropped += 1
+                continue
+            setattr(vessel, model_field, details[prop])
+    try:
+        vessel.full_clean(exclude=["uuid"])
+    except ValidationError as exc:
+        raise ExchangeRefused(
+            f"{report['id']}: vessel: {_value_errors(exc)}", object_id=report["id"]
+        ) from exc
+    vessel.save()
+    return vessel
+
+
+def _store_persons(incident, details, allowed, report_id):
+    incident.persons.all().delete()
+    rows = details.get("persons_breakdown") if "persons_breakdown" in allowed else None
+    if not rows:
+        return
+    if not isinstance(rows, list):
+        raise ExchangeRefused(f"{report_id}: persons_breakdown must be a list.", object_id=report_id)
+    for row in rows:
+        person = PersonsOnBoard(
+            incident=incident,
+            **{
+                k: row[k]
+                for k in ("sex", "age_group", "nationality", "count")
+                if isinstance(row, dict) and k in row
+            },
+        )
+        try:
+            person.full_clean()
+        except ValidationError as exc:
+            raise ExchangeRefused(
+                f"{report_id}: persons on board: {_value_errors(exc)}", object_id=report_id
+            ) from exc
+        person.save()
+
+
+def _store_facilitators(peer, author, incident, report, by_id, allowed):
+    refs = [by_id[r] for r in report.get("object_refs", []) if r.startswith("threat-actor--") and r in by_id]
+    if "facilitators" not in allowed:
+        incident.facilitators.clear()
+        return
+    found = []
+    for actor in refs:
+        facilitator, _ = FacilitatorReference.objects.get_or_create(
+            origin_node=peer.name,
+            origin_id=actor["id"],
+            defaults={"organisation": author, "reference": str(actor.get("name", ""))[:64]},
+        )
+        found.append(facilitator)
+    incident.facilitators.set(found)
