@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0004_alter_auditentry_action'),
+        ('core', '0003_auditentry_action_open_list'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
