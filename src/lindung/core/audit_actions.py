@@ -41,6 +41,11 @@ class AuditAction(models.TextChoices):
     PERSONAL_DATA_EXPORTED = "personal.exported", _("Personal data exported")
     PERSONAL_DATA_SEARCHED = "personal.searched", _("Personal data searched")
     # standard (issue 3): add below this line
+    STANDARD_VALIDATED = "standard.validated", _("File validated against the data standard")
+    STANDARD_IMPORTED = "standard.imported", _("File imported into the standard's records")
+    STANDARD_IMPORT_REJECTED = "standard.import_rejected", _("Import refused: the file has errors")
+    STANDARD_IMPORT_FAILED = "standard.import_failed", _("Import failed")
+    STANDARD_RECORDS_EXPORTED = "standard.records_exported", _("Standard records exported")
     # cases (issue 4): add below this line
     PERSON_REGISTERED = "cases.person_registered", _("Person registered")
     PERSON_UPDATED = "cases.person_updated", _("Person updated")

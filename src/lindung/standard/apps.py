@@ -7,3 +7,6 @@ class StandardConfig(AppConfig):
     label = "standard"
     verbose_name = _("Data standard")
     nav_items = []
+
+    def ready(self):
+        from . import policy_rules  # noqa: F401  (registers the policy rules)

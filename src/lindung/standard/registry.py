@@ -159,12 +159,19 @@ def load(version: str | None = None) -> Standard:
         standard.domains[domain] = doc.get("label", {"en": domain})
         for raw in doc.get("code_lists", []):
             codes = tuple(
-                Code(str(c["code"]), c.get("label", {"en": str(c["code"])}), c.get("crosswalk", {}), c.get("parent", ""))
+                Code(
+                    str(c["code"]),
+                    c.get("label", {"en": str(c["code"])}),
+                    c.get("crosswalk", {}),
+                    c.get("parent", ""),
+                )
                 for c in raw["codes"]
             )
             if raw["id"] in standard.code_lists:
                 raise ValueError(f"{path.name}: code list {raw['id']!r} is defined twice")
-            standard.code_lists[raw["id"]] = CodeList(raw["id"], raw.get("label", {"en": raw["id"]}), codes, domain)
+            standard.code_lists[raw["id"]] = CodeList(
+                raw["id"], raw.get("label", {"en": raw["id"]}), codes, domain
+            )
         for raw in doc.get("variables", []):
             if raw["id"] in standard.variables:
                 raise ValueError(f"{path.name}: variable {raw['id']!r} is defined twice")

@@ -1,0 +1,424 @@
+"""The standard in other formats: JSON Schema, Frictionless Table Schema and Data Package, XLSForm,
+and the data dictionary as XLSX and PDF. Records can also be written back in the CTDC layout."""
+
+import csv
+import io
+import json
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from . import profiles, registry
+
+FORMATS = {
+    "json-schema": ("application/schema+json", "json"),
+    "table-schema": ("application/json", "json"),
+    "data-package": ("application/json", "json"),
+    "xlsform": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "pdf": ("application/pdf", "pdf"),
+}
+LANGUAGES = ("en", "fr", "ru", "th", "ms", "id")
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "French",
+    "ru": "Russian",
+    "th": "Thai",
+    "ms": "Malay",
+    "id": "Indonesian",
+}
+JSON_TYPES = {"integer": "integer", "year": "integer", "decimal": "number", "boolean": "boolean"}
+TABLE_TYPES = {
+    "integer": "integer",
+    "year": "year",
+    "decimal": "number",
+    "boolean": "boolean",
+    "date": "date",
+}
+
+
+def render(fmt: str, version: str | None = None) -> bytes:
+    standard = registry.load(version)
+    builders = {
+        "json-schema": lambda s: _json(json_schema(s)),
+        "table-schema": lambda s: _json(table_schema(s)),
+        "data-package": lambda s: _json(data_package(s)),
+        "xlsform": xlsform,
+        "xlsx": dictionary_xlsx,
+        "pdf": dictionary_pdf,
+    }
+    if fmt not in builders:
+        raise LookupError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return builders[fmt](standard)
+
+
+def filename(fmt: str, version: str) -> str:
+    return f"lindung-standard-{version}-{fmt}.{FORMATS[fmt][1]}"
+
+
+def _json(doc) -> bytes:
+    return json.dumps(doc, indent=2, ensure_ascii=False).encode()
+
+
+def _en(labels) -> str:
+    return registry._text(labels, "en")
+
+
+def _annotations(var) -> dict:
+    return {
+        "domain": var.domain,
+        "requirement": var.requirement,
+        "sensitivity": var.sensitivity,
+        "hxl": var.hxl,
+        "crosswalk": var.crosswalk,
+        "code_list": var.code_list,
+        "labels": var.labels,
+    }
+
+
+def json_schema(standard) -> dict:
+    """One record as a JSON object; multi-code variables are arrays of codes."""
+    props = {}
+    for var in standard.variables.values():
+        prop: dict = {"title": _en(var.labels), "description": _en(var.definitions)}
+        codes = standard.code_lists[var.code_list].values() if var.code_list else None
+        if var.type == "code":
+            prop["type"] = ["string", "null"]
+            prop["enum"] = [*codes, None]
+        elif var.type == "codes":
+            prop.update(type="array", items={"type": "string", "enum": codes}, uniqueItems=True)
+        elif var.type == "date":
+            prop.update(type=["string", "null"], format="date")
+        else:
+            prop["type"] = [JSON_TYPES.get(var.type, "string"), "null"]
+        if "minimum" in var.constraints:
+            prop["minimum"] = var.constraints["minimum"]
+        if "maximum" in var.constraints:
+            prop["maximum"] = var.constraints["maximum"]
+        prop["x-lindung"] = _annotations(var)
+        props[var.id] = prop
+    required = [
+        v.id
+        for v in standard.variables.values()
+        if v.requirement == "core" and v.domain in profiles.ALWAYS_REQUIRED_DOMAINS
+    ]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://lindung.example.org/standard/{standard.version}/record.schema.json",
+        "title": f"Lindung data standard {standard.version}: record",
+        "description": "A record about a migrant in a vulnerable situation. Core variables of a domain are "
+        "required when the record covers that domain; record and person are always covered.",
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def table_schema(standard) -> dict:
+    """Frictionless Table Schema of a CSV in the ``lindung`` profile."""
+    fields = []
+    for var in standard.variables.values():
+        field = {
+            "name": var.id,
+            "title": _en(var.labels),
+            "description": _en(var.definitions),
+            "type": TABLE_TYPES.get(var.type, "string"),
+        }
+        constraints = {}
+        if var.type == "code":
+            constraints["enum"] = standard.code_lists[var.code_list].values()
+        elif var.type == "codes":
+            codes = "|".join(_regex_escape(c) for c in standard.code_lists[var.code_list].values())
+            constraints["pattern"] = f"(({codes})( ({codes}))*)?"
+        if "minimum" in var.constraints:
+            constraints["minimum"] = var.constraints["minimum"]
+        if "maximum" in var.constraints:
+            constraints["maximum"] = var.constraints["maximum"]
+        if var.type == "boolean":
+            field["trueValues"], field["falseValues"] = ["true", "1", "yes"], ["false", "0", "no"]
+        if constraints:
+            field["constraints"] = constraints
+        field["x-lindung"] = _annotations(var)
+        fields.append(field)
+    return {"fields": fields, "missingValues": [""]}
+
+
+def _regex_escape(code: str) -> str:
+    import re
+
+    return re.escape(code)
+
+
+def data_package(standard) -> dict:
+    return {
+        "name": f"lindung-standard-{standard.version.replace('.', '-')}",
+        "title": f"Lindung data standard {standard.version}",
+        "version": standard.version,
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "resources": [
+            {
+                "name": "records",
+                "path": "records.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": table_schema(standard),
+            }
+        ],
+    }
+
+
+# spreadsheets ---------------------------------------------------------------------------------
+
+
+def _workbook():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    return book
+
+
+def _sheet(book, title: str, header: list[str], rows):
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(title)
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def _save(book) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+XLSFORM_TYPES = {
+    "integer": "integer",
+    "year": "integer",
+    "decimal": "decimal",
+    "date": "date",
+    "text": "text",
+    "boolean": "select_one yes_no_unknown",
+}
+
+
+def xlsform(standard) -> bytes:
+    """An XLSForm (survey, choices, settings) asking every variable of the standard; ``choices``
+    is the sheet other forms copy their lists from."""
+    book = _workbook()
+    label_cols = [f"label::{LANGUAGE_NAMES[lang]} ({lang})" for lang in LANGUAGES]
+    survey_rows = []
+    used_lists = []
+    for var in standard.variables.values():
+        if var.type == "code":
+            kind = f"select_one {var.code_list}"
+        elif var.type == "codes":
+            kind = f"select_multiple {var.code_list}"
+        else:
+            kind = XLSFORM_TYPES.get(var.type, "text")
+        list_id = kind.split(" ", 1)[1] if kind.startswith("select") else ""
+        if list_id and list_id not in used_lists:
+            used_lists.append(list_id)
+        constraint = ""
+        if "minimum" in var.constraints or "maximum" in var.constraints:
+            bounds = []
+            if "minimum" in var.constraints:
+                bounds.append(f". >= {var.constraints['minimum']}")
+            if "maximum" in var.constraints:
+                bounds.append(f". <= {var.constraints['maximum']}")
+            constraint = " and ".join(bounds)
+        survey_rows.append(
+            [
+                kind,
+                var.id,
+                *[var.labels.get(lang, "") for lang in LANGUAGES],
+                *[var.definitions.get(lang, "") for lang in LANGUAGES],
+                "yes" if var.requirement == "core" else "",
+                constraint,
+            ]
+        )
+    _sheet(
+        book,
+        "survey",
+        [
+            "type",
+            "name",
+            *label_cols,
+            *[f"hint::{LANGUAGE_NAMES[lang]} ({lang})" for lang in LANGUAGES],
+            "required",
+            "constraint",
+        ],
+        survey_rows,
+    )
+    choice_rows = []
+    for list_id in sorted(standard.code_lists):
+        for code in standard.code_lists[list_id].codes:
+            choice_rows.append([list_id, code.code, *[code.labels.get(lang, "") for lang in LANGUAGES]])
+    _sheet(book, "choices", ["list_name", "name", *label_cols], choice_rows)
+    _sheet(
+        book,
+        "settings",
+        ["form_title", "form_id", "version", "default_language"],
+        [[f"Lindung data standard {standard.version}", "lindung_standard", standard.version, "English (en)"]],
+    )
+    return _save(book)
+
+
+def dictionary_xlsx(standard) -> bytes:
+    book = _workbook()
+    var_rows = []
+    for var in standard.variables.values():
+        var_rows.append(
+            [
+                var.domain,
+                var.id,
+                _en(var.labels),
+                var.labels.get("fr", ""),
+                var.type,
+                var.code_list,
+                var.requirement,
+                var.sensitivity,
+                var.hxl,
+                _en(var.definitions),
+                var.crosswalk.get("ctdc", ""),
+                var.crosswalk.get("ics_tip", ""),
+                json.dumps(var.constraints) if var.constraints else "",
+            ]
+        )
+    _sheet(
+        book,
+        "variables",
+        [
+            "domain",
+            "id",
+            "label (en)",
+            "label (fr)",
+            "type",
+            "code list",
+            "requirement",
+            "sensitivity",
+            "HXL",
+            "definition (en)",
+            "CTDC",
+            "ICS-TIP",
+            "constraints",
+        ],
+        var_rows,
+    )
+    code_rows = []
+    for list_id in sorted(standard.code_lists):
+        code_list = standard.code_lists[list_id]
+        for code in code_list.codes:
+            code_rows.append(
+                [
+                    list_id,
+                    code.code,
+                    _en(code.labels),
+                    code.labels.get("fr", ""),
+                    code.parent,
+                    code.crosswalk.get("ctdc", ""),
+                    code.crosswalk.get("ics_tip", ""),
+                ]
+            )
+    _sheet(
+        book,
+        "code lists",
+        ["list", "code", "label (en)", "label (fr)", "parent", "CTDC", "ICS-TIP"],
+        code_rows,
+    )
+    return _save(book)
+
+
+def dictionary_context(standard) -> dict:
+    domains = []
+    for domain_id, labels in standard.domains.items():
+        variables = [v for v in standard.variables.values() if v.domain == domain_id]
+        if variables:
+            domains.append({"id": domain_id, "label": registry._text(labels), "variables": variables})
+    lists = [standard.code_lists[k] for k in sorted(standard.code_lists) if k not in registry.GENERATED_LISTS]
+    return {
+        "standard": standard,
+        "domains": domains,
+        "code_lists": lists,
+        "generated_lists": registry.GENERATED_LISTS,
+    }
+
+
+def dictionary_pdf(standard) -> bytes:
+    from weasyprint import HTML
+
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string("standard/dictionary_print.html", dictionary_context(standard))
+    return HTML(string=html).write_pdf()
+
+
+# records --------------------------------------------------------------------------------------
+
+
+def records_ctdc_csv(records, version: str | None = None) -> bytes:
+    """Write records in the CTDC global dataset layout: codes through the crosswalk, countries as
+    ISO alpha-2, flag families as 1/0, and ``-99`` where the standard value is unknown."""
+    standard = registry.load(version)
+    profile = profiles.get("ctdc", standard.version)
+    columns = [name for name, spec in profile.columns.items() if spec.imported]
+    iso2 = {c.code: c.crosswalk["iso2"] for c in standard.code_lists["country"].codes}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    plans = []
+    for name in columns:
+        spec = profile.columns[name]
+        var = standard.variables[spec.variable]
+        if spec.kind == "flag":
+            code = next(
+                c.code for c in standard.code_lists[var.code_list].codes if c.crosswalk.get("ctdc") == name
+            )
+            plans.append(("flag", var.id, code))
+        elif var.code_list == "country":
+            plans.append(("map", var.id, iso2))
+        elif var.code_list:
+            reverse = {
+                code: value
+                for value, code in profiles.ctdc_code_map(standard, var).items()
+                if value not in profiles.CTDC_ALIASES.get(var.id, {})
+            }
+            plans.append(("map", var.id, reverse))
+        else:
+            plans.append(("raw", var.id, None))
+    for record in records:
+        values = {
+            **record.values,
+            **{
+                k: getattr(record, k)
+                for k in (
+                    "year_of_registration",
+                    "sex",
+                    "age_group",
+                    "majority_status",
+                    "citizenship",
+                    "country_of_exploitation",
+                    "data_source",
+                )
+            },
+        }
+        values["forms_of_exploitation"] = record.forms_of_exploitation.strip()
+        row = []
+        for kind, var_id, extra in plans:
+            value = values.get(var_id)
+            if kind == "flag":
+                row.append("-99" if not value else ("1" if extra in str(value).split() else "0"))
+            elif kind == "map":
+                row.append(extra.get(value, "-99") if value else "-99")
+            else:
+                row.append(value if value not in (None, "") else "-99")
+        writer.writerow(row)
+    return out.getvalue().encode()

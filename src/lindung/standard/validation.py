@@ -1,0 +1,292 @@
+"""Validating a file against a profile of the standard, vectorised with polars.
+
+Every check is a column expression evaluated over the whole file at once; only the rows that
+break a rule are ever materialised in Python. Row numbers are spreadsheet rows: the header is
+row 1, the first data row is row 2.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+import polars as pl
+from django.utils.translation import gettext as _
+
+from . import profiles
+from .reading import StructuralError, Table, UnreadableFile, read_table
+
+ERROR_SCHEMA = {
+    "row": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "rule": pl.String,
+    "message": pl.String,
+}
+HEADER_ROW = 1
+EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+
+
+@dataclass
+class ValidationResult:
+    profile: str
+    version: str
+    readable: bool = True
+    rows: int = 0
+    valid_rows: int = 0
+    errors: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ERROR_SCHEMA))
+    file_format: str = ""
+    encoding: str = ""
+    delimiter: str = ""
+    dropped_columns: list = field(default_factory=list)
+    # The cleaned table (blanks and unknown markers as nulls), kept for the import.
+    frame: pl.DataFrame | None = None
+
+    @property
+    def error_count(self) -> int:
+        return self.errors.height
+
+    @property
+    def is_valid(self) -> bool:
+        return self.readable and self.error_count == 0 and self.rows > 0
+
+    @property
+    def exit_code(self) -> int:
+        if not self.readable:
+            return EXIT_UNREADABLE
+        return EXIT_VALID if self.is_valid else EXIT_INVALID
+
+    def errors_by_rule(self) -> dict[str, int]:
+        if self.errors.is_empty():
+            return {}
+        counts = self.errors.group_by("rule").len().sort(["len", "rule"], descending=[True, False])
+        return dict(counts.iter_rows())
+
+    def summary(self) -> dict:
+        return {
+            "valid": self.is_valid,
+            "readable": self.readable,
+            "rows": self.rows,
+            "valid_rows": self.valid_rows,
+            "errors": self.error_count,
+            "errors_by_rule": self.errors_by_rule(),
+            "profile": self.profile,
+            "standard_version": self.version,
+            "format": self.file_format,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "dropped_columns": self.dropped_columns,
+        }
+
+    def error_rows(self, limit: int | None = None) -> list[dict]:
+        frame = self.errors if limit is None else self.errors.head(limit)
+        return frame.to_dicts()
+
+
+def validate_bytes(data: bytes, *, profile: str = "lindung", version: str | None = None) -> ValidationResult:
+    spec = profiles.get(profile, version)
+    result = ValidationResult(profile=spec.name, version=spec.version)
+    try:
+        table = read_table(data)
+    except UnreadableFile as exc:
+        result.readable = False
+        result.errors = _one_error(None, "", "", exc.rule, exc.message)
+        return result
+    except StructuralError as exc:
+        result.errors = _one_error(exc.row, "", "", exc.rule, exc.message)
+        return result
+    return validate_table(table, spec, result)
+
+
+def validate_table(table: Table, spec: profiles.Profile, result: ValidationResult) -> ValidationResult:
+    result.file_format, result.encoding, result.delimiter = table.file_format, table.encoding, table.delimiter
+    frame = table.frame
+    result.rows = frame.height
+    errors = [_header_errors(table.header, spec)]
+    if frame.height == 0:
+        errors.append(_one_error(None, "", "", "file.no_rows", _("The file has a header but no data rows.")))
+    known = [c for c in frame.columns if c in spec.columns]
+    frame = _clean(frame.select(known), spec.null_tokens)
+    result.frame = frame
+    result.dropped_columns = sorted(c for c in known if not spec.columns[c].imported)
+    checks = _checks(frame, spec)
+    if checks and frame.height:
+        masks = frame.select(
+            [expr.fill_null(False).alias(f"m{i}") for i, (_c, expr, _r, _m) in enumerate(checks)]
+        )
+        hits = masks.sum().row(0)
+        indexed = frame.with_row_index("_row", offset=HEADER_ROW + 1)
+        for i, (column, _expr, rule, message) in enumerate(checks):
+            if not hits[i]:
+                continue
+            bad = indexed.filter(masks.get_column(f"m{i}")).select(
+                pl.col("_row").cast(pl.Int64).alias("row"),
+                pl.lit(column).alias("column"),
+                pl.col(column).cast(pl.String).alias("value"),
+                pl.lit(rule).alias("rule"),
+                pl.lit(message).alias("message"),
+            )
+            errors.append(bad)
+    result.errors = pl.concat(errors, how="vertical").sort("row", nulls_last=False, maintain_order=True)
+    row_errors = result.errors.filter(pl.col("row") > HEADER_ROW).get_column("row").n_unique()
+    header_broken = result.errors.filter(pl.col("row").is_null() | (pl.col("row") == HEADER_ROW)).height > 0
+    result.valid_rows = 0 if header_broken else frame.height - row_errors
+    return result
+
+
+def _one_error(row, column, value, rule, message) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"row": [row], "column": [column], "value": [value], "rule": [rule], "message": [message]},
+        schema=ERROR_SCHEMA,
+    )
+
+
+def _header_errors(header: list[str], spec: profiles.Profile) -> pl.DataFrame:
+    rows = []
+    for name in header:
+        if not name:
+            rows.append(
+                (HEADER_ROW, "", "", "header.blank_column", _("A column has no name in the header row."))
+            )
+        elif name not in spec.columns:
+            rows.append(
+                (
+                    HEADER_ROW,
+                    name,
+                    name,
+                    "header.unknown_column",
+                    _("Column %(col)s is not part of the %(profile)s profile of standard %(version)s.")
+                    % {"col": name, "profile": spec.name, "version": spec.version},
+                )
+            )
+    for name in spec.required_columns(header):
+        if name not in header:
+            rows.append(
+                (
+                    HEADER_ROW,
+                    name,
+                    "",
+                    "header.missing_required",
+                    _("Required column %(col)s is missing.") % {"col": name},
+                )
+            )
+    return pl.DataFrame(rows, schema=ERROR_SCHEMA, orient="row")
+
+
+def _clean(frame: pl.DataFrame, null_tokens: frozenset) -> pl.DataFrame:
+    """Trim every cell; blanks and unknown markers (``-99`` in CTDC) become nulls."""
+    exprs = []
+    for name in frame.columns:
+        trimmed = pl.col(name).str.strip_chars()
+        exprs.append(pl.when(trimmed.is_in(list(null_tokens))).then(None).otherwise(trimmed).alias(name))
+    return frame.select(exprs) if exprs else frame
+
+
+def _checks(frame: pl.DataFrame, spec: profiles.Profile) -> list[tuple[str, pl.Expr, str, str]]:
+    """(column, expression true on bad rows, rule, message) for every present column."""
+    checks = []
+    today = datetime.date.today()
+    for name in frame.columns:
+        col = spec.columns[name]
+        value = pl.col(name)
+        present = value.is_not_null()
+        if col.kind in ("code", "flag"):
+            checks.append(
+                (name, present & ~value.is_in(sorted(col.allowed)), "value.not_in_list", _code_message(col))
+            )
+        elif col.kind == "codes":
+            tokens = (
+                value.str.replace_all(r"[;,]", " ")
+                .str.split(" ")
+                .list.eval(pl.element().filter(pl.element() != ""))
+            )
+            bad = tokens.list.eval(~pl.element().is_in(sorted(col.allowed))).list.any()
+            checks.append((name, present & bad, "value.not_in_list", _code_message(col)))
+        elif col.kind in ("integer", "year", "decimal"):
+            target = pl.Float64 if col.kind == "decimal" else pl.Int64
+            number = value.cast(target, strict=False)
+            kind_label = _("a decimal number") if col.kind == "decimal" else _("a whole number")
+            checks.append(
+                (
+                    name,
+                    present & number.is_null(),
+                    f"type.{col.kind}",
+                    _("%(col)s must be %(kind)s.") % {"col": name, "kind": kind_label},
+                )
+            )
+            if col.minimum is not None:
+                checks.append(
+                    (
+                        name,
+                        number < col.minimum,
+                        "value.minimum",
+                        _("%(col)s must be at least %(min)s.") % {"col": name, "min": _num(col.minimum)},
+                    )
+                )
+            if col.maximum is not None:
+                checks.append(
+                    (
+                        name,
+                        number > col.maximum,
+                        "value.maximum",
+                        _("%(col)s must be at most %(max)s.") % {"col": name, "max": _num(col.maximum)},
+                    )
+                )
+        elif col.kind == "date":
+            date = value.str.to_date("%Y-%m-%d", strict=False)
+            checks.append(
+                (
+                    name,
+                    present & date.is_null(),
+                    "type.date",
+                    _("%(col)s must be a real calendar date written YYYY-MM-DD.") % {"col": name},
+                )
+            )
+            checks.append(
+                (name, date > today, "value.future_date", _("%(col)s is in the future.") % {"col": name})
+            )
+            if col.not_before and col.not_before in frame.columns:
+                earlier = pl.col(col.not_before).str.to_date("%Y-%m-%d", strict=False)
+                checks.append(
+                    (
+                        name,
+                        date < earlier,
+                        "consistency.date_order",
+                        _("%(col)s is before %(other)s.") % {"col": name, "other": col.not_before},
+                    )
+                )
+        elif col.kind == "boolean":
+            checks.append(
+                (
+                    name,
+                    present & ~value.str.to_lowercase().is_in(sorted(profiles.BOOLEAN_VALUES)),
+                    "type.boolean",
+                    _("%(col)s must be true or false (or 1/0, yes/no).") % {"col": name},
+                )
+            )
+    if spec.name == "lindung" and {"age", "majority_status"} <= set(frame.columns):
+        age = pl.col("age").cast(pl.Int64, strict=False)
+        status = pl.col("majority_status")
+        clash = ((status == "child") & (age >= 18)) | ((status == "adult") & (age < 18))
+        checks.append(
+            (
+                "majority_status",
+                clash,
+                "consistency.age_majority",
+                _("majority_status does not agree with age (a child is under 18)."),
+            )
+        )
+    return checks
+
+
+def _code_message(col: profiles.ColumnSpec) -> str:
+    if col.kind == "flag":
+        return _("%(col)s must be 1, 0, -99 or blank.") % {"col": col.name}
+    if col.list_id:
+        return _("%(col)s holds a code that is not in code list %(list)s.") % {
+            "col": col.name,
+            "list": col.list_id,
+        }
+    return _("%(col)s holds a value that is not allowed.") % {"col": col.name}
+
+
+def _num(value) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
