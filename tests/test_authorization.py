@@ -169,7 +169,9 @@ def test_objects_of_other_organisations_are_unreachable(world):
         for obj in foreign[primary]:
             for k in object_kwargs:
                 candidates = foreign[k] or [obj]
-                values[k] = getattr(candidates[0], "public_id", None) if k == "public_id" else candidates[0].pk
+                values[k] = (
+                    getattr(candidates[0], "public_id", None) if k == "public_id" else candidates[0].pk
+                )
             values[primary] = getattr(obj, "public_id", obj.pk) if primary == "public_id" else obj.pk
             path = _fill(route.pattern, values)
             for method in ("get", "post"):
@@ -205,8 +207,10 @@ def test_lists_show_no_foreign_objects(world):
             continue
         path = _fill(route.pattern, {})
         response = client.get(path)
-        if response.status_code != 200 or "html" not in response.get("Content-Type", "") and not path.startswith(
-            "/api/"
+        if (
+            response.status_code != 200
+            or "html" not in response.get("Content-Type", "")
+            and not path.startswith("/api/")
         ):
             continue
         if path.startswith("/api/") and "json" in response.get("Content-Type", ""):

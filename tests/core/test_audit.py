@@ -66,7 +66,9 @@ def test_request_id_and_actor_are_recorded(client_for, org_a):
 
     client = client_for(org_a, Role.ADMINISTRATOR)
     response = client.post(
-        "/organisations/new/", {"name": "New partner", "kind": "ngo", "country": "IDN"}, HTTP_X_REQUEST_ID="req-123"
+        "/organisations/new/",
+        {"name": "New partner", "kind": "ngo", "country": "IDN"},
+        HTTP_X_REQUEST_ID="req-123",
     )
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action=AuditAction.ORGANISATION_CREATED)

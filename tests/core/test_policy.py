@@ -36,7 +36,8 @@ def test_membership_visible_only_to_administrators_of_its_organisation(make_user
     assert not policy.can(admin_a, policy.VIEW, membership_b)
     assert not policy.can(caseworker_a, policy.VIEW, membership_a)
     assert set(policy.accessible(admin_a, Membership.objects.all())) == {
-        Membership.objects.get(user=admin_a), membership_a
+        Membership.objects.get(user=admin_a),
+        membership_a,
     }
 
 
@@ -46,7 +47,9 @@ def test_explicit_share_grants_read_not_change(make_user, org_a, org_b):
     admin_b = make_user(org_b, Role.ADMINISTRATOR)
     membership_a = Membership.objects.get(user=admin_a)
     assert not policy.can(admin_b, policy.VIEW, membership_a)
-    share = services.object_share(acting_user=admin_a, obj=membership_a, purpose="joint review", organisation=org_b)
+    share = services.object_share(
+        acting_user=admin_a, obj=membership_a, purpose="joint review", organisation=org_b
+    )
     assert policy.can(admin_b, policy.VIEW, membership_a)
     assert membership_a in policy.accessible(admin_b, Membership.objects.all())
     assert not policy.can(admin_b, policy.CHANGE, membership_a)

@@ -21,7 +21,13 @@ def test_audit_log_for_auditors_only(client_for, org_a):
 
 
 def test_organisation_create_for_administrators_only(client_for, org_a):
-    assert_roles(client_for, org_a, "/organisations/new/", allowed=[Role.ADMINISTRATOR], refused=others(Role.ADMINISTRATOR))
+    assert_roles(
+        client_for,
+        org_a,
+        "/organisations/new/",
+        allowed=[Role.ADMINISTRATOR],
+        refused=others(Role.ADMINISTRATOR),
+    )
 
 
 def test_user_create_for_administrators_of_that_organisation(client_for, org_a, org_b):
@@ -45,7 +51,11 @@ def test_administrator_creates_user_and_manages_roles(client_for, org_a):
     admin.post(f"/memberships/{membership.pk}/revoke/")
     assert set(user.memberships.values_list("role", flat=True)) == {Role.SUPERVISOR}
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {AuditAction.USER_CREATED, AuditAction.MEMBERSHIP_GRANTED, AuditAction.MEMBERSHIP_REVOKED} <= actions
+    assert {
+        AuditAction.USER_CREATED,
+        AuditAction.MEMBERSHIP_GRANTED,
+        AuditAction.MEMBERSHIP_REVOKED,
+    } <= actions
 
 
 def test_administrator_of_another_organisation_cannot_touch_roles(client_for, org_a, org_b, make_user):
@@ -53,15 +63,28 @@ def test_administrator_of_another_organisation_cannot_touch_roles(client_for, or
     membership = Membership.objects.get(user=member)
     outsider = client_for(org_b, Role.ADMINISTRATOR)
     assert outsider.post(f"/memberships/{membership.pk}/revoke/").status_code == 404
-    assert outsider.post(f"/organisations/{org_a.pk}/users/{member.pk}/roles/", {"role": "supervisor"}).status_code == 403
+    assert (
+        outsider.post(
+            f"/organisations/{org_a.pk}/users/{member.pk}/roles/", {"role": "supervisor"}
+        ).status_code
+        == 403
+    )
     assert Membership.objects.filter(user=member).count() == 1
 
 
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"username": "bad name!", "role": "caseworker", "password": "a-long-enough-pass"}, "username", "Use letters"),
-        ({"username": "ok", "role": "king", "password": "a-long-enough-pass"}, "role", "Select a valid choice"),
+        (
+            {"username": "bad name!", "role": "caseworker", "password": "a-long-enough-pass"},
+            "username",
+            "Use letters",
+        ),
+        (
+            {"username": "ok", "role": "king", "password": "a-long-enough-pass"},
+            "role",
+            "Select a valid choice",
+        ),
         ({"username": "ok", "role": "caseworker", "password": "short"}, "password", "at least 10"),
     ],
 )
@@ -82,7 +105,9 @@ def test_duplicate_username_and_organisation_are_refused(client_for, org_a, make
         {"username": "TAKEN", "role": "caseworker", "password": "a-long-enough-pass"},
     )
     assert "This username is taken." in response.content.decode()
-    response = admin.post("/organisations/new/", {"name": org_a.name.upper(), "kind": "ngo", "country": "THA"})
+    response = admin.post(
+        "/organisations/new/", {"name": org_a.name.upper(), "kind": "ngo", "country": "THA"}
+    )
     assert "exists already" in response.content.decode()
     assert Organisation.objects.count() == 1
 

@@ -48,8 +48,18 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
         fields = [
-            "id", "at", "actor_id", "actor_username", "organisation_id", "action", "object_type", "object_id",
-            "purpose", "request_id", "detail", "hash",
+            "id",
+            "at",
+            "actor_id",
+            "actor_username",
+            "organisation_id",
+            "action",
+            "object_type",
+            "object_id",
+            "purpose",
+            "request_id",
+            "detail",
+            "hash",
         ]
 
 
@@ -78,7 +88,9 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.organisations_visible(self.request.user)
 
 
-class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class TokenViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     """Your own API tokens. The secret is returned once, when the token is created."""
 
     serializer_class = TokenSerializer
@@ -96,7 +108,9 @@ class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Destro
             token, secret = services.api_token_create(acting_user=request.user, **serializer.validated_data)
         except ValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
-        return Response(TokenSerializer(token, context={"secret": secret}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            TokenSerializer(token, context={"secret": secret}).data, status=status.HTTP_201_CREATED
+        )
 
     def perform_destroy(self, instance):
         services.api_token_revoke(acting_user=self.request.user, token=instance)

@@ -22,9 +22,7 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Malformed Authorization header: use 'Bearer <token>'."))
-        token = (
-            ApiToken.objects.select_related("user").filter(key_hash=hash_token(header[1])).first()
-        )
+        token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(header[1])).first()
         if token is None or not token.is_active or not token.user.is_active:
             audit_record(
                 action=AuditAction.TOKEN_REFUSED,

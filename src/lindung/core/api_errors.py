@@ -16,7 +16,9 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.ParseError):
-        return Response({"detail": f"Malformed request body: {exc.detail}"}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": f"Malformed request body: {exc.detail}"}, status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, exceptions.PermissionDenied | PermissionDenied) and not isinstance(exc, Http404):
         request = context.get("request")
         audit_record(

@@ -168,7 +168,11 @@ def decrypt(token: str, *, context: str) -> str:
     key_id = token_key_id(token)
     blob = base64.b64decode(token.split(":", 2)[2])
     try:
-        return AESGCM(_raw_key(key_id)).decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], context.encode()).decode()
+        return (
+            AESGCM(_raw_key(key_id))
+            .decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], context.encode())
+            .decode()
+        )
     except Exception as exc:
         raise CryptoError(f"an encrypted value in {context} failed authentication") from exc
 

@@ -18,8 +18,20 @@ ORGANISATIONS = [
     ("ngo_bkk", "Sheltering Hands Foundation", "SHF", Organisation.Kind.NGO, "THA"),
     ("agency_kl", "Migrant Assistance Office Kuala Lumpur", "MAO-KL", Organisation.Kind.INTERNATIONAL, "MYS"),
     ("gov_id", "Directorate of Migrant Protection (demo)", "DMP", Organisation.Kind.GOVERNMENT, "IDN"),
-    ("rmifc", "Regional Maritime Information Fusion Centre (demo)", "RMIFC", Organisation.Kind.REGIONAL_CENTRE, "MDG"),
-    ("sey_centre", "Seychelles Regional Coordination Centre (demo)", "RCOC", Organisation.Kind.REGIONAL_CENTRE, "SYC"),
+    (
+        "rmifc",
+        "Regional Maritime Information Fusion Centre (demo)",
+        "RMIFC",
+        Organisation.Kind.REGIONAL_CENTRE,
+        "MDG",
+    ),
+    (
+        "sey_centre",
+        "Seychelles Regional Coordination Centre (demo)",
+        "RCOC",
+        Organisation.Kind.REGIONAL_CENTRE,
+        "SYC",
+    ),
     ("clinic_bkk", "Riverside Health Clinic", "RHC", Organisation.Kind.SERVICE_PROVIDER, "THA"),
     ("stats_kz", "Bureau of Migration Statistics (demo)", "BMS", Organisation.Kind.GOVERNMENT, "KAZ"),
 ]

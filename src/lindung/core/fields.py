@@ -39,7 +39,9 @@ class EncryptedField(models.TextField):
         if value is None or (isinstance(value, str) and value == ""):
             return None
         return crypto.encrypt(
-            self._to_plaintext(value), organisation_id=self.organisation_id_for(instance), context=self._context()
+            self._to_plaintext(value),
+            organisation_id=self.organisation_id_for(instance),
+            context=self._context(),
         )
 
     def pre_save(self, model_instance, add):
@@ -49,7 +51,8 @@ class EncryptedField(models.TextField):
         if value is None or isinstance(value, crypto.Ciphertext):
             return value
         raise TypeError(
-            f"{self._context()} is encrypted: save it through the model, and search it through its blind index"
+            f"{self._context()} is encrypted: save it through the model, "
+            "and search it through its blind index"
         )
 
     def from_db_value(self, value, expression, connection):

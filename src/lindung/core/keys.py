@@ -22,7 +22,9 @@ def _reencrypt(organisation_id: int) -> tuple[int, int]:
     rows = values = 0
     for model, fields in _encrypted_models():
         attr = getattr(model, "encryption_organisation_attr", "organisation_id")
-        queryset = model._base_manager.filter(**{attr: organisation_id}).only("pk", attr, *[f.attname for f in fields])
+        queryset = model._base_manager.filter(**{attr: organisation_id}).only(
+            "pk", attr, *[f.attname for f in fields]
+        )
         for obj in queryset.iterator(chunk_size=500):
             update = {}
             for field in fields:

@@ -38,7 +38,11 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         # Accept a proxy's id only when it looks like one; never echo arbitrary text into logs.
-        rid = incoming if incoming and len(incoming) <= 64 and incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+        rid = (
+            incoming
+            if incoming and len(incoming) <= 64 and incoming.replace("-", "").isalnum()
+            else uuid.uuid4().hex
+        )
         request.request_id = rid
         token = request_id_var.set(rid)
         ip_token = client_ip_var.set(request.META.get("REMOTE_ADDR", ""))
@@ -77,7 +81,10 @@ class SessionTimeoutMiddleware:
             now = int(time.time())
             started = request.session.setdefault("lindung_started", now)
             last_seen = request.session.get("lindung_seen", now)
-            if now - last_seen > settings.SESSION_IDLE_TIMEOUT or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+            if (
+                now - last_seen > settings.SESSION_IDLE_TIMEOUT
+                or now - started > settings.SESSION_ABSOLUTE_TIMEOUT
+            ):
                 user = request.user
                 logout(request)
                 audit_record(action=AuditAction.SESSION_EXPIRED, actor=user)

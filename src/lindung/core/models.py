@@ -85,6 +85,9 @@ class DataKey(models.Model):
     class Meta:
         indexes = [models.Index(fields=["organisation", "purpose", "retired_at"])]
 
+    def __str__(self):
+        return f"{self.get_purpose_display()} key {self.pk} of organisation {self.organisation_id}"
+
 
 class SharingGroup(models.Model):
     """A named set of organisations that agree to see what is shared with the group."""
@@ -135,6 +138,9 @@ class ObjectShare(models.Model):
         ]
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_id} shared for {self.purpose}"
+
 
 class AuditEntry(models.Model):
     """Append-only, hash-chained record of a write or of a read of personal data.
@@ -162,6 +168,9 @@ class AuditEntry(models.Model):
         ordering = ["-id"]
         verbose_name_plural = _("audit entries")
 
+    def __str__(self):
+        return f"#{self.pk} {self.action}"
+
     def get_action_display(self):
         try:
             return AuditAction(self.action).label
@@ -183,6 +192,9 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
 
     @property
     def is_active(self):

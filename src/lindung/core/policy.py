@@ -219,7 +219,9 @@ def require(user, action: str, obj, *, purpose: str = "") -> None:
     raise PermissionDenied
 
 
-def require_capability(user, capability: str, organisation_id: int | None = None, *, purpose: str = "") -> None:
+def require_capability(
+    user, capability: str, organisation_id: int | None = None, *, purpose: str = ""
+) -> None:
     if has_capability(user, capability, organisation_id):
         return
     audit_record(

@@ -48,13 +48,24 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset({C.MANAGE_ORGANISATION, C.MANAGE_SHARING, C.VIEW_STATS, C.VIEW_FRAMEWORKS}),
     Role.SUPERVISOR: frozenset(
         {
-            C.VIEW_CASES, C.MANAGE_CASES, C.VIEW_IDENTITY, C.SUPERVISE_CASES, C.MANAGE_SCREENING,
-            C.SEND_REFERRALS, C.RECEIVE_REFERRALS, C.VIEW_STATS, C.VIEW_FRAMEWORKS,
+            C.VIEW_CASES,
+            C.MANAGE_CASES,
+            C.VIEW_IDENTITY,
+            C.SUPERVISE_CASES,
+            C.MANAGE_SCREENING,
+            C.SEND_REFERRALS,
+            C.RECEIVE_REFERRALS,
+            C.VIEW_STATS,
+            C.VIEW_FRAMEWORKS,
         }
     ),
     Role.CASEWORKER: frozenset(
         {
-            C.VIEW_CASES, C.MANAGE_CASES, C.VIEW_IDENTITY, C.MANAGE_SCREENING, C.SEND_REFERRALS,
+            C.VIEW_CASES,
+            C.MANAGE_CASES,
+            C.VIEW_IDENTITY,
+            C.MANAGE_SCREENING,
+            C.SEND_REFERRALS,
             C.VIEW_FRAMEWORKS,
         }
     ),

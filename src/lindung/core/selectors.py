@@ -26,13 +26,24 @@ def managed_memberships(user):
     return policy.accessible(user, Membership.objects.select_related("user", "organisation"))
 
 
-def audit_entries(user, *, action="", actor="", object_type="", since=None, until=None):
-    """Entries of the organisations where the user is an auditor, plus their sign-in events."""
+def audit_scope(user, queryset, action=policy.VIEW):
+    """What an auditor may read: entries about their organisations, and the entries that belong to
+    no organisation (sign-ins, tokens) of people who are members of them."""
     orgs = policy.organisations_with(user, Capability.VIEW_AUDIT)
-    if not orgs:
-        return AuditEntry.objects.none()
+    if action != policy.VIEW or not orgs:
+        return queryset.none()
     member_ids = Membership.objects.filter(organisation_id__in=orgs).values("user_id")
-    entries = AuditEntry.objects.filter(Q(organisation_id__in=orgs) | Q(actor_id__in=member_ids))
+    return queryset.filter(
+        Q(organisation_id__in=orgs) | Q(organisation_id__isnull=True, actor_id__in=member_ids)
+    )
+
+
+def audit_entry_allowed(user, entry, action=policy.VIEW) -> bool:
+    return audit_scope(user, AuditEntry.objects.filter(pk=entry.pk), action).exists()
+
+
+def audit_entries(user, *, action="", actor="", object_type="", since=None, until=None):
+    entries = policy.accessible(user, AuditEntry.objects.all())
     if action:
         entries = entries.filter(action__startswith=action)
     if actor:

@@ -36,7 +36,9 @@ def organisation_create(*, acting_user, name, kind, country, short_name="") -> O
         org = Organisation(name=name.strip(), kind=kind, country=country, short_name=short_name)
         org.full_clean()
         org.save()
-        audit_record(action=AuditAction.ORGANISATION_CREATED, actor=acting_user, obj=org, organisation_id=org.pk)
+        audit_record(
+            action=AuditAction.ORGANISATION_CREATED, actor=acting_user, obj=org, organisation_id=org.pk
+        )
     return org
 
 
@@ -69,7 +71,9 @@ def membership_grant(*, acting_user, user, organisation, role) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     with transaction.atomic():
-        membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+        membership, created = Membership.objects.get_or_create(
+            user=user, organisation=organisation, role=role
+        )
         if created:
             audit_record(
                 action=AuditAction.MEMBERSHIP_GRANTED,
@@ -149,7 +153,9 @@ def object_share_revoke(*, acting_user, share) -> None:
     with transaction.atomic():
         share.revoked_at = timezone.now()
         share.save(update_fields=["revoked_at"])
-        audit_record(action=AuditAction.OBJECT_SHARE_REVOKED, actor=acting_user, obj=obj, detail={"share": share.pk})
+        audit_record(
+            action=AuditAction.OBJECT_SHARE_REVOKED, actor=acting_user, obj=obj, detail={"share": share.pk}
+        )
 
 
 def hash_token(secret: str) -> str:

@@ -23,7 +23,9 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     # The attempted username is kept in the detail to spot guessing; never the password.
-    audit_record(action=AuditAction.LOGIN_FAILED, detail={"username": str(credentials.get("username", ""))[:150]})
+    audit_record(
+        action=AuditAction.LOGIN_FAILED, detail={"username": str(credentials.get("username", ""))[:150]}
+    )
 
 
 @receiver(user_locked_out)

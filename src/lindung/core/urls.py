@@ -16,7 +16,9 @@ urlpatterns = [
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/users/new/", views.user_create, name="user_create"),
-    path("organisations/<int:pk>/users/<int:user_pk>/roles/", views.membership_grant, name="membership_grant"),
+    path(
+        "organisations/<int:pk>/users/<int:user_pk>/roles/", views.membership_grant, name="membership_grant"
+    ),
     path("memberships/<int:pk>/revoke/", views.membership_revoke, name="membership_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

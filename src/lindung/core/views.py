@@ -27,7 +27,7 @@ from .audit import audit_record
 from .audit_actions import AuditAction
 from .forms import AuditFilterForm, OrganisationForm, OtpForm, RoleGrantForm, TokenForm, UserCreateForm
 from .middleware import needs_second_factor
-from .models import ApiToken, Membership, Organisation
+from .models import ApiToken, Membership, Organisation, User
 from .roles import Capability, Role
 from .routes import object_view
 
@@ -50,9 +50,17 @@ def csrf_failure(request, reason=""):
         detail={"path": request.path[:200]},
     )
     return HttpResponseForbidden(
-        render(request, "core/error.html", {"title": _("Form expired"), "message": _(
-            "This form could not be accepted because its security check failed. Reload the page and try again."
-        )}).content
+        render(
+            request,
+            "core/error.html",
+            {
+                "title": _("Form expired"),
+                "message": _(
+                    "This form could not be accepted because its security check failed. "
+                    "Reload the page and try again."
+                ),
+            },
+        ).content
     )
 
 
@@ -61,9 +69,9 @@ def set_language(request):
     """Like Django's, but an unknown language is a clear 400 rather than a silent no-op."""
     code = request.POST.get("language", "")
     if code not in dict(settings.LANGUAGES) or not check_for_language(code):
-        return HttpResponseBadRequest(_("Unknown language: choose one of %(codes)s.") % {
-            "codes": ", ".join(dict(settings.LANGUAGES))
-        })
+        return HttpResponseBadRequest(
+            _("Unknown language: choose one of %(codes)s.") % {"codes": ", ".join(dict(settings.LANGUAGES))}
+        )
     if request.user.is_authenticated and request.user.preferred_language != code:
         request.user.preferred_language = code
         request.user.save(update_fields=["preferred_language"])
@@ -107,16 +115,23 @@ def otp_verify(request):
     return render(
         request,
         "core/otp_verify.html",
-        {"form": form, "enrolling": enrolling, "qr_svg": qr_svg, "secret": device.bin_key.hex() if enrolling else ""},
+        {
+            "form": form,
+            "enrolling": enrolling,
+            "qr_svg": qr_svg,
+            "secret": device.bin_key.hex() if enrolling else "",
+        },
     )
 
 
 @login_required
 def home(request):
     memberships = request.user.memberships.select_related("organisation")
-    recent = selectors.audit_entries(request.user)[:10] if policy.has_capability(
-        request.user, Capability.VIEW_AUDIT
-    ) else []
+    recent = (
+        selectors.audit_entries(request.user)[:10]
+        if policy.has_capability(request.user, Capability.VIEW_AUDIT)
+        else []
+    )
     return render(request, "core/home.html", {"memberships": memberships, "recent": recent})
 
 
@@ -172,7 +187,9 @@ def user_create(request, pk):
         else:
             messages.success(request, _("User created."))
             return redirect(org)
-    return render(request, "core/form_page.html", {"form": form, "title": _("New user in %(org)s") % {"org": org}})
+    return render(
+        request, "core/form_page.html", {"form": form, "title": _("New user in %(org)s") % {"org": org}}
+    )
 
 
 @login_required
@@ -187,7 +204,7 @@ def membership_revoke(request, pk):
 
 @login_required
 @require_POST
-@object_view(Organisation)
+@object_view(Organisation, user_pk=User)
 def membership_grant(request, pk, user_pk):
     org = get_object_or_404(Organisation, pk=pk)
     policy.require(request.user, policy.CHANGE, org)
@@ -196,7 +213,9 @@ def membership_grant(request, pk, user_pk):
     if not form.is_valid():
         messages.error(request, _("Choose a known role."))
     else:
-        services.membership_grant(acting_user=request.user, user=user, organisation=org, role=form.cleaned_data["role"])
+        services.membership_grant(
+            acting_user=request.user, user=user, organisation=org, role=form.cleaned_data["role"]
+        )
         messages.success(request, _("Role granted."))
     return redirect(org)
 
@@ -209,7 +228,9 @@ def token_list(request):
         _token, secret = services.api_token_create(acting_user=request.user, **form.cleaned_data)
         form = TokenForm()
     return render(
-        request, "core/tokens.html", {"tokens": selectors.tokens_of(request.user), "form": form, "secret": secret}
+        request,
+        "core/tokens.html",
+        {"tokens": selectors.tokens_of(request.user), "form": form, "secret": secret},
     )
 
 
@@ -242,20 +263,29 @@ def _add_errors(form, exc: ValidationError):
 
 def permission_denied(request, exception=None):
     return HttpResponse(
-        render(request, "core/error.html", {
-            "title": _("Not allowed"),
-            "message": _("Your roles do not allow this. Ask an administrator of your organisation if you need it."),
-        }).content,
+        render(
+            request,
+            "core/error.html",
+            {
+                "title": _("Not allowed"),
+                "message": _(
+                    "Your roles do not allow this. Ask an administrator of your organisation if you need it."
+                ),
+            },
+        ).content,
         status=403,
     )
 
 
 def not_found(request, exception=None):
     return HttpResponse(
-        render(request, "core/error.html", {
-            "title": _("Page not found"),
-            "message": _("There is nothing here, or nothing you may see."),
-        }).content,
+        render(
+            request,
+            "core/error.html",
+            {
+                "title": _("Page not found"),
+                "message": _("There is nothing here, or nothing you may see."),
+            },
+        ).content,
         status=404,
     )
-

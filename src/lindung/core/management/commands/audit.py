@@ -6,7 +6,9 @@ from lindung.core.audit import verify_chain
 
 
 class Command(BaseCommand):
-    help = "Audit log tools. 'lindung audit verify' checks the hash chain; exit 1 names the first broken entry."
+    help = (
+        "Audit log tools. 'lindung audit verify' checks the hash chain; exit 1 names the first broken entry."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["verify"])

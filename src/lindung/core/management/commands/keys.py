@@ -20,7 +20,8 @@ class Command(BaseCommand):
             raise CommandError(f"Rotation failed and was rolled back: {exc}") from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Rotated {report['organisations']} organisation key(s); re-encrypted {report['values']} value(s) "
+                f"Rotated {report['organisations']} organisation key(s); "
+                f"re-encrypted {report['values']} value(s) "
                 f"in {report['rows']} row(s); re-wrapped {report['rewrapped']} key(s)."
             )
         )
