@@ -1,9 +1,17 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from lindung.core.roles import Capability
+
 
 class ScreeningConfig(AppConfig):
     name = "lindung.screening"
     label = "screening"
     verbose_name = _("Vulnerability screening")
-    nav_items = []
+    nav_items = [
+        (_("Screening"), "screening:interview_list", Capability.MANAGE_SCREENING),
+        (_("Needs map"), "screening:needs_map", Capability.MANAGE_SCREENING),
+    ]
+
+    def ready(self):
+        from . import policy_rules  # noqa: F401  (registers the policy rules)
