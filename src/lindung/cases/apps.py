@@ -12,6 +12,7 @@ class CasesConfig(AppConfig):
         (_("Cases"), "cases:case_list", Capability.VIEW_CASES),
         (_("Persons"), "cases:person_list", Capability.VIEW_CASES),
         (_("Overdue tasks"), "cases:task_overdue", Capability.VIEW_CASES),
+        (_("Transfer agreements"), "cases:agreement_list", Capability.SUPERVISE_CASES),
     ]
 
     def ready(self):

@@ -45,3 +45,11 @@ def vulnerability_category_choices():
 
 def service_type_choices():
     return registry.choices("service_type")
+
+
+def atd_placement_type_choices():
+    return registry.choices("atd_placement_type")
+
+
+def detention_placement_type_choices():
+    return registry.choices("detention_placement_type")

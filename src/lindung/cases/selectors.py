@@ -14,10 +14,19 @@ from django.utils import timezone
 from lindung.core import crypto, policy
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
-from lindung.core.models import AuditEntry
-from lindung.core.roles import Capability
+from lindung.core.models import AuditEntry, Membership, User
+from lindung.core.roles import ROLE_CAPABILITIES, Capability
 
-from .models import Case, Consent, Person, PersonIdentifier, PersonVulnerability, Task, TransferAgreement
+from .models import (
+    Attachment,
+    Case,
+    Consent,
+    Person,
+    PersonIdentifier,
+    PersonVulnerability,
+    Task,
+    TransferAgreement,
+)
 from .workflows.base import CLOSED, CLOSURE, TRANSFERRED
 
 # Columns that identify nobody on their own; statistics get these and nothing else.
@@ -48,6 +57,10 @@ PERSON_STAT_FIELDS = (
     "disability_status",
     "legal_status",
 )
+
+
+def roles_with(capability) -> list[str]:
+    return [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
 
 
 # consent -------------------------------------------------------------------------------------
@@ -302,3 +315,25 @@ def case_timeline(user, case) -> list[dict]:
     entries = entries.filter(organisation_id=case.organisation_id).order_by("id")
     events += [{"at": e.at, "kind": "audit", "obj": e, "by": e.actor_username} for e in entries[:500]]
     return sorted(events, key=lambda e: e["at"])
+
+
+def with_overdue_tasks(case_ids, today=None) -> set[int]:
+    """Which of ``case_ids`` have an overdue task (for marking a page of the list)."""
+    today = today or timezone.localdate()
+    return set(
+        Task.objects.filter(case_id__in=case_ids, done_at__isnull=True, due_on__lt=today).values_list(
+            "case_id", flat=True
+        )
+    )
+
+
+def attachments_visible(user):
+    return policy.accessible(user, Attachment.objects.select_related("case"))
+
+
+def case_owners(case):
+    """Users who may own the case: members of its organisation who manage cases."""
+    members = Membership.objects.filter(
+        organisation_id=case.organisation_id, role__in=roles_with(Capability.MANAGE_CASES)
+    ).values("user_id")
+    return User.objects.filter(pk__in=members, is_active=True).order_by("username")

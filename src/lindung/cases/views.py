@@ -1,0 +1,629 @@
+"""Case pages: thin. They parse, call a selector or a service, and render."""
+
+import io
+import json
+import os
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lindung.core import policy
+from lindung.core.models import Organisation
+from lindung.core.roles import Capability
+from lindung.core.routes import object_view
+
+from . import forms, selectors, services, workflows
+from .choices import CaseType
+from .models import Attachment, Case, Consent, Person, Task
+
+PAGE_SIZE = 25
+
+
+def _add_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _form_page(request, form, title, intro="", submit_label=None):
+    context = {"form": form, "title": title, "intro": intro}
+    if submit_label:
+        context["submit_label"] = submit_label
+    return render(request, "core/form_page.html", context, status=400 if form.errors else 200)
+
+
+# cases ---------------------------------------------------------------------------------------
+
+
+def _state_choices(case_type):
+    types = [case_type] if case_type in CaseType.values else list(workflows.WORKFLOWS)
+    seen = {}
+    for t in types:
+        for state, label in workflows.get(t).states:
+            seen.setdefault(state, label)
+    return list(seen.items())
+
+
+@login_required
+def case_list(request):
+    policy.require_capability(request.user, Capability.VIEW_CASES)
+    orgs = Organisation.objects.filter(pk__in=policy.organisations_with(request.user, Capability.VIEW_CASES))
+    form = forms.CaseFilterForm(
+        request.GET or None, organisations=orgs, states=_state_choices(request.GET.get("case_type", ""))
+    )
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    if filters.get("organisation"):
+        filters["organisation"] = filters["organisation"].pk
+    page = Paginator(selectors.case_list(request.user, **filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    overdue = selectors.with_overdue_tasks([c.pk for c in page.object_list])
+    return render(request, "cases/case_list.html", {"form": form, "page": page, "overdue": overdue})
+
+
+@login_required
+@object_view(Person)
+def case_create(request, pk):
+    person = get_object_or_404(selectors.persons_visible(request.user), pk=pk)
+    policy.require(request.user, policy.CHANGE, person)
+    form = forms.CaseOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(acting_user=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Case opened."))
+            return redirect(case)
+    return _form_page(request, form, _("Open a case"), person.reference, _("Open the case"))
+
+
+def _step_rows(case, with_personal):
+    rows = []
+    data = dict(case.step_data)
+    if with_personal:
+        data.update(case.step_personal or {})
+    for name, value in data.items():
+        field = case.workflow.field(name)
+        if field is None:
+            continue
+        pairs = dict(field.choice_pairs()) if field.code_list or field.choices else {}
+        if isinstance(value, list):
+            shown = ", ".join(str(pairs.get(v, v)) for v in value)
+        elif isinstance(value, bool):
+            shown = _("Yes") if value else _("No")
+        else:
+            shown = pairs.get(value, value)
+        rows.append((field.label, shown))
+    return rows
+
+
+@login_required
+@object_view(Case)
+def case_detail(request, pk):
+    case = get_object_or_404(selectors.cases_visible(request.user), pk=pk)
+    identity = selectors.read_person(request.user, case.person, purpose="case page")
+    can_change = policy.can(request.user, policy.CHANGE, case)
+    can_supervise = policy.can(request.user, "supervise", case)
+    steps = (
+        [
+            (t, services.transition_refusal(case, t.name, request.user) is None)
+            for t in case.workflow.transitions_from(case.state)
+        ]
+        if can_change
+        else []
+    )
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "person": case.person,
+            "identity": identity,
+            "display_name": selectors.display_name(request.user, case.person)
+            if identity
+            else case.person.reference,
+            "step_rows": _step_rows(case, identity),
+            "steps": steps,
+            "path": [(s, label, s == case.state) for s, label in case.workflow.states],
+            "timeline": selectors.case_timeline(request.user, case),
+            "tasks": case.tasks.filter(done_at__isnull=True),
+            "can_change": can_change and case.is_open,
+            "can_supervise": can_supervise,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@object_view(Case)
+def case_transition(request, pk, name):
+    case = get_object_or_404(selectors.cases_visible(request.user), pk=pk)
+    policy.require(request.user, policy.CHANGE, case)
+    refusal = services.transition_refusal(case, name, request.user)
+    if refusal:
+        return render(
+            request,
+            "core/error.html",
+            {"title": _("This step is not possible"), "message": refusal},
+            status=400,
+        )
+    step = case.workflow.transition(name)
+    form = forms.step_form_class(step)(request.POST or None, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version" and v not in (None, "", [])}
+        try:
+            services.case_transition(
+                acting_user=request.user,
+                case=case,
+                transition=name,
+                data=data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The case moved to: %(state)s.") % {"state": case.workflow.state_label(step.target)},
+            )
+            return redirect(case)
+    intro = _("%(ref)s: from %(src)s to %(dst)s") % {
+        "ref": case.reference,
+        "src": case.state_label,
+        "dst": case.workflow.state_label(step.target),
+    }
+    return _form_page(request, form, step.label, intro, _("Save this step"))
+
+
+def _case_child_form(
+    request, pk, form_class, save, title, *, initial=None, form_kwargs=None, supervise=False
+):
+    """A form page that adds something to a case through ``save(case, cleaned_data)``."""
+    case = get_object_or_404(selectors.cases_visible(request.user), pk=pk)
+    policy.require(request.user, "supervise" if supervise else policy.CHANGE, case)
+    form = form_class(request.POST or None, request.FILES or None, initial=initial, **(form_kwargs or {}))
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(case, form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(case)
+    return _form_page(request, form, title, case.reference)
+
+
+@login_required
+@object_view(Case)
+def need_create(request, pk):
+    return _case_child_form(
+        request,
+        pk,
+        forms.NeedForm,
+        lambda case, d: services.need_record(acting_user=request.user, case=case, **d),
+        _("Record a need"),
+        initial={"identified_on": timezone.localdate()},
+    )
+
+
+@login_required
+@object_view(Case)
+def service_create(request, pk):
+    return _case_child_form(
+        request,
+        pk,
+        forms.ServiceForm,
+        lambda case, d: services.service_record(acting_user=request.user, case=case, **d),
+        _("Record a service given"),
+        initial={"provided_on": timezone.localdate()},
+    )
+
+
+@login_required
+@object_view(Case)
+def note_create(request, pk):
+    return _case_child_form(
+        request,
+        pk,
+        forms.NoteForm,
+        lambda case, d: services.note_add(acting_user=request.user, case=case, **d),
+        _("Add a note"),
+    )
+
+
+@login_required
+@object_view(Case)
+def attachment_create(request, pk):
+    def save(case, d):
+        upload = d["file"]
+        content = upload.read(services.max_attachment_bytes() + 1)
+        services.attachment_add(acting_user=request.user, case=case, filename=upload.name, content=content)
+
+    return _case_child_form(request, pk, forms.AttachmentForm, save, _("Add a document"))
+
+
+@login_required
+@object_view(Case)
+def task_create(request, pk):
+    return _case_child_form(
+        request,
+        pk,
+        forms.TaskForm,
+        lambda case, d: services.task_create(acting_user=request.user, case=case, assignee=case.owner, **d),
+        _("Add a task"),
+    )
+
+
+@login_required
+@object_view(Case)
+def placement_create(request, pk):
+    return _case_child_form(
+        request,
+        pk,
+        forms.PlacementForm,
+        lambda case, d: services.placement_record(acting_user=request.user, case=case, **d),
+        _("Record a placement"),
+        initial={"kind": "alternative", "start_on": timezone.localdate()},
+    )
+
+
+@login_required
+@object_view(Case)
+def visit_create(request, pk):
+    return _case_child_form(
+        request,
+        pk,
+        forms.VisitForm,
+        lambda case, d: services.visit_record(acting_user=request.user, case=case, **d),
+        _("Record a monitoring visit"),
+        initial={"visit_on": timezone.localdate()},
+    )
+
+
+@login_required
+@object_view(Case)
+def checkin_create(request, pk):
+    return _case_child_form(
+        request,
+        pk,
+        forms.CheckinForm,
+        lambda case, d: services.checkin_record(acting_user=request.user, case=case, **d),
+        _("Record a compliance check-in"),
+        initial={"check_on": timezone.localdate()},
+    )
+
+
+@login_required
+@object_view(Case)
+def case_assign(request, pk):
+    case = get_object_or_404(selectors.cases_visible(request.user), pk=pk)
+    return _case_child_form(
+        request,
+        pk,
+        forms.AssignForm,
+        lambda case, d: services.case_assign(
+            acting_user=request.user,
+            case=case,
+            owner=d["owner"],
+            team=d["team"],
+            expected_version=d["version"],
+        ),
+        _("Assign the case"),
+        supervise=True,
+        initial={"version": case.version, "owner": case.owner_id, "team": case.team},
+        form_kwargs={"owners": selectors.case_owners(case)},
+    )
+
+
+@login_required
+@object_view(Case)
+def case_transfer(request, pk):
+    case = get_object_or_404(selectors.cases_visible(request.user), pk=pk)
+    return _case_child_form(
+        request,
+        pk,
+        forms.TransferForm,
+        lambda case, d: services.case_transfer(
+            acting_user=request.user, case=case, agreement=d["agreement"], expected_version=d["version"]
+        ),
+        _("Transfer the case to another organisation"),
+        supervise=True,
+        initial={"version": case.version},
+        form_kwargs={"agreements": selectors.agreements_for_case(request.user, case)},
+    )
+
+
+@login_required
+@object_view(Case)
+def case_legal_hold(request, pk):
+    case = get_object_or_404(selectors.cases_visible(request.user), pk=pk)
+    return _case_child_form(
+        request,
+        pk,
+        forms.LegalHoldForm,
+        lambda case, d: services.case_set_legal_hold(
+            acting_user=request.user, case=case, hold=d["hold"], expected_version=d["version"]
+        ),
+        _("Legal hold"),
+        supervise=True,
+        initial={"version": case.version, "hold": case.legal_hold},
+    )
+
+
+@login_required
+@require_POST
+@object_view(Case, task_pk=Task)
+def task_done(request, pk, task_pk):
+    task = get_object_or_404(selectors.tasks_visible(request.user), pk=task_pk, case_id=pk)
+    try:
+        services.task_complete(acting_user=request.user, task=task)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Task done."))
+    return redirect(task.case)
+
+
+@login_required
+@object_view(Case, attachment_pk=Attachment)
+def attachment_download(request, pk, attachment_pk):
+    attachment = get_object_or_404(selectors.attachments_visible(request.user), pk=attachment_pk, case_id=pk)
+    policy.record_personal_read(request.user, attachment, purpose="document download", fields=["content"])
+    ext = os.path.splitext(attachment.filename)[1]
+    return FileResponse(
+        io.BytesIO(attachment.content),
+        as_attachment=True,
+        content_type=attachment.content_type,
+        filename=f"{attachment.case.reference}-{attachment.pk}{ext}",
+    )
+
+
+@login_required
+def task_overdue(request):
+    policy.require_capability(request.user, Capability.VIEW_CASES)
+    page = Paginator(selectors.overdue_tasks(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "cases/task_overdue.html", {"page": page, "today": timezone.localdate()})
+
+
+# persons -------------------------------------------------------------------------------------
+
+
+@login_required
+def person_list(request):
+    policy.require_capability(request.user, Capability.VIEW_CASES)
+    form = forms.PersonSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    persons = selectors.persons_search(request.user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    searched_identity = bool(filters.get("name") or filters.get("document"))
+    rows = []
+    for person in page.object_list:
+        # Names are shown (and their read logged) only in answer to an identity search.
+        shown = searched_identity and selectors.read_person(request.user, person, purpose="person search")
+        rows.append((person, person.full_name if shown else ""))
+    can_register = policy.has_capability(request.user, Capability.MANAGE_CASES)
+    return render(
+        request,
+        "cases/person_list.html",
+        {"form": form, "page": page, "rows": rows, "can_register": can_register},
+    )
+
+
+@login_required
+def person_create(request):
+    orgs = policy.organisations_with(request.user, Capability.MANAGE_CASES)
+    if not orgs:
+        policy.require_capability(request.user, Capability.MANAGE_CASES)
+    organisation = Organisation.objects.filter(pk__in=orgs).order_by("pk").first()
+    identity = policy.has_capability(request.user, Capability.VIEW_IDENTITY, organisation.pk)
+    form = forms.PersonForm(request.POST or None, request.FILES or None, identity=identity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_register(
+                acting_user=request.user, organisation=organisation, **form.service_fields()
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Person registered as %(ref)s.") % {"ref": person.reference})
+            return redirect(person)
+    return _form_page(request, form, _("Register a person"), organisation.name, _("Register"))
+
+
+@login_required
+@object_view(Person)
+def person_detail(request, pk):
+    person = get_object_or_404(selectors.persons_visible(request.user), pk=pk)
+    identity = selectors.read_person(request.user, person, purpose="person page")
+    return render(
+        request,
+        "cases/person_detail.html",
+        {
+            "person": person,
+            "identity": identity and person.anonymised_at is None,
+            "cases": selectors.cases_of_person(request.user, person),
+            "consents": selectors.consents_of(request.user, person),
+            "vulnerabilities": person.vulnerabilities.all(),
+            "can_change": policy.can(request.user, policy.CHANGE, person),
+            "can_erase": policy.can(request.user, "erase", person),
+            "can_export": policy.can(request.user, "export", person),
+        },
+    )
+
+
+@login_required
+@object_view(Person)
+def person_edit(request, pk):
+    person = get_object_or_404(selectors.persons_visible(request.user), pk=pk)
+    policy.require(request.user, policy.CHANGE, person)
+    identity = selectors.read_person(request.user, person, purpose="person edit")
+    doc = (person.documents or [{}])[0] if identity else {}
+    contacts = (person.contacts or {}) if identity else {}
+    initial = {
+        "version": person.version,
+        **{
+            f: getattr(person, f)
+            for f in (
+                "sex",
+                "gender",
+                "age_group",
+                "majority_status",
+                "citizenship",
+                "is_stateless",
+                "disability_status",
+                "legal_status",
+            )
+        },
+        "languages": ", ".join(person.languages),
+        "vulnerabilities": list(person.vulnerabilities.values_list("category", flat=True)),
+    }
+    if identity:
+        initial.update(
+            given_name=person.given_name,
+            family_name=person.family_name,
+            aliases="\n".join(person.aliases or []),
+            date_of_birth=person.date_of_birth,
+            document_type=doc.get("type", ""),
+            document_number=doc.get("number", ""),
+            document_country=doc.get("country", ""),
+            **contacts,
+        )
+    form = forms.PersonEditForm(
+        request.POST or None, request.FILES or None, initial=initial, identity=identity
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        if identity and len(person.documents or []) > 1:
+            fields["documents"] = fields["documents"] + person.documents[1:]  # the form edits the first only
+        try:
+            services.person_update(
+                acting_user=request.user,
+                person=person,
+                expected_version=form.cleaned_data["version"],
+                **fields,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(person)
+    return _form_page(request, form, _("Edit person"), person.reference)
+
+
+@login_required
+@object_view(Person)
+def person_photo(request, pk):
+    person = get_object_or_404(selectors.persons_visible(request.user), pk=pk)
+    if not person.photo or not selectors.read_person(request.user, person, purpose="photograph"):
+        raise Http404
+    return HttpResponse(person.photo, content_type=person.photo_content_type)
+
+
+@login_required
+@object_view(Person)
+def consent_create(request, pk):
+    person = get_object_or_404(selectors.persons_visible(request.user), pk=pk)
+    policy.require(request.user, policy.CHANGE, person)
+    form = forms.ConsentForm(request.POST or None, initial={"obtained_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(acting_user=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Consent recorded."))
+            return redirect(person)
+    return _form_page(request, form, _("Record consent"), person.reference, _("Record consent"))
+
+
+@login_required
+@require_POST
+@object_view(Person, consent_pk=Consent)
+def consent_withdraw(request, pk, consent_pk):
+    consent = get_object_or_404(selectors.consents_of(request.user, pk), pk=consent_pk)
+    try:
+        services.consent_withdraw(acting_user=request.user, consent=consent)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Consent withdrawn. It no longer allows anything from now on."))
+    return redirect(consent.person)
+
+
+@login_required
+@object_view(Person)
+def person_export(request, pk):
+    person = get_object_or_404(selectors.persons_visible(request.user), pk=pk)
+    data = services.person_export(acting_user=request.user, person=person)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{person.reference}.json"'
+    return response
+
+
+@login_required
+@object_view(Person)
+def person_erase(request, pk):
+    person = get_object_or_404(selectors.persons_visible(request.user), pk=pk)
+    policy.require(request.user, "erase", person)
+    form = forms.EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_erase(acting_user=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The person and their cases were erased."))
+            return redirect("cases:person_list")
+    return _form_page(
+        request,
+        form,
+        _("Erase this person's data"),
+        _("Everything about %(ref)s will be deleted. This cannot be undone.") % {"ref": person.reference},
+        _("Erase"),
+    )
+
+
+# agreements ----------------------------------------------------------------------------------
+
+
+@login_required
+def agreement_list(request):
+    policy.require_capability(request.user, Capability.VIEW_CASES)
+    return render(
+        request,
+        "cases/agreement_list.html",
+        {
+            "agreements": selectors.agreements_visible(request.user),
+            "can_create": policy.has_capability(request.user, Capability.SUPERVISE_CASES),
+        },
+    )
+
+
+@login_required
+def agreement_create(request):
+    policy.require_capability(request.user, Capability.SUPERVISE_CASES)
+    orgs = Organisation.objects.filter(
+        pk__in=policy.organisations_with(request.user, Capability.SUPERVISE_CASES)
+    )
+    form = forms.AgreementForm(
+        request.POST or None, organisations=orgs, initial={"valid_from": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_create(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Agreement recorded."))
+            return redirect("cases:agreement_list")
+    return _form_page(request, form, _("New transfer agreement"))
