@@ -179,7 +179,7 @@ def parse_mmp(data: bytes) -> tuple[list[dict], list[dict], int]:
         def get(role, values=values):
             return values[index[role]].strip() if role in index else ""
 
-        record, row_errors = _record(get, now)
+        record, row_errors = _record(get, lambda role: columns.get(role, MMP_COLUMNS[role][0]), now)
         if record.get("source_id") in seen:
             row_errors.append(f"{columns['id']}: the same id is on row {seen[record['source_id']]}")
         if row_errors:
@@ -191,7 +191,8 @@ def parse_mmp(data: bytes) -> tuple[list[dict], list[dict], int]:
     return records, errors, rows
 
 
-def _record(get, now) -> tuple[dict, list[str]]:
+def _record(get, name, now) -> tuple[dict, list[str]]:
+    """Incident fields from one row; ``get(role)`` is the value, ``name(role)`` the file's column."""
     errors: list[str] = []
     record: dict = {"incident_type": "death_or_disappearance", "source_reliability": "B"}
 
@@ -200,7 +201,7 @@ def _record(get, now) -> tuple[dict, list[str]]:
         try:
             value = parse(raw)
         except ValueError as exc:
-            errors.append(f"{MMP_COLUMNS[role][0]}: {exc}")
+            errors.append(f"{name(role)}: {exc}")
             return None
         if target:
             record[target] = value
@@ -208,11 +209,11 @@ def _record(get, now) -> tuple[dict, list[str]]:
 
     source_id = get("id")
     if not re.fullmatch(r"[0-9A-Za-z._-]{1,60}", source_id):
-        errors.append(f"{MMP_COLUMNS['id'][0]}: {source_id[:20]!r} is not an identifier")
+        errors.append(f"{name('id')}: {source_id[:20]!r} is not an identifier")
     record["source_id"] = f"mmp:{source_id}"
     occurred = column("date", parse_date, "occurred_at")
     if occurred and occurred > now:
-        errors.append(f"{MMP_COLUMNS['date'][0]}: {get('date')!r} is in the future")
+        errors.append(f"{name('date')}: {get('date')!r} is in the future")
     dead = column("dead", parse_count, "dead")
     missing = column("missing", parse_count, "missing")
     column("survivors", parse_count, "survivors")
@@ -220,7 +221,7 @@ def _record(get, now) -> tuple[dict, list[str]]:
         column(role, parse_count)
     total = column("total", parse_count)
     if total is not None and None not in (dead, missing) and total != (dead or 0) + (missing or 0):
-        errors.append(f"{MMP_COLUMNS['total'][0]}: {total} is not dead ({dead}) plus missing ({missing})")
+        errors.append(f"{name('total')}: {total} is not dead ({dead}) plus missing ({missing})")
     if get("coordinates"):
         coordinates = column("coordinates", parse_coordinates)
         if coordinates:

@@ -449,7 +449,10 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
             )
         }
         for number, record in enumerate(records, start=1):
-            record = {**record, "tlp": TLP.CLEAR, "distribution": Distribution.CONNECTED}
+            row = record.get("_row", number)
+            record = {k: v for k, v in record.items() if k != "_row"}
+            record.update(tlp=TLP.CLEAR, distribution=Distribution.CONNECTED)
+            _unknown_fields(record, INCIDENT_FIELDS)
             incident = existing.get(record["source_id"])
             try:
                 if incident is None:
@@ -471,7 +474,7 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
                 incident.save()
                 summary.updated += 1
             except ValidationError as exc:
-                summary.errors.append({"row": record.get("_row", number), "errors": _messages(exc)})
+                summary.errors.append({"row": row, "errors": _messages(exc)})
         if summary.errors:
             transaction.set_rollback(True)
             summary.created = summary.updated = summary.unchanged = 0
