@@ -10,7 +10,6 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Vulnerability screening")
     nav_items = [
         (_("Screening"), "screening:interview_list", Capability.MANAGE_SCREENING),
-        (_("Needs map"), "screening:needs_map", Capability.MANAGE_SCREENING),
     ]
 
     def ready(self):
