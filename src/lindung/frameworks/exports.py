@@ -8,7 +8,9 @@ number and the references list gives the citation, link and verification state.
 import csv
 import datetime
 import io
+import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -17,6 +19,13 @@ from django.utils.translation import gettext as _
 from lindung.standard import registry
 
 from . import selectors
+
+# The Thai subset of Noto Sans Thai (vendored, OFL) lets the PDF show Thai titles on machines without
+# a Thai system font; DejaVu (Debian's default) covers Latin and Cyrillic.
+FONT_DIR = Path(__file__).resolve().parent / "static" / "frameworks" / "vendor" / "noto-sans-thai"
+# WeasyPrint logs every layout step at INFO; a report is one line in the audit log, not fifty in the console.
+for _name in ("weasyprint.progress", "fontTools"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 CSV_HEADER = [
     "theme",
@@ -223,9 +232,11 @@ def report_context(review: DeskReview) -> dict:
 
 def report_pdf(review: DeskReview) -> bytes:
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     html = render_to_string("frameworks/report_print.html", report_context(review))
-    return HTML(string=html).write_pdf()
+    fonts = FontConfiguration()
+    return HTML(string=html, base_url=FONT_DIR.as_uri() + "/").write_pdf(font_config=fonts)
 
 
 def report_docx(review: DeskReview) -> bytes:

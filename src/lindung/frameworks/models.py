@@ -160,7 +160,8 @@ class Instrument(models.Model):
         """Countries the instrument binds or concerns, before any per-country status."""
         if self.country:
             return {self.country}
-        return set(self.parties) | set(region_members(self.region))
+        # Named parties are the precise list; region membership stands in when none are named.
+        return set(self.parties) or set(region_members(self.region))
 
     def clean(self):
         errors = {}

@@ -1,0 +1,113 @@
+"""Demo content of the knowledge base.
+
+Loads the shipped reference content with the national examples for Indonesia, Malaysia and
+Thailand (cited, see reference.py), then adds SYNTHETIC records, every one labelled fictional in its
+title or source: an expired readmission arrangement (so the gap list has an expired agreement) and
+recommendations with their follow-up, entered from two organisations.
+"""
+
+import datetime
+
+from . import reference, services
+from .models import Instrument, Recommendation
+
+D = datetime.date
+FICTIONAL_ARRANGEMENT = "Fictional demo arrangement on the readmission of nationals (Indonesia–Malaysia)"
+TIP = reference.TIP
+
+
+def load(ctx: dict) -> None:
+    reference.load(examples=True)
+    researcher = ctx["users"]["researcher"]
+    orgs = ctx["orgs"]
+    arrangement = Instrument.objects.filter(title_en=FICTIONAL_ARRANGEMENT).first()
+    if arrangement is None:
+        arrangement = services.instrument_create(
+            acting_user=None,
+            data={
+                "title_en": FICTIONAL_ARRANGEMENT,
+                "title_original": FICTIONAL_ARRANGEMENT,
+                "instrument_type": "readmission_agreement",
+                "region": "between_parties",
+                "parties": ["IDN", "MYS"],
+                "adopted_on": D(2015, 3, 2),
+                "in_force_on": D(2015, 3, 2),
+                "expires_on": D(2020, 3, 1),
+                "status": "expired",
+                "verification": "unverified",
+                "is_example": True,
+                "citation": "Fictional demo record: not a real agreement",
+                "summary": "Invented for the Lindung demo so that the gap list shows an expired agreement.",
+            },
+        )
+        services.provision_save(
+            acting_user=None,
+            instrument=arrangement,
+            reference="Clause 3 (fictional)",
+            heading="Readmission",
+            text="Each party readmits its nationals within thirty days of a verified request "
+            "(fictional demo text).",
+            text_kind="summary",
+            themes=["readmission", "return"],
+            gcm_objectives=["21"],
+            groups=["returnees"],
+        )
+        Instrument.objects.filter(pk=arrangement.pk).update(entered_in=orgs["agency_kl"])
+    mou = Instrument.objects.filter(country="THA", instrument_type="sop").first()
+    recommendations = [
+        (
+            researcher,
+            "gov_id",
+            {
+                "kind": "recommendation",
+                "title": "Adopt a national procedure on alternatives to detention for children",
+                "text": "Set out, in a regulation or SOP, community-based alternatives to immigration "
+                "detention for children and their families.",
+                "source": "Fictional demo desk-review workshop",
+                "source_date": D(2026, 3, 10),
+                "countries": ["IDN", "MYS"],
+                "themes": ["atd", "child_protection"],
+                "followup_status": "in_progress",
+                "followup_note": "Drafting committee formed (demo).",
+            },
+            [],
+        ),
+        (
+            None,
+            "agency_kl",
+            {
+                "kind": "good_practice",
+                "title": "Release of children with their mothers to community or shelter care",
+                "text": "Inter-agency agreement used as an example of alternatives to the detention "
+                "of children.",
+                "source": "Fictional demo regional consultation",
+                "source_date": D(2026, 5, 20),
+                "countries": ["THA"],
+                "themes": ["atd", "child_protection"],
+                "followup_status": "implemented",
+                "followup_note": "",
+            },
+            [mou] if mou else [],
+        ),
+        (
+            None,
+            "agency_kl",
+            {
+                "kind": "recommendation",
+                "title": "Review accession to the Smuggling of Migrants Protocol",
+                "text": "Review the case for accession to the Protocol against the Smuggling of Migrants.",
+                "source": "Fictional demo regional consultation",
+                "source_date": D(2026, 5, 20),
+                "countries": ["MYS"],
+                "themes": ["smuggling"],
+                "followup_status": "no_information",
+                "followup_note": "",
+            },
+            [],
+        ),
+    ]
+    for user, org_key, data, instruments in recommendations:
+        if Recommendation.objects.filter(title=data["title"]).exists():
+            continue
+        saved = services.recommendation_save(acting_user=user, instruments=instruments, **data)
+        Recommendation.objects.filter(pk=saved.pk).update(entered_in=orgs[org_key])
