@@ -5,6 +5,7 @@ import base64
 import datetime
 import os
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,7 +46,7 @@ from .models import (
     Task,
     TransferAgreement,
 )
-from .workflows.base import CLOSED, CLOSURE, TRANSFERRED, clean_step_data, date_order_errors
+from .workflows.base import CLOSED, CLOSURE, DATE, TRANSFERRED, clean_step_data, date_order_errors
 
 NAME_LIMIT = 200
 # (person field, standard code list)
@@ -393,7 +394,8 @@ def person_update(*, acting_user, person, expected_version, **changes) -> Person
 # cases ---------------------------------------------------------------------------------------
 
 
-def case_open(*, acting_user, person, case_type, owner=None, team="") -> Case:
+def case_open(*, acting_user, person, case_type, owner=None, team="", opened_on=None) -> Case:
+    """Open a case; ``opened_on`` may be in the past when a paper file is entered late."""
     _require_change(acting_user, person)
     if case_type not in CaseType.values:
         raise ValidationError({"case_type": [_("Unknown case type.")]})
@@ -406,8 +408,12 @@ def case_open(*, acting_user, person, case_type, owner=None, team="") -> Case:
         owner, Capability.MANAGE_CASES, person.organisation_id
     ):
         raise ValidationError({"owner": [_("The case owner must be a caseworker of the organisation.")]})
+    opened_on = opened_on or timezone.localdate()
+    if opened_on > timezone.localdate():
+        raise ValidationError({"opened_on": [_("A case cannot be opened in the future.")]})
     with transaction.atomic():
         case = Case.objects.create(
+            opened_on=opened_on,
             organisation_id=person.organisation_id,
             person=person,
             case_type=case_type,
@@ -470,6 +476,12 @@ def case_transition(*, acting_user, case, transition, data=None, expected_versio
     public, personal = clean_step_data(step, data or {})
     merged = {**case.step_data, **public}
     errors = date_order_errors(workflow, merged, set(public))
+    for name, value in public.items():
+        if step.field_kind(name) == DATE and value < case.opened_on.isoformat() and name not in errors:
+            errors[name] = [
+                _("%(label)s (%(d)s) cannot be before the case was opened (%(o)s).")
+                % {"label": workflow.field(name).label, "d": value, "o": case.opened_on}
+            ]
     if errors:
         raise ValidationError(errors)
     for check in step.checks:
@@ -906,8 +918,13 @@ def visit_record(*, acting_user, case, visit_on, economic, social, psychosocial)
     errors = {}
     if case.case_type not in (CaseType.REINTEGRATION, CaseType.AVRR):
         errors["case"] = [_("Monitoring visits belong to reintegration and return cases.")]
+    scores = {}
     for name, value in (("economic", economic), ("social", social), ("psychosocial", psychosocial)):
-        if value is None or not 0 <= value <= 1:
+        try:
+            scores[name] = Decimal(str(value)).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            scores[name] = None
+        if scores[name] is None or not 0 <= scores[name] <= 1:
             errors[name] = [_("Score between 0 and 1.")]
     if visit_on is None or visit_on > timezone.localdate():
         errors["visit_on"] = [_("Give the day of the visit (not in the future).")]
@@ -915,12 +932,7 @@ def visit_record(*, acting_user, case, visit_on, economic, social, psychosocial)
         raise ValidationError(errors)
     with transaction.atomic():
         visit = MonitoringVisit.objects.create(
-            case=case,
-            visit_on=visit_on,
-            economic=economic,
-            social=social,
-            psychosocial=psychosocial,
-            recorded_by=acting_user,
+            case=case, visit_on=visit_on, recorded_by=acting_user, **scores
         )
         audit_record(
             action=AuditAction.CASE_VISIT_RECORDED,

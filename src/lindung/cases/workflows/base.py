@@ -133,6 +133,9 @@ class Transition:
     task: tuple | None = None
     effects: tuple = ()
 
+    def field_kind(self, name: str) -> str:
+        return next((f.kind for f in self.fields if f.name == name), "")
+
 
 @dataclass(frozen=True)
 class Workflow:
