@@ -424,6 +424,7 @@ def consent_withdraw(*, acting_user, consent, withdrawn_on=None) -> dict:
             to_close = to_close.filter(pk=consent.pk)
         scopes = sorted(to_close.values_list("scope", flat=True))
         to_close.update(withdrawn_on=withdrawn_on, withdrawn_recorded_by=acting_user)
+        consent.refresh_from_db()
         changes = _apply_withdrawal(participant, scopes)
         audit_record(
             action=A.ENGAGEMENT_CONSENT_WITHDRAWN,
