@@ -7,6 +7,7 @@ audited too.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -71,14 +72,19 @@ def _clean_service(fields: dict) -> dict:
 
 
 def service_save(*, acting_user, organisation=None, service: Service | None = None, **fields) -> Service:
-    """Create a service of ``organisation`` or update ``service``."""
+    """Create a service of ``organisation`` or update ``service``. ``acting_user=None`` is the
+    operator loading a directory from the command line (demo, imports)."""
     if service is None:
-        policy.require_capability(acting_user, Capability.MANAGE_DIRECTORY, organisation.pk)
+        if acting_user is not None:
+            policy.require_capability(acting_user, Capability.MANAGE_DIRECTORY, organisation.pk)
         service = Service(organisation=organisation)
-    else:
+    elif acting_user is not None:
         policy.require(acting_user, policy.CHANGE, service)
     merged = {name: getattr(service, name) for name in SERVICE_FIELDS if service.pk}
     merged.update(fields)
+    for name in ("latitude", "longitude"):
+        if isinstance(merged.get(name), float | int):
+            merged[name] = Decimal(str(merged[name]))
     _clean_service(merged)
     for name, value in merged.items():
         setattr(service, name, value)
@@ -145,8 +151,10 @@ def referral_send(
     urgency: str = "",
     share_identity: bool = False,
     note: str = "",
+    sent_at=None,
 ) -> Referral:
-    """Refer the person behind a profile, a case or a person record to a service."""
+    """Refer the person behind a profile, a case or a person record to a service. ``sent_at`` is
+    for recording a referral made earlier on paper; it cannot be in the future."""
     from lindung.cases.selectors import has_consent
 
     if profile is not None:
@@ -211,6 +219,10 @@ def referral_send(
     from lindung.core.models import Organisation
 
     now = timezone.now()
+    if sent_at is not None:
+        if sent_at > now:
+            raise ValidationError({"sent_at": _("A referral cannot be sent in the future.")})
+        now = sent_at
     with transaction.atomic():
         referral = Referral.objects.create(
             organisation=Organisation.objects.get(pk=organisation_id),
