@@ -64,4 +64,5 @@ WORKFLOW = Workflow(
         ("assessment_date", "closure_date"),
     ),
     retention_days=5 * 365,
+    retention_action="delete",
 )
