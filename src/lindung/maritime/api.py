@@ -206,6 +206,8 @@ class IncidentViewSet(
 
     def _organisation(self, organisation_id):
         organisations = selectors.organisations_recording(self.request.user)
+        if not organisations.exists():
+            raise PermissionDenied
         if organisation_id is None:
             if organisations.count() != 1:
                 raise serializers.ValidationError(

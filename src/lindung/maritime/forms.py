@@ -46,7 +46,9 @@ class IncidentForm(forms.ModelForm):
         else:
             org_ids = list(organisations.values_list("pk", flat=True))
             if len(org_ids) == 1:
+                # One organisation to record for: no question to ask.
                 self.fields["organisation"].initial = org_ids[0]
+                self.fields["organisation"].required = False
                 self.fields["organisation"].widget = forms.HiddenInput()
         self.fields["vessel"].queryset = Vessel.objects.filter(organisation_id__in=org_ids)
         self.fields["vessel"].help_text = _("Or describe a new vessel below.")
@@ -57,6 +59,12 @@ class IncidentForm(forms.ModelForm):
             "TLP:CLEAR may be published."
         )
         self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+
+    def clean_organisation(self):
+        chosen = self.cleaned_data.get("organisation")
+        if chosen is None and not self.fields["organisation"].required:
+            return self.fields["organisation"].queryset.get()
+        return chosen
 
     def facilitators(self) -> list[tuple[str, str]]:
         given = self.cleaned_data.get("facilitator_references", "")

@@ -1,0 +1,74 @@
+"""Real headless Chromium: an analyst records a marked incident and finds it on the map and in the trends."""
+
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+
+from lindung.core.roles import Role
+from lindung.maritime.models import Incident
+from tests.core.test_browser import axe_violations
+
+pytestmark = [pytest.mark.browser]
+
+
+def test_record_an_incident_then_see_it_on_the_map(page, live_server, login, make_user, org_a, org_b,
+                                                   transactional_db):
+    make_user(org_a, Role.ANALYST, username="hery")
+    outside, failed = [], []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    login("hery")
+
+    page.goto(f"{live_server.url}/maritime/incidents/new/")
+    when = (timezone.now() - datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    # Optional fields' labels end in "(optional)": reach them by id.
+    page.get_by_label("Type of incident").select_option("shipwreck")
+    page.get_by_label("Date and time").fill(when)
+    page.locator("#id_latitude").fill("-12.61")
+    page.locator("#id_longitude").fill("44.73")
+    page.locator("#id_area").fill("Mozambique Channel")
+    page.locator("#id_route").select_option("comoros_mayotte")
+    page.locator("#id_persons_on_board").fill("30")
+    page.locator("#id_dead").fill("4")
+    page.locator("#id_missing").fill("9")
+    page.get_by_label("TLP marking").select_option("amber+strict")
+    page.get_by_label("Distribution").select_option("organisation")
+    assert not axe_violations(page)
+    page.get_by_role("button", name="Save incident").click()
+    page.wait_for_load_state()
+
+    incident = Incident.objects.get()
+    assert page.url == f"{live_server.url}/maritime/incidents/{incident.pk}/"
+    assert page.get_by_text("TLP:AMBER+STRICT").first.is_visible()
+    assert (incident.tlp, incident.dead, incident.missing) == ("amber+strict", 4, 9)
+
+    page.get_by_role("link", name="Map and trends").first.click()
+    marker = page.locator(f"#incident-map path.incident-marker.incident-{incident.pk}")
+    marker.wait_for(state="attached", timeout=15000)
+    assert page.locator("#incident-map").get_attribute("data-incidents") == "1"
+    assert "tlp-amberstrict" in marker.get_attribute("class")
+    # The basemap is the bundled Natural Earth countries, drawn without any tile server.
+    assert page.locator("#incident-map path.country").count() > 100
+    marker.click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Shipwreck" in popup.inner_text() and "Dead: 4" in popup.inner_text()
+    # Trend charts count the incident in its month and route.
+    month = incident.occurred_at.strftime("%Y-%m")
+    bar = page.locator(f'svg.trend-chart rect[data-month="{month}"][data-route="comoros_mayotte"]')
+    assert bar.count() == 4  # incidents, persons, dead, missing
+    assert [bar.nth(i).get_attribute("data-value") for i in range(4)] == ["1", "30", "4", "9"]
+    assert not axe_violations(page), json.dumps(axe_violations(page), indent=1)
+    assert not outside, outside
+    assert not failed, failed
+
+    # Another organisation's analyst does not get this AMBER+STRICT incident on their map.
+    page.context.clear_cookies()
+    make_user(org_b, Role.ANALYST, username="marie")
+    login("marie")
+    page.goto(f"{live_server.url}/maritime/map/")
+    page.wait_for_function("document.getElementById('incident-map').hasAttribute('data-incidents')")
+    assert page.locator("#incident-map").get_attribute("data-incidents") == "0"
+    assert page.locator("path.incident-marker").count() == 0
