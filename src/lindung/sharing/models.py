@@ -86,10 +86,7 @@ class SharingAgreement(models.Model):
         Organisation, related_name="partner_agreements", verbose_name=_("partner organisations")
     )
     reference = models.SlugField(
-        _("reference"),
-        max_length=80,
-        unique=True,
-        help_text=_("The same reference on both nodes, e.g. wio-2026-01."),
+        _("reference"), max_length=80, help_text=_("The same reference on both nodes, e.g. wio-2026-01.")
     )
     title = models.CharField(_("title"), max_length=200)
     purpose = models.TextField(_("purpose"))
@@ -121,6 +118,10 @@ class SharingAgreement(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("sharing agreement")
+        # Both sides of an agreement may live on one node (the demo does): unique per peer.
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "reference"], name="agreement_reference_per_peer")
+        ]
 
     def __str__(self):
         return f"{self.reference}: {self.title}"

@@ -203,8 +203,8 @@ def agreement_create(
         valid_until=valid_until,
         retention_days=retention_days,
     )
-    if SharingAgreement.objects.filter(reference=reference).exists():
-        raise ValidationError({"reference": _("An agreement with this reference exists already.")})
+    if SharingAgreement.objects.filter(peer=peer, reference=reference).exists():
+        raise ValidationError({"reference": _("An agreement with this peer and reference exists already.")})
     with transaction.atomic():
         agreement = SharingAgreement(
             organisation=organisation,

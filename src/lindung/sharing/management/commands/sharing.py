@@ -47,6 +47,17 @@ def _organisation(key: str) -> Organisation:
     return found.get()
 
 
+def _agreement(reference: str, peer: str | None) -> SharingAgreement:
+    found = SharingAgreement.objects.filter(reference=reference)
+    if peer:
+        found = found.filter(peer__name=peer)
+    if found.count() > 1:
+        raise CommandError(f"Several agreements have the reference {reference!r}: add --peer.")
+    if not found:
+        raise CommandError(f"No agreement {reference!r}.")
+    return found.get()
+
+
 def _date(text):
     if not text:
         return None
@@ -71,6 +82,7 @@ class Command(BaseCommand):
         p.add_argument("--page-size", type=int, default=sync.PAGE_SIZE)
         p = sub.add_parser("export-stix", help="Write what an agreement lets out as a STIX 2.1 bundle.")
         p.add_argument("--agreement", required=True)
+        p.add_argument("--peer", default=None, help="When several agreements share the reference.")
         p.add_argument("--out", required=True)
         p = sub.add_parser("add-organisation")
         p.add_argument("--name", required=True)
@@ -102,6 +114,7 @@ class Command(BaseCommand):
         p.add_argument("--peer-may-write", action="store_true")
         p = sub.add_parser("revoke-agreement")
         p.add_argument("reference")
+        p.add_argument("--peer", default=None, help="When several agreements share the reference.")
         p = sub.add_parser("received")
         p.add_argument("--json", action="store_true")
         sub.add_parser("purge")
@@ -134,9 +147,7 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def do_export_stix(self, options):
-        agreement = SharingAgreement.objects.filter(reference=options["agreement"]).first()
-        if agreement is None:
-            raise CommandError(f"No agreement {options['agreement']!r}.")
+        agreement = _agreement(options["agreement"], options["peer"])
         if not agreement.in_force():
             raise CommandError(
                 f"The agreement {agreement.reference} is not in force: nothing may leave under it."
@@ -212,9 +223,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Agreement {agreement.reference} recorded; collection {agreement.collection_id}.")
 
     def do_revoke_agreement(self, options):
-        agreement = SharingAgreement.objects.filter(reference=options["reference"]).first()
-        if agreement is None:
-            raise CommandError(f"No agreement {options['reference']!r}.")
+        agreement = _agreement(options["reference"], options["peer"])
         services.agreement_revoke(acting_user=None, agreement=agreement)
         self.stdout.write(f"Agreement {agreement.reference} revoked: exchange under it has stopped.")
 
