@@ -6,7 +6,7 @@ import os
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -378,6 +378,8 @@ def task_done(request, pk, task_pk):
 @object_view(Case, attachment_pk=Attachment)
 def attachment_download(request, pk, attachment_pk):
     attachment = get_object_or_404(selectors.attachments_visible(request.user), pk=attachment_pk, case_id=pk)
+    if not policy.can_see_identity(request.user, attachment):
+        raise PermissionDenied
     policy.record_personal_read(request.user, attachment, purpose="document download", fields=["content"])
     ext = os.path.splitext(attachment.filename)[1]
     return FileResponse(
