@@ -26,12 +26,21 @@ def api_for(make_user):
 
 def payload(**overrides):
     data = {
-        "incident_type": "interception", "occurred_at": (timezone.now() - datetime.timedelta(days=1)).isoformat(),
-        "latitude": 11.8, "longitude": 45.2, "area": "Gulf of Aden", "route": "horn_of_africa_yemen",
-        "persons_on_board": 50, "dead": 0, "missing": 0, "survivors": 50, "tlp": "green",
-        "distribution": "community", "persons": [{"sex": "M", "age_group": "18-20", "nationality": "ETH", "count": 30}],
+        "incident_type": "interception",
+        "occurred_at": (timezone.now() - datetime.timedelta(days=1)).isoformat(),
+        "latitude": 11.8,
+        "longitude": 45.2,
+        "area": "Gulf of Aden",
+        "route": "horn_of_africa_yemen",
+        "persons_on_board": 50,
+        "dead": 0,
+        "missing": 0,
+        "survivors": 50,
+        "tlp": "green",
+        "distribution": "community",
+        "persons": [{"sex": "M", "age_group": "18-20", "nationality": "ETH", "count": 30}],
         "facilitators": ["NET-11"],
-    }  # fmt: skip
+    }
     data.update(overrides)
     return data
 
@@ -97,9 +106,20 @@ def test_bad_input_is_a_400_naming_the_field(api_for, org_a, overrides, field):
 
 def test_vessels(api_for, org_a, org_b):
     client = api_for(org_a, Role.ANALYST)
-    created = client.post("/api/v1/maritime/vessels/", {"vessel_type": "dhow", "mmsi": "123456789"}, format="json")
+    created = client.post(
+        "/api/v1/maritime/vessels/", {"vessel_type": "dhow", "mmsi": "123456789"}, format="json"
+    )
     assert created.status_code == 201 and created.json()["organisation"] == org_a.pk
-    assert client.post("/api/v1/maritime/vessels/", {"vessel_type": "dhow", "mmsi": "12"}, format="json").status_code == 400
+    assert (
+        client.post(
+            "/api/v1/maritime/vessels/", {"vessel_type": "dhow", "mmsi": "12"}, format="json"
+        ).status_code
+        == 400
+    )
     assert api_for(org_b, Role.ANALYST).get("/api/v1/maritime/vessels/").json()["count"] == 0
-    assert api_for(org_b, Role.CASEWORKER).post("/api/v1/maritime/vessels/", {"vessel_type": "dhow"},
-                                                format="json").status_code == 403
+    assert (
+        api_for(org_b, Role.CASEWORKER)
+        .post("/api/v1/maritime/vessels/", {"vessel_type": "dhow"}, format="json")
+        .status_code
+        == 403
+    )

@@ -13,8 +13,9 @@ from tests.core.test_browser import axe_violations
 pytestmark = [pytest.mark.browser]
 
 
-def test_record_an_incident_then_see_it_on_the_map(page, live_server, login, make_user, org_a, org_b,
-                                                   transactional_db):
+def test_record_an_incident_then_see_it_on_the_map(
+    page, live_server, login, make_user, org_a, org_b, transactional_db
+):
     make_user(org_a, Role.ANALYST, username="hery")
     outside, failed = [], []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)

@@ -16,8 +16,18 @@ DATA = Path(__file__).parent / "data"
 
 def run(path, org, *extra):
     out = StringIO()
-    call_command("maritime", "import", str(path), "--format", "mmp", "--organisation", str(org.pk), *extra, stdout=out,
-                 stderr=StringIO())
+    call_command(
+        "maritime",
+        "import",
+        str(path),
+        "--format",
+        "mmp",
+        "--organisation",
+        str(org.pk),
+        *extra,
+        stdout=out,
+        stderr=StringIO(),
+    )
     return out.getvalue()
 
 
@@ -33,8 +43,16 @@ NEW_HEADER = (DATA / "mmp_current_layout.csv").read_text(encoding="utf-8").split
 
 def old_row(**values):
     row = dict.fromkeys(OLD_HEADER.split(","), "")
-    row.update({"Web ID": "1", "Reported Date": "9-Jul-19", "Number Dead": "1", "Minimum Estimated Number of Missing": "0",
-                "Location Coordinates": "11.5, 43.1", "Region of Incident": "Horn of Africa"})
+    row.update(
+        {
+            "Web ID": "1",
+            "Reported Date": "9-Jul-19",
+            "Number Dead": "1",
+            "Minimum Estimated Number of Missing": "0",
+            "Location Coordinates": "11.5, 43.1",
+            "Region of Incident": "Horn of Africa",
+        }
+    )
     row.update(values)
     return ",".join(f'"{v}"' for v in row.values())
 
@@ -42,7 +60,15 @@ def old_row(**values):
 @pytest.mark.django_db
 def test_older_layout_with_bom(org_a):
     summary = json.loads(run(DATA / "mmp_older_layout.csv", org_a, "--json"))
-    assert summary == {"format": "mmp", "rows": 4, "created": 4, "updated": 0, "unchanged": 0, "errors": [], "ok": True}
+    assert summary == {
+        "format": "mmp",
+        "rows": 4,
+        "created": 4,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": [],
+        "ok": True,
+    }
     incident = Incident.objects.get(source_id="mmp:90001")
     assert incident.tlp == TLP.CLEAR
     assert incident.source.startswith("IOM Missing Migrants Project")
@@ -72,9 +98,13 @@ def test_import_is_idempotent_and_updates_changed_rows(org_a, tmp_path):
     again = json.loads(run(DATA / "mmp_current_layout.csv", org_a, "--json"))
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 5)
     assert Incident.objects.count() == 5
-    changed = (DATA / "mmp_current_layout.csv").read_text().replace(
-        "2023.MMP00101,2023.MMP00101,Incident,Eastern Africa,2023-03-14,2023,March,4,9,13",
-        "2023.MMP00101,2023.MMP00101,Incident,Eastern Africa,2023-03-14,2023,March,5,9,14",
+    changed = (
+        (DATA / "mmp_current_layout.csv")
+        .read_text()
+        .replace(
+            "2023.MMP00101,2023.MMP00101,Incident,Eastern Africa,2023-03-14,2023,March,4,9,13",
+            "2023.MMP00101,2023.MMP00101,Incident,Eastern Africa,2023-03-14,2023,March,5,9,14",
+        )
     )
     summary = json.loads(run(write(tmp_path, changed), org_a, "--json"))
     assert (summary["created"], summary["updated"], summary["unchanged"]) == (0, 1, 4)
@@ -94,13 +124,19 @@ def test_plain_summary_and_audit(org_a):
     ("text", "message"),
     [
         ("Name,Date,Place\nA,2020-01-01,x\n", "missing column(s)"),
-        (OLD_HEADER + "\n" + old_row(**{"Location Coordinates": "north of here"}) + "\n", "is not 'latitude, longitude'"),
+        (
+            OLD_HEADER + "\n" + old_row(**{"Location Coordinates": "north of here"}) + "\n",
+            "is not 'latitude, longitude'",
+        ),
         (OLD_HEADER + "\n" + old_row(**{"Location Coordinates": "95.0, 43.1"}) + "\n", "out of range"),
         (OLD_HEADER + "\n" + old_row(**{"Reported Date": "9-Jul-2099"}) + "\n", "in the future"),
         (OLD_HEADER + "\n" + old_row(**{"Reported Date": "sometime"}) + "\n", "is not a date"),
         (OLD_HEADER + "\n" + old_row(**{"Number Dead": "three"}) + "\n", "is not a number"),
         (OLD_HEADER + "\n" + old_row(**{"Number Dead": "-2"}) + "\n", "not a whole number"),
-        (OLD_HEADER + "\n" + old_row(**{"Total Dead and Missing": "9"}) + "\n", "is not dead (1) plus missing (0)"),
+        (
+            OLD_HEADER + "\n" + old_row(**{"Total Dead and Missing": "9"}) + "\n",
+            "is not dead (1) plus missing (0)",
+        ),
         (OLD_HEADER + "\n" + old_row() + "\n" + old_row() + "\n", "the same id is on row 2"),
         ("", "the file is empty"),
     ],
@@ -110,8 +146,18 @@ def test_bad_files_are_refused_whole(org_a, tmp_path, text, message):
     path = write(tmp_path, good_then_bad)
     out = StringIO()
     with pytest.raises(CommandError, match="nothing was imported"):
-        call_command("maritime", "import", str(path), "--format", "mmp", "--organisation", str(org_a.pk), "--json",
-                     stdout=out, stderr=StringIO())
+        call_command(
+            "maritime",
+            "import",
+            str(path),
+            "--format",
+            "mmp",
+            "--organisation",
+            str(org_a.pk),
+            "--json",
+            stdout=out,
+            stderr=StringIO(),
+        )
     summary = json.loads(out.getvalue())
     assert summary["ok"] is False
     assert message in json.dumps(summary["errors"])
@@ -121,11 +167,27 @@ def test_bad_files_are_refused_whole(org_a, tmp_path, text, message):
 
 @pytest.mark.django_db
 def test_one_bad_row_keeps_the_good_rows_out_and_names_the_row(org_a, tmp_path):
-    text = OLD_HEADER + "\n" + old_row(**{"Web ID": "7"}) + "\n" + old_row(**{"Web ID": "8", "Location Coordinates": "1,2,3"}) + "\n"
+    text = (
+        OLD_HEADER
+        + "\n"
+        + old_row(**{"Web ID": "7"})
+        + "\n"
+        + old_row(**{"Web ID": "8", "Location Coordinates": "1,2,3"})
+        + "\n"
+    )
     err = StringIO()
     with pytest.raises(CommandError):
-        call_command("maritime", "import", str(write(tmp_path, text)), "--format", "mmp", "--organisation",
-                     str(org_a.pk), stdout=StringIO(), stderr=err)
+        call_command(
+            "maritime",
+            "import",
+            str(write(tmp_path, text)),
+            "--format",
+            "mmp",
+            "--organisation",
+            str(org_a.pk),
+            stdout=StringIO(),
+            stderr=err,
+        )
     assert "row 3: Location Coordinates" in err.getvalue()
     assert not Incident.objects.exists()
 
@@ -133,12 +195,25 @@ def test_one_bad_row_keeps_the_good_rows_out_and_names_the_row(org_a, tmp_path):
 @pytest.mark.django_db
 def test_not_utf8_and_missing_file_and_unknown_organisation(org_a, tmp_path):
     with pytest.raises(CommandError):
-        run(write(tmp_path, OLD_HEADER + "\n" + old_row(**{"Location Description": "Côte"}), encoding="utf-16"), org_a)
+        run(
+            write(
+                tmp_path, OLD_HEADER + "\n" + old_row(**{"Location Description": "Côte"}), encoding="utf-16"
+            ),
+            org_a,
+        )
     with pytest.raises(CommandError, match="cannot read"):
         run(tmp_path / "absent.csv", org_a)
     with pytest.raises(CommandError, match="no organisation"):
-        call_command("maritime", "import", str(DATA / "mmp_older_layout.csv"), "--format", "mmp",
-                     "--organisation", "NOPE", stdout=StringIO())
+        call_command(
+            "maritime",
+            "import",
+            str(DATA / "mmp_older_layout.csv"),
+            "--format",
+            "mmp",
+            "--organisation",
+            "NOPE",
+            stdout=StringIO(),
+        )
 
 
 @pytest.mark.django_db

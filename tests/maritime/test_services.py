@@ -17,13 +17,17 @@ pytestmark = pytest.mark.django_db
 
 
 def errors_of(excinfo):
-    return excinfo.value.message_dict if hasattr(excinfo.value, "error_dict") else {"": excinfo.value.messages}
+    return (
+        excinfo.value.message_dict if hasattr(excinfo.value, "error_dict") else {"": excinfo.value.messages}
+    )
 
 
 def test_create_records_children_and_audit(make_incident):
     incident = make_incident(
-        persons=[{"sex": "F", "age_group": "18-20", "nationality": "COM", "count": 5},
-                 {"sex": "M", "age_group": "unknown", "nationality": "", "count": 10}],
+        persons=[
+            {"sex": "F", "age_group": "18-20", "nationality": "COM", "count": 5},
+            {"sex": "M", "age_group": "unknown", "nationality": "", "count": 10},
+        ],
         facilitators=[("NET-17", "Demo network"), "FAC-0042"],
         new_vessel={"vessel_type": "kwassa", "mmsi": "123456789", "length_m": Decimal("8.5")},
     )
@@ -43,7 +47,10 @@ def test_create_records_children_and_audit(make_incident):
         ({"longitude": Decimal("-180.5")}, "longitude"),
         ({"latitude": Decimal("10"), "longitude": None}, "longitude"),
         ({"departure_latitude": Decimal("10")}, "departure_longitude"),
-        ({"disembarkation_latitude": Decimal("-95"), "disembarkation_longitude": Decimal("10")}, "disembarkation_latitude"),
+        (
+            {"disembarkation_latitude": Decimal("-95"), "disembarkation_longitude": Decimal("10")},
+            "disembarkation_latitude",
+        ),
         ({"occurred_at": timezone.now() + datetime.timedelta(hours=2)}, "occurred_at"),
         ({"persons_on_board": 10, "dead": 5, "missing": 4, "survivors": 3}, "persons_on_board"),
         ({"latitude": None, "longitude": None, "area": "", "location_description": ""}, "area"),
@@ -122,18 +129,24 @@ def test_roles_that_may_not_record(org_a, org_b, make_user, make_incident):
 
 def test_update_bumps_version_and_audits_field_names(make_incident, analyst_a):
     incident = make_incident()
-    updated = services.incident_update(acting_user=analyst_a, incident=incident, dead=2, survivors=16, tlp=TLP.GREEN)
+    updated = services.incident_update(
+        acting_user=analyst_a, incident=incident, dead=2, survivors=16, tlp=TLP.GREEN
+    )
     assert (updated.version, updated.dead, updated.tlp) == (2, 2, TLP.GREEN)
     assert updated.modified_at > incident.modified_at
     entry = AuditEntry.objects.filter(action="maritime.incident_updated").get()
     assert entry.detail == {"fields": ["dead", "survivors", "tlp"], "version": 2}
 
 
-def test_update_refused_for_other_organisation_and_received_incidents(make_incident, make_user, org_b, analyst_a):
+def test_update_refused_for_other_organisation_and_received_incidents(
+    make_incident, make_user, org_b, analyst_a
+):
     incident = make_incident()
     with pytest.raises(PermissionDenied):
         services.incident_update(acting_user=make_user(org_b, Role.ANALYST), incident=incident, dead=0)
-    Incident.objects.filter(pk=incident.pk).update(origin_node="https://node-b.example", origin_id="report--x")
+    Incident.objects.filter(pk=incident.pk).update(
+        origin_node="https://node-b.example", origin_id="report--x"
+    )
     incident.refresh_from_db()
     with pytest.raises(ValidationError):
         services.incident_update(acting_user=analyst_a, incident=incident, dead=0)
@@ -143,14 +156,22 @@ def test_update_refused_for_other_organisation_and_received_incidents(make_incid
 
 def test_receive_supersedes_older_versions_instead_of_duplicating(org_a):
     base = {
-        "incident_type": "sighting", "occurred_at": timezone.now() - datetime.timedelta(days=1),
-        "area": "Gulf of Aden", "tlp": TLP.GREEN, "distribution": Distribution.COMMUNITY,
+        "incident_type": "sighting",
+        "occurred_at": timezone.now() - datetime.timedelta(days=1),
+        "area": "Gulf of Aden",
+        "tlp": TLP.GREEN,
+        "distribution": Distribution.COMMUNITY,
     }
     t1 = timezone.now() - datetime.timedelta(hours=2)
     t2 = t1 + datetime.timedelta(hours=1)
     kwargs = {"organisation": org_a, "origin_node": "https://node-b.example", "origin_id": "report--1"}
-    first, status = services.incident_receive(version=1, modified_at=t1, vessel={"vessel_type": "dhow",
-                                              "origin_id": "x-lindung-vessel--1"}, **kwargs, **base)
+    first, status = services.incident_receive(
+        version=1,
+        modified_at=t1,
+        vessel={"vessel_type": "dhow", "origin_id": "x-lindung-vessel--1"},
+        **kwargs,
+        **base,
+    )
     assert status == "created" and not first.is_local and first.stix_id == "report--1"
     second, status = services.incident_receive(version=2, modified_at=t2, **kwargs, **{**base, "dead": 3})
     assert status == "updated" and second.pk == first.pk and second.dead == 3 and second.version == 2
@@ -163,14 +184,19 @@ def test_attachment_checks_type_size_and_marking(make_incident, analyst_a):
 
     incident = make_incident()
     ok = services.attachment_add(
-        acting_user=analyst_a, incident=incident, title="Patrol photo",
+        acting_user=analyst_a,
+        incident=incident,
+        title="Patrol photo",
         uploaded_file=SimpleUploadedFile("photo of someone.png", b"\x89PNG....", content_type="image/png"),
         tlp=TLP.RED,
     )
     assert ok.sha256 and ok.size == 8 and "someone" not in ok.file.name
     with pytest.raises(ValidationError) as excinfo:
         services.attachment_add(
-            acting_user=analyst_a, incident=incident, title="",
-            uploaded_file=SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload"), tlp="pink",
+            acting_user=analyst_a,
+            incident=incident,
+            title="",
+            uploaded_file=SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload"),
+            tlp="pink",
         )
     assert {"file", "title", "tlp"} <= set(excinfo.value.message_dict)

@@ -26,8 +26,16 @@ READ_PAGES = [
     ("maritime:export_csv", {}),
     ("maritime:trend_csv", {"measure": "dead"}),
 ]
-REFUSED_ROLES = [Role.CASEWORKER, Role.SUPERVISOR, Role.RESEARCHER, Role.ADMINISTRATOR, Role.DATA_MANAGER,
-                 Role.SERVICE_PROVIDER, Role.AUDITOR, Role.ENGAGEMENT_COORDINATOR]
+REFUSED_ROLES = [
+    Role.CASEWORKER,
+    Role.SUPERVISOR,
+    Role.RESEARCHER,
+    Role.ADMINISTRATOR,
+    Role.DATA_MANAGER,
+    Role.SERVICE_PROVIDER,
+    Role.AUDITOR,
+    Role.ENGAGEMENT_COORDINATOR,
+]
 
 
 @pytest.mark.parametrize(("name", "kwargs"), READ_PAGES)
@@ -69,17 +77,38 @@ def test_detail_and_edit_by_organisation_and_marking(client_for, org_a, org_b, m
 
 def _form_data(**overrides):
     data = {
-        "incident_type": "search_and_rescue", "occurred_at": (timezone.now() - datetime.timedelta(hours=5)).strftime(
-            "%Y-%m-%dT%H:%M"), "latitude": "-12.61", "longitude": "44.71", "area": "Mozambique Channel",
-        "route": "comoros_mayotte", "persons_on_board": "12", "dead": "0", "missing": "1", "survivors": "11",
-        "tlp": "amber+strict", "distribution": "organisation", "facilitator_references": "NET-9, FAC-2",
-        "persons-TOTAL_FORMS": "3", "persons-INITIAL_FORMS": "0", "persons-MIN_NUM_FORMS": "0",
-        "persons-MAX_NUM_FORMS": "60", "persons-0-sex": "F", "persons-0-age_group": "24-26",
-        "persons-0-nationality": "COM", "persons-0-count": "7", "persons-1-sex": "U",
-        "persons-1-age_group": "unknown", "persons-1-nationality": "", "persons-1-count": "",
-        "persons-2-sex": "U", "persons-2-age_group": "unknown", "persons-2-nationality": "", "persons-2-count": "",
-        "vessel-vessel_type": "kwassa", "vessel-mmsi": "",
-    }  # fmt: skip
+        "incident_type": "search_and_rescue",
+        "occurred_at": (timezone.now() - datetime.timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M"),
+        "latitude": "-12.61",
+        "longitude": "44.71",
+        "area": "Mozambique Channel",
+        "route": "comoros_mayotte",
+        "persons_on_board": "12",
+        "dead": "0",
+        "missing": "1",
+        "survivors": "11",
+        "tlp": "amber+strict",
+        "distribution": "organisation",
+        "facilitator_references": "NET-9, FAC-2",
+        "persons-TOTAL_FORMS": "3",
+        "persons-INITIAL_FORMS": "0",
+        "persons-MIN_NUM_FORMS": "0",
+        "persons-MAX_NUM_FORMS": "60",
+        "persons-0-sex": "F",
+        "persons-0-age_group": "24-26",
+        "persons-0-nationality": "COM",
+        "persons-0-count": "7",
+        "persons-1-sex": "U",
+        "persons-1-age_group": "unknown",
+        "persons-1-nationality": "",
+        "persons-1-count": "",
+        "persons-2-sex": "U",
+        "persons-2-age_group": "unknown",
+        "persons-2-nationality": "",
+        "persons-2-count": "",
+        "vessel-vessel_type": "kwassa",
+        "vessel-mmsi": "",
+    }
     data.update(overrides)
     return data
 
@@ -93,8 +122,15 @@ def test_record_through_the_form(client_for, org_a):
     assert list(incident.persons.values_list("count", flat=True)) == [7]
     assert incident.vessel.vessel_type == "kwassa"
     assert sorted(incident.facilitators.values_list("reference", flat=True)) == ["FAC-2", "NET-9"]
-    edit = client.post(reverse("maritime:incident_edit", args=[incident.pk]), _form_data(
-        dead="1", missing="0", **{"vessel-vessel_type": "", "persons-INITIAL_FORMS": "1"}, vessel=incident.vessel_id))
+    edit = client.post(
+        reverse("maritime:incident_edit", args=[incident.pk]),
+        _form_data(
+            dead="1",
+            missing="0",
+            **{"vessel-vessel_type": "", "persons-INITIAL_FORMS": "1"},
+            vessel=incident.vessel_id,
+        ),
+    )
     assert edit.status_code == 302
     incident.refresh_from_db()
     assert (incident.dead, incident.version) == (1, 2)
@@ -115,17 +151,26 @@ def test_record_through_the_form(client_for, org_a):
     ],
 )
 def test_bad_form_input_is_shown_and_nothing_saved(client_for, org_a, overrides, message):
-    response = client_for(org_a, Role.ANALYST).post(reverse("maritime:incident_create"), _form_data(**overrides))
+    response = client_for(org_a, Role.ANALYST).post(
+        reverse("maritime:incident_create"), _form_data(**overrides)
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert 'class="error-summary"' in response.content.decode() or "error-message" in response.content.decode()
+    assert (
+        'class="error-summary"' in response.content.decode() or "error-message" in response.content.decode()
+    )
     assert not Incident.objects.exists()
 
 
 def test_exports_contain_only_what_the_user_may_see_and_are_audited(client_for, org_a, org_b, make_incident):
-    visible = make_incident(tlp=TLP.CLEAR, distribution=Distribution.CONNECTED, departure_latitude=Decimal("-12.2"),
-                            departure_longitude=Decimal("44.4"), disembarkation_latitude=Decimal("-12.78"),
-                            disembarkation_longitude=Decimal("45.26"))
+    visible = make_incident(
+        tlp=TLP.CLEAR,
+        distribution=Distribution.CONNECTED,
+        departure_latitude=Decimal("-12.2"),
+        departure_longitude=Decimal("44.4"),
+        disembarkation_latitude=Decimal("-12.78"),
+        disembarkation_longitude=Decimal("45.26"),
+    )
     hidden = make_incident(tlp=TLP.RED)
     other = client_for(org_b, Role.ANALYST)
     geo = json.loads(other.get(reverse("maritime:export_geojson")).content)
@@ -137,20 +182,30 @@ def test_exports_contain_only_what_the_user_may_see_and_are_audited(client_for, 
     assert [int(r["id"]) for r in rows] == [visible.pk] and rows[0]["tlp"] == "clear"
     assert hidden.pk not in ids
     assert AuditEntry.objects.filter(action="maritime.incidents_exported").count() == 2
-    owner_rows = list(csv.DictReader(io.StringIO(
-        client_for(org_a, Role.ANALYST).get(reverse("maritime:export_csv")).content.decode())))
+    owner_rows = list(
+        csv.DictReader(
+            io.StringIO(client_for(org_a, Role.ANALYST).get(reverse("maritime:export_csv")).content.decode())
+        )
+    )
     assert {int(r["id"]) for r in owner_rows} == {visible.pk, hidden.pk}
 
 
 def test_filters_apply_to_map_data_and_trends(client_for, org_a, make_incident):
     now = timezone.now()
     make_incident(occurred_at=now - datetime.timedelta(days=40), route="comoros_mayotte", dead=1, missing=2)
-    make_incident(occurred_at=now - datetime.timedelta(days=5), route="horn_of_africa_yemen", dead=3, missing=0,
-                  incident_type="shipwreck")
+    make_incident(
+        occurred_at=now - datetime.timedelta(days=5),
+        route="horn_of_africa_yemen",
+        dead=3,
+        missing=0,
+        incident_type="shipwreck",
+    )
     client = client_for(org_a, Role.ANALYST)
     data = client.get(reverse("maritime:map_data"), {"incident_type": "shipwreck"}).json()
     assert [f["properties"]["route"] for f in data["features"]] == ["horn_of_africa_yemen"]
-    trend = list(csv.reader(io.StringIO(client.get(reverse("maritime:trend_csv", args=["dead"])).content.decode())))
+    trend = list(
+        csv.reader(io.StringIO(client.get(reverse("maritime:trend_csv", args=["dead"])).content.decode()))
+    )
     assert trend[0] == ["month", "comoros_mayotte", "horn_of_africa_yemen", "total"]
     assert sum(int(r[-1]) for r in trend[1:]) == 4
     page = client.get(reverse("maritime:map"), {"route": "comoros_mayotte"}).content.decode()
@@ -163,17 +218,26 @@ def test_filters_apply_to_map_data_and_trends(client_for, org_a, make_incident):
 def test_attachments_upload_and_download(client_for, org_a, org_b, make_incident):
     incident = make_incident()
     owner = client_for(org_a, Role.ANALYST)
-    response = owner.post(reverse("maritime:attachment_add", args=[incident.pk]), {
-        "title": "Photo", "tlp": "amber",
-        "file": SimpleUploadedFile("a.png", b"\x89PNG-bytes", content_type="image/png"),
-    })
+    response = owner.post(
+        reverse("maritime:attachment_add", args=[incident.pk]),
+        {
+            "title": "Photo",
+            "tlp": "amber",
+            "file": SimpleUploadedFile("a.png", b"\x89PNG-bytes", content_type="image/png"),
+        },
+    )
     assert response.status_code == 302
     attachment = incident.attachments.get()
     url = reverse("maritime:attachment_download", args=[incident.pk, attachment.pk])
     download = owner.get(url)
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"\x89PNG-bytes"
     assert client_for(org_b, Role.ANALYST).get(url).status_code == 404
-    refused = owner.post(reverse("maritime:attachment_add", args=[incident.pk]), {
-        "title": "Program", "tlp": "amber", "file": SimpleUploadedFile("a.exe", b"MZ", content_type="application/x-msdownload"),
-    })
+    refused = owner.post(
+        reverse("maritime:attachment_add", args=[incident.pk]),
+        {
+            "title": "Program",
+            "tlp": "amber",
+            "file": SimpleUploadedFile("a.exe", b"MZ", content_type="application/x-msdownload"),
+        },
+    )
     assert refused.status_code == 400 and incident.attachments.count() == 1
