@@ -192,8 +192,18 @@ def test_xlsx_with_several_sheets():
 
 
 def test_ctdc_unknown_markers_and_bad_flags():
-    header = "yearOfRegistration,Datasource,gender,ageBroad,majorityStatus,citizenship,"
-        "CountryOfExploitation,isForcedLabour"
+    header = ",".join(
+        [
+            "yearOfRegistration",
+            "Datasource",
+            "gender",
+            "ageBroad",
+            "majorityStatus",
+            "citizenship",
+            "CountryOfExploitation",
+            "isForcedLabour",
+        ]
+    )
     rows = ["2019,Hotline,Woman,-99,-99,PH,,1", "2019,Hotline,Woman,18--20,Adult,PHL,MY,yes"]
     result = validate_bytes(("\n".join([header, *rows]) + "\n").encode(), profile="ctdc")
     assert [(e["row"], e["column"], e["value"]) for e in result.error_rows()] == [
