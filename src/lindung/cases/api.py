@@ -17,6 +17,11 @@ from .choices import CaseType, ConsentPurpose, DocumentType
 from .models import Case, Consent, Person
 
 
+# Ids beyond a 64-bit integer would overflow the database driver: refuse them at the router.
+ID_PATTERN = r"[0-9]{1,18}"
+MAX_ID = 10**18
+
+
 def _codes(list_id):
     return [code for code, _label in registry.choices(list_id)]
 
@@ -79,7 +84,10 @@ class PersonSerializer(serializers.Serializer):
 
 class PersonWriteSerializer(serializers.Serializer):
     organisation = serializers.IntegerField(
-        required=False, help_text="Registering organisation; defaults to your first organisation."
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Registering organisation; defaults to your first organisation.",
     )
     given_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     family_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -150,15 +158,19 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseCreateSerializer(serializers.Serializer):
-    person = serializers.IntegerField(min_value=1)
+    person = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     case_type = serializers.ChoiceField(choices=CaseType.values)
     team = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
 class CaseUpdateSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     owner = serializers.IntegerField(
-        min_value=1, allow_null=True, required=False, help_text="User id of the new owner (supervisors)."
+        min_value=1,
+        max_value=MAX_ID,
+        allow_null=True,
+        required=False,
+        help_text="User id of the new owner (supervisors).",
     )
     team = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
@@ -168,7 +180,7 @@ ALL_TRANSITIONS = sorted({t.name for w in workflows.WORKFLOWS.values() for t in 
 
 class TransitionSerializer(serializers.Serializer):
     transition = serializers.ChoiceField(choices=ALL_TRANSITIONS)
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     data = serializers.DictField(required=False, default=dict, help_text="Step data: field name → value.")
 
 
@@ -192,7 +204,7 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 
 class ConsentCreateSerializer(serializers.Serializer):
-    person = serializers.IntegerField(min_value=1)
+    person = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     purpose = serializers.ChoiceField(choices=ConsentPurpose.values)
     language = serializers.CharField(max_length=3)
     information_given = serializers.CharField(max_length=4000)
@@ -220,6 +232,7 @@ class PersonViewSet(
 
     serializer_class = PersonSerializer
     queryset = Person.objects.none()
+    lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
@@ -290,6 +303,7 @@ class CaseViewSet(
 
     serializer_class = CaseSerializer
     queryset = Case.objects.none()
+    lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -301,7 +315,7 @@ class CaseViewSet(
             self.request.user,
             case_type=params.get("case_type", ""),
             state=params.get("state", ""),
-            organisation=int(organisation) if organisation.isdigit() else None,
+            organisation=int(organisation) if organisation.isdigit() and len(organisation) < 19 else None,
             overdue=params.get("overdue") == "true",
             vulnerability=params.get("vulnerability", ""),
         )
@@ -365,11 +379,12 @@ class ConsentViewSet(
 
     serializer_class = ConsentSerializer
     queryset = Consent.objects.none()
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
         consents = policy.accessible(self.request.user, Consent.objects.all()).order_by("-id")
         person = self.request.query_params.get("person", "")
-        return consents.filter(person_id=int(person)) if person.isdigit() else consents
+        return consents.filter(person_id=int(person)) if person.isdigit() and len(person) < 19 else consents
 
     @extend_schema(request=ConsentCreateSerializer, responses={201: ConsentSerializer})
     def create(self, request, *args, **kwargs):
