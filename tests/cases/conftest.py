@@ -48,7 +48,10 @@ def make_case(make_person, caseworker):
 def consent(caseworker):
     def give(person, purpose=ConsentPurpose.DATA_SHARING, user=None):
         return services.consent_record(
-            acting_user=user or caseworker, person=person, purpose=purpose, language="eng",
+            acting_user=user or caseworker,
+            person=person,
+            purpose=purpose,
+            language="eng",
             information_given="Leaflet v2 read aloud: purpose, recipients, how to withdraw.",
         )
 

@@ -55,27 +55,47 @@ def test_register_consent_open_avrr_and_move_to_departure(page, live_server, log
     page.wait_for_load_state()
     assert "Counselling (current step)" in page.content()
 
-    _step(page, "Counselling done", {
-        "Counselling date": ("fill", TODAY),
-        "The person took an informed decision to return": ("select", "yes"),
-    })
-    _step(page, "Confirm eligibility", {
-        "Eligibility confirmed on": ("fill", TODAY), "Country of return": ("select", "MMR")})
-    _step(page, "Travel document obtained", {
-        "Travel document": ("select", "passport"), "Travel document issued on": ("fill", TODAY)})
-    _step(page, "Declared fit to travel", {
-        "Fit-to-travel check on": ("fill", TODAY), "Departure date": ("fill", TODAY)})
+    _step(
+        page,
+        "Counselling done",
+        {
+            "Counselling date": ("fill", TODAY),
+            "The person took an informed decision to return": ("select", "yes"),
+        },
+    )
+    _step(
+        page,
+        "Confirm eligibility",
+        {"Eligibility confirmed on": ("fill", TODAY), "Country of return": ("select", "MMR")},
+    )
+    _step(
+        page,
+        "Travel document obtained",
+        {"Travel document": ("select", "passport"), "Travel document issued on": ("fill", TODAY)},
+    )
+    _step(
+        page,
+        "Declared fit to travel",
+        {"Fit-to-travel check on": ("fill", TODAY), "Departure date": ("fill", TODAY)},
+    )
     assert "Departure (current step)" in page.content()
     assert Case.objects.get().state == "departure"
     assert page.get_by_text("Confirm the departure took place").first.is_visible()
 
 
-def test_other_organisation_sees_the_case_only_after_transfer(page, live_server, login, org_a, org_b, make_user):
+def test_other_organisation_sees_the_case_only_after_transfer(
+    page, live_server, login, org_a, org_b, make_user
+):
     caseworker = make_user(org_a, Role.CASEWORKER)
     supervisor = make_user(org_a, Role.SUPERVISOR)
     make_user(org_b, Role.CASEWORKER, username="browser_other")
-    person = services.person_register(acting_user=caseworker, organisation=org_a, given_name="Cross",
-                                      family_name="Border", age_group="30-38")
+    person = services.person_register(
+        acting_user=caseworker,
+        organisation=org_a,
+        given_name="Cross",
+        family_name="Border",
+        age_group="30-38",
+    )
     case = services.case_open(acting_user=caseworker, person=person, case_type="avrr")
     login("browser_other")
     page.goto(f"{live_server.url}/cases/{case.pk}/")
@@ -83,11 +103,23 @@ def test_other_organisation_sees_the_case_only_after_transfer(page, live_server,
     page.goto(f"{live_server.url}/cases/")
     assert case.reference not in page.content()
 
-    services.consent_record(acting_user=caseworker, person=person, purpose="data_sharing", language="eng",
-                            information_given="Sharing with the partner explained.")
-    agreement = services.agreement_create(acting_user=supervisor, organisation=org_a, partner=org_b,
-                                          title="Handover", allowed_fields=["given_name", "family_name"])
-    target = services.case_transfer(acting_user=supervisor, case=case, agreement=agreement, expected_version=1)
+    services.consent_record(
+        acting_user=caseworker,
+        person=person,
+        purpose="data_sharing",
+        language="eng",
+        information_given="Sharing with the partner explained.",
+    )
+    agreement = services.agreement_create(
+        acting_user=supervisor,
+        organisation=org_a,
+        partner=org_b,
+        title="Handover",
+        allowed_fields=["given_name", "family_name"],
+    )
+    target = services.case_transfer(
+        acting_user=supervisor, case=case, agreement=agreement, expected_version=1
+    )
 
     page.goto(f"{live_server.url}/cases/")
     page.get_by_role("link", name=target.reference).click()

@@ -20,15 +20,24 @@ NAME, FAMILY, DOCUMENT = "Zebulon", "Quixotica", "ZQ-998877"
 
 @pytest.fixture
 def person(make_person):
-    return make_person(given_name=NAME, family_name=FAMILY, aliases=["Zeb Q"],
-                       documents=[{"type": "passport", "number": DOCUMENT, "country": "MMR"}],
-                       contacts={"phone": "+66 000 0000", "address": "Demo Street 1"})
+    return make_person(
+        given_name=NAME,
+        family_name=FAMILY,
+        aliases=["Zeb Q"],
+        documents=[{"type": "passport", "number": DOCUMENT, "country": "MMR"}],
+        contacts={"phone": "+66 000 0000", "address": "Demo Street 1"},
+    )
 
 
 def test_raw_database_rows_hold_no_identity(person, make_case, caseworker):
     case = make_case("uasc", person=None, age_group="9-17", given_name=NAME, family_name=FAMILY)
-    services.case_transition(acting_user=caseworker, case=case, transition="assess_best_interests",
-                             data={"bia_date": case.opened_on.isoformat()}, expected_version=1)
+    services.case_transition(
+        acting_user=caseworker,
+        case=case,
+        transition="assess_best_interests",
+        data={"bia_date": case.opened_on.isoformat()},
+        expected_version=1,
+    )
     services.note_add(acting_user=caseworker, case=case, text=f"Spoke with {NAME} today.")
     dump = []
     with connection.cursor() as cursor:
@@ -54,7 +63,10 @@ def test_exact_search_by_name_and_document(person, caseworker, make_person):
     assert list(selectors.persons_search(caseworker, name="zeb q")) == [person]
     assert list(selectors.persons_search(caseworker, document="zq 998877")) == [person]
     assert not selectors.persons_search(caseworker, name="Zebulo").exists()
-    assert AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_SEARCHED, actor_id=caseworker.pk).count() == 5
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_SEARCHED, actor_id=caseworker.pk).count()
+        == 5
+    )
 
 
 def test_search_by_name_finds_nothing_for_other_organisations(person, caseworker_b):
@@ -62,16 +74,22 @@ def test_search_by_name_finds_nothing_for_other_organisations(person, caseworker
 
 
 def _reads(person):
-    return AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_VIEWED, object_type="cases.person",
-                                     object_id=str(person.pk))
+    return AuditEntry.objects.filter(
+        action=AuditAction.PERSONAL_DATA_VIEWED, object_type="cases.person", object_id=str(person.pk)
+    )
 
 
 def test_every_read_of_the_person_is_logged(client, person, make_case, caseworker):
     case = make_case("protection", person=person)
     client.force_login(caseworker)
-    for url in [reverse("cases:person_detail", args=[person.pk]), reverse("cases:case_detail", args=[case.pk]),
-                reverse("cases:person_edit", args=[person.pk]), f"/api/v1/persons/{person.pk}/",
-                "/api/v1/persons/", reverse("cases:person_list") + f"?name={NAME}+{FAMILY}"]:
+    for url in [
+        reverse("cases:person_detail", args=[person.pk]),
+        reverse("cases:case_detail", args=[case.pk]),
+        reverse("cases:person_edit", args=[person.pk]),
+        f"/api/v1/persons/{person.pk}/",
+        "/api/v1/persons/",
+        reverse("cases:person_list") + f"?name={NAME}+{FAMILY}",
+    ]:
         before = _reads(person).count()
         response = client.get(url)
         assert response.status_code == 200, url
@@ -86,7 +104,10 @@ def test_without_identity_capability_only_the_reference_shows(client, person, ma
     case = make_case("protection", person=person)
     auditor = make_user(org_a, Role.AUDITOR)
     client.force_login(auditor)
-    for url in [reverse("cases:case_detail", args=[case.pk]), reverse("cases:person_detail", args=[person.pk])]:
+    for url in [
+        reverse("cases:case_detail", args=[case.pk]),
+        reverse("cases:person_detail", args=[person.pk]),
+    ]:
         body = client.get(url).content.decode()
         assert person.reference in body and NAME not in body and DOCUMENT not in body
     data = client.get(f"/api/v1/persons/{person.pk}/").json()

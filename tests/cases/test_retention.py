@@ -67,7 +67,9 @@ def test_subject_access_export_holds_everything(make_case, caseworker):
     data = services.person_export(acting_user=caseworker, person=case.person)
     assert data["person"]["given_name"] == "Exported" and data["person"]["documents"][0]["number"] == "EX-1"
     assert data["cases"][0]["notes"][0]["text"] == "A note."
-    assert AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_EXPORTED, object_id=str(case.person_id)).exists()
+    assert AuditEntry.objects.filter(
+        action=AuditAction.PERSONAL_DATA_EXPORTED, object_id=str(case.person_id)
+    ).exists()
 
 
 def test_erasure_on_request_unless_legal_hold(make_case, caseworker, supervisor):

@@ -22,7 +22,11 @@ VIEWS = [
     ("person_create", lambda w: {}, {CW: OK, SUP: OK, AUD: FORBIDDEN, PROV: FORBIDDEN, OTHER: OK}),
     ("case_detail", lambda w: {"pk": w["case"].pk}, {CW: OK, SUP: OK, AUD: OK}),
     ("person_detail", lambda w: {"pk": w["person"].pk}, {CW: OK, SUP: OK, AUD: OK}),
-    ("case_transition", lambda w: {"pk": w["case"].pk, "name": "start_assessment"}, {CW: OK, SUP: OK, AUD: FORBIDDEN}),
+    (
+        "case_transition",
+        lambda w: {"pk": w["case"].pk, "name": "start_assessment"},
+        {CW: OK, SUP: OK, AUD: FORBIDDEN},
+    ),
     ("need_create", lambda w: {"pk": w["case"].pk}, {CW: OK, SUP: OK, AUD: FORBIDDEN}),
     ("service_create", lambda w: {"pk": w["case"].pk}, {CW: OK, SUP: OK, AUD: FORBIDDEN}),
     ("note_create", lambda w: {"pk": w["case"].pk}, {CW: OK, SUP: OK, AUD: FORBIDDEN}),
@@ -34,8 +38,11 @@ VIEWS = [
     ("case_assign", lambda w: {"pk": w["case"].pk}, {CW: FORBIDDEN, SUP: OK, AUD: FORBIDDEN}),
     ("case_transfer", lambda w: {"pk": w["case"].pk}, {CW: FORBIDDEN, SUP: OK, AUD: FORBIDDEN}),
     ("case_legal_hold", lambda w: {"pk": w["case"].pk}, {CW: FORBIDDEN, SUP: OK, AUD: FORBIDDEN}),
-    ("attachment_download", lambda w: {"pk": w["case"].pk, "attachment_pk": w["attachment"].pk},
-     {CW: OK, SUP: OK, AUD: FORBIDDEN}),
+    (
+        "attachment_download",
+        lambda w: {"pk": w["case"].pk, "attachment_pk": w["attachment"].pk},
+        {CW: OK, SUP: OK, AUD: FORBIDDEN},
+    ),
     ("person_edit", lambda w: {"pk": w["person"].pk}, {CW: OK, SUP: OK, AUD: FORBIDDEN}),
     ("person_photo", lambda w: {"pk": w["person"].pk}, {CW: OK, SUP: OK}),
     ("case_create", lambda w: {"pk": w["person"].pk}, {CW: OK, SUP: OK, AUD: FORBIDDEN}),
@@ -56,10 +63,13 @@ def world(make_case, caseworker, consent):
     return {
         "case": case,
         "person": case.person,
-        "task": services.task_create(acting_user=caseworker, case=case, title="Call", due_on=datetime.date.today()),
+        "task": services.task_create(
+            acting_user=caseworker, case=case, title="Call", due_on=datetime.date.today()
+        ),
         "consent": consent(case.person),
-        "attachment": services.attachment_add(acting_user=caseworker, case=case, filename="a.pdf",
-                                              content=b"%PDF-1.4 test"),
+        "attachment": services.attachment_add(
+            acting_user=caseworker, case=case, filename="a.pdf", content=b"%PDF-1.4 test"
+        ),
     }
 
 
@@ -107,7 +117,9 @@ def test_anonymous_is_sent_to_sign_in(client, world):
 def test_case_list_filters(client, caseworker, make_case):
     avrr = make_case("avrr", vulnerabilities=["victim_of_trafficking"])
     protection = make_case("protection")
-    services.task_create(acting_user=caseworker, case=protection, title="Late", due_on=datetime.date(2020, 1, 1))
+    services.task_create(
+        acting_user=caseworker, case=protection, title="Late", due_on=datetime.date(2020, 1, 1)
+    )
     client.force_login(caseworker)
     url = reverse("cases:case_list")
     for query, shown, hidden in [
@@ -128,9 +140,13 @@ def test_transition_form_shows_errors_and_saves(client, caseworker, make_case):
     url = reverse("cases:case_transition", args=[case.pk, "start_assessment"])
     response = client.post(url, {"version": case.version, "assessment_date": "2001-01-01"})
     assert response.status_code == 400 and "before the case was opened" in response.content.decode()
-    response = client.post(url, {"version": case.version, "assessment_date": datetime.date.today().isoformat()})
+    response = client.post(
+        url, {"version": case.version, "assessment_date": datetime.date.today().isoformat()}
+    )
     assert response.status_code == 302
-    response = client.post(url, {"version": case.version, "assessment_date": datetime.date.today().isoformat()})
+    response = client.post(
+        url, {"version": case.version, "assessment_date": datetime.date.today().isoformat()}
+    )
     assert response.status_code == 400 and "cannot do" in response.content.decode()
 
 
@@ -157,11 +173,22 @@ def test_upload_too_large_is_refused_in_the_form(client, caseworker, make_case, 
 
 def test_register_person_form(client, caseworker):
     client.force_login(caseworker)
-    response = client.post(reverse("cases:person_create"), {
-        "given_name": "Formy", "family_name": "Test", "sex": "F", "age_group": "18-20", "languages": "tha, eng",
-        "document_type": "passport", "document_number": "F-1", "vulnerabilities": ["older_migrant"],
-    })
+    response = client.post(
+        reverse("cases:person_create"),
+        {
+            "given_name": "Formy",
+            "family_name": "Test",
+            "sex": "F",
+            "age_group": "18-20",
+            "languages": "tha, eng",
+            "document_type": "passport",
+            "document_number": "F-1",
+            "vulnerabilities": ["older_migrant"],
+        },
+    )
     assert response.status_code == 302
-    response = client.post(reverse("cases:person_create"), {"languages": "zzz", "date_of_birth": "2999-01-01"})
+    response = client.post(
+        reverse("cases:person_create"), {"languages": "zzz", "date_of_birth": "2999-01-01"}
+    )
     body = response.content.decode()
     assert response.status_code == 400 and "at least one name" in body and "zzz" in body and "future" in body

@@ -67,27 +67,47 @@ def test_transition_from_every_state(case_type, transition, make_person, supervi
     person = make_person(age_group="9-17", majority_status="child") if case_type == "uasc" else make_person()
     case = services.case_open(acting_user=caseworker, person=person, case_type=case_type, opened_on=OPENED)
     if case_type in ("reintegration", "avrr"):
-        services.visit_record(acting_user=caseworker, case=case, visit_on=OPENED, economic="0.5", social="0.5",
-                              psychosocial="0.5")
+        services.visit_record(
+            acting_user=caseworker,
+            case=case,
+            visit_on=OPENED,
+            economic="0.5",
+            social="0.5",
+            psychosocial="0.5",
+        )
     data = sample_data(workflow, step)
     for state, _label in workflow.states:
         Case.objects.filter(pk=case.pk).update(state=state, step_data={})
         case = Case.objects.get(pk=case.pk)
         if state in step.sources:
-            moved = services.case_transition(acting_user=supervisor, case=case, transition=transition, data=data,
-                                             expected_version=case.version)
+            moved = services.case_transition(
+                acting_user=supervisor,
+                case=case,
+                transition=transition,
+                data=data,
+                expected_version=case.version,
+            )
             assert moved.state == step.target
             assert moved.transitions.filter(name=transition, from_state=state).exists()
         else:
             with pytest.raises(ValidationError) as refused:
-                services.case_transition(acting_user=supervisor, case=case, transition=transition, data=data,
-                                         expected_version=case.version)
+                services.case_transition(
+                    acting_user=supervisor,
+                    case=case,
+                    transition=transition,
+                    data=data,
+                    expected_version=case.version,
+                )
             assert "cannot do" in refused.value.message_dict["transition"][0]
             assert Case.objects.get(pk=case.pk).state == state
 
 
-SUPERVISOR_ONLY = [(w.case_type, t.name) for w in workflows.WORKFLOWS.values() for t in w.transitions
-                   if t.capability == "supervise_cases"]
+SUPERVISOR_ONLY = [
+    (w.case_type, t.name)
+    for w in workflows.WORKFLOWS.values()
+    for t in w.transitions
+    if t.capability == "supervise_cases"
+]
 
 
 @pytest.mark.parametrize(("case_type", "transition"), SUPERVISOR_ONLY)
@@ -99,25 +119,39 @@ def test_supervisor_steps_refused_to_caseworker(case_type, transition, make_pers
     Case.objects.filter(pk=case.pk).update(state=step.sources[0])
     case.refresh_from_db()
     with pytest.raises(ValidationError) as refused:
-        services.case_transition(acting_user=caseworker, case=case, transition=transition,
-                                 data=sample_data(workflow, step), expected_version=case.version)
+        services.case_transition(
+            acting_user=caseworker,
+            case=case,
+            transition=transition,
+            data=sample_data(workflow, step),
+            expected_version=case.version,
+        )
     assert "needs the capability" in refused.value.message_dict["transition"][0]
 
 
 def test_unknown_transition_is_refused_with_a_reason(make_case, caseworker):
     case = make_case("protection")
     with pytest.raises(ValidationError) as refused:
-        services.case_transition(acting_user=caseworker, case=case, transition="teleport", data={},
-                                 expected_version=case.version)
+        services.case_transition(
+            acting_user=caseworker, case=case, transition="teleport", data={}, expected_version=case.version
+        )
     assert "is not a step of" in refused.value.message_dict["transition"][0]
 
 
 def test_closed_case_sets_retention_date(make_case, caseworker, supervisor):
     case = make_case("protection")
-    case = services.case_transition(acting_user=caseworker, case=case, transition="request_closure", data={
-        "closure_date": datetime.date.today().isoformat(), "case_outcome": "goals_met"}, expected_version=1)
-    case = services.case_transition(acting_user=supervisor, case=case, transition="approve_closure",
-                                    expected_version=case.version)
+    case = services.case_transition(
+        acting_user=caseworker,
+        case=case,
+        transition="request_closure",
+        data={"closure_date": datetime.date.today().isoformat(), "case_outcome": "goals_met"},
+        expected_version=1,
+    )
+    case = services.case_transition(
+        acting_user=supervisor, case=case, transition="approve_closure", expected_version=case.version
+    )
     assert case.state == wf.CLOSED and case.closed_on == datetime.date.today()
-    assert case.retain_until == case.closed_on + datetime.timedelta(days=workflows.get("protection").retention_days)
+    assert case.retain_until == case.closed_on + datetime.timedelta(
+        days=workflows.get("protection").retention_days
+    )
     assert case.closure_approved_by == supervisor

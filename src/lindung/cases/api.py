@@ -16,7 +16,6 @@ from . import selectors, services, workflows
 from .choices import CaseType, ConsentPurpose, DocumentType
 from .models import Case, Consent, Person
 
-
 # Ids beyond a 64-bit integer would overflow the database driver: refuse them at the router.
 ID_PATTERN = r"[0-9]{1,18}"
 MAX_ID = 10**18
