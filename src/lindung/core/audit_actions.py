@@ -113,6 +113,10 @@ class AuditAction(models.TextChoices):
     VESSEL_UPDATED = "maritime.vessel_updated", _("Vessel updated")
     INCIDENT_ATTACHMENT_ADDED = "maritime.attachment_added", _("Attachment added to an incident")
     # stats (issue 7): add below this line
+    STATS_SETTINGS_UPDATED = "stats.settings_updated", _("Disclosure settings changed")
+    STATS_RELEASE_CREATED = "stats.release_created", _("Statistical release frozen")
+    STATS_PRIVACY_BUDGET_SPENT = "stats.privacy_budget_spent", _("Privacy budget spent on a noisy table")
+    STATS_MICRODATA_EXPORTED = "stats.microdata_exported", _("k-anonymised records exported")
     # frameworks (issue 8): add below this line
     FRAMEWORK_INSTRUMENT_CREATED = "frameworks.instrument_created", _("Framework instrument created")
     FRAMEWORK_INSTRUMENT_UPDATED = "frameworks.instrument_updated", _("Framework instrument updated")
