@@ -38,9 +38,8 @@ class Instrument(models.Model):
     """A convention, protocol, commitment, law, policy, SOP, referral mechanism or agreement."""
 
     title_original = models.CharField(_("title in the original language"), max_length=500)
-    original_language = models.CharField(
-        _("original language"), max_length=3, blank=True, choices=choices.language
-    )
+    # ISO 639-3, checked in clean(): as model choices its ~8,000 codes would be normalised on every save.
+    original_language = models.CharField(_("original language"), max_length=3, blank=True)
     title_en = models.CharField(_("title in English"), max_length=500)
     short_title = models.CharField(_("short title"), max_length=120, blank=True)
     instrument_type = models.CharField(_("type"), max_length=32, choices=choices.instrument_type)
@@ -177,6 +176,8 @@ class Instrument(models.Model):
             errors["parties"] = _("Unknown country codes: %(codes)s. Use ISO 3166-1 alpha-3 codes.") % {
                 "codes": ", ".join(bad_parties)
             }
+        if self.original_language and not registry.is_valid("language", self.original_language):
+            errors["original_language"] = _("Use an ISO 639-3 language code, for example ind, msa or tha.")
         errors.update(_date_order_errors(self))
         errors.update(_status_errors(self))
         if errors:

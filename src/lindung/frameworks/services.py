@@ -176,81 +176,82 @@ def _attach(instrument, document):
     instrument.document_size = document.size
 
 
-@transaction.atomic
 def instrument_create(*, acting_user, data: dict, implements=(), document=None) -> Instrument:
     _require_manage(acting_user)
-    instrument = Instrument(entered_by=acting_user, entered_in_id=_organisation_of(acting_user))
-    _apply(instrument, data)
-    _clean_instrument(instrument, implements)
-    if document is not None:
-        _attach(instrument, document)
-    _unverified_without_source(instrument)
-    instrument.save()
-    instrument.implements.set(implements)
-    search.index_instrument(instrument)
-    audit_record(
-        action=AuditAction.FRAMEWORK_INSTRUMENT_CREATED,
-        actor=acting_user,
-        obj=instrument,
-        organisation_id=instrument.entered_in_id,
-        detail={
-            "type": instrument.instrument_type,
-            "jurisdiction": instrument.jurisdiction,
-            "document": bool(document),
-        },
-    )
-    return instrument
+    with transaction.atomic():
+        instrument = Instrument(entered_by=acting_user, entered_in_id=_organisation_of(acting_user))
+        _apply(instrument, data)
+        _clean_instrument(instrument, implements)
+        if document is not None:
+            _attach(instrument, document)
+        _unverified_without_source(instrument)
+        instrument.save()
+        instrument.implements.set(implements)
+        search.index_instrument(instrument)
+        audit_record(
+            action=AuditAction.FRAMEWORK_INSTRUMENT_CREATED,
+            actor=acting_user,
+            obj=instrument,
+            organisation_id=instrument.entered_in_id,
+            detail={
+                "type": instrument.instrument_type,
+                "jurisdiction": instrument.jurisdiction,
+                "document": bool(document),
+            },
+        )
+        return instrument
 
 
-@transaction.atomic
 def instrument_update(
     *, acting_user, instrument: Instrument, data: dict, implements=None, document=None
 ) -> Instrument:
     _require_manage(acting_user, instrument)
-    instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
-    before = {name: getattr(instrument, name) for name in INSTRUMENT_FIELDS}
-    _apply(instrument, data)
-    _clean_instrument(instrument, implements or ())
-    if document is not None:
-        _attach(instrument, document)
-    _unverified_without_source(instrument)
-    changed = sorted(name for name in INSTRUMENT_FIELDS if getattr(instrument, name) != before[name])
-    instrument.updated_at = timezone.now()
-    instrument.save()
-    if implements is not None:
-        instrument.implements.set(implements)
-    search.index_instrument(instrument)
-    audit_record(
-        action=AuditAction.FRAMEWORK_INSTRUMENT_UPDATED,
-        actor=acting_user,
-        obj=instrument,
-        organisation_id=instrument.entered_in_id,
-        detail={"fields": changed, "document": bool(document)},
-    )
-    return instrument
+    with transaction.atomic():
+        instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
+        before = {name: getattr(instrument, name) for name in INSTRUMENT_FIELDS}
+        _apply(instrument, data)
+        _clean_instrument(instrument, implements or ())
+        if document is not None:
+            _attach(instrument, document)
+        _unverified_without_source(instrument)
+        changed = sorted(name for name in INSTRUMENT_FIELDS if getattr(instrument, name) != before[name])
+        instrument.updated_at = timezone.now()
+        instrument.save()
+        if implements is not None:
+            instrument.implements.set(implements)
+        search.index_instrument(instrument)
+        audit_record(
+            action=AuditAction.FRAMEWORK_INSTRUMENT_UPDATED,
+            actor=acting_user,
+            obj=instrument,
+            organisation_id=instrument.entered_in_id,
+            detail={"fields": changed, "document": bool(document)},
+        )
+        return instrument
 
 
-@transaction.atomic
 def instrument_verify(*, acting_user, instrument: Instrument, note: str = "") -> Instrument:
     """Record that ``acting_user`` checked the instrument's facts against its source today."""
     _require_manage(acting_user, instrument)
-    if not (instrument.citation or instrument.source_url or instrument.document):
-        raise ValidationError({"verification": _("Give a citation, a link or a document before verifying.")})
-    instrument.verification = "verified"
-    instrument.last_verified = timezone.localdate()
-    instrument.verified_by = acting_user
-    instrument.verification_note = note.strip()[:500]
-    instrument.save(update_fields=["verification", "last_verified", "verified_by", "verification_note"])
-    audit_record(
-        action=AuditAction.FRAMEWORK_INSTRUMENT_VERIFIED,
-        actor=acting_user,
-        obj=instrument,
-        organisation_id=instrument.entered_in_id,
-    )
-    return instrument
+    with transaction.atomic():
+        if not (instrument.citation or instrument.source_url or instrument.document):
+            raise ValidationError(
+                {"verification": _("Give a citation, a link or a document before verifying.")}
+            )
+        instrument.verification = "verified"
+        instrument.last_verified = timezone.localdate()
+        instrument.verified_by = acting_user
+        instrument.verification_note = note.strip()[:500]
+        instrument.save(update_fields=["verification", "last_verified", "verified_by", "verification_note"])
+        audit_record(
+            action=AuditAction.FRAMEWORK_INSTRUMENT_VERIFIED,
+            actor=acting_user,
+            obj=instrument,
+            organisation_id=instrument.entered_in_id,
+        )
+        return instrument
 
 
-@transaction.atomic
 def party_status_record(
     *,
     acting_user,
@@ -265,24 +266,25 @@ def party_status_record(
 ) -> PartyStatus:
     """Create or replace one country's status in a treaty or agreement."""
     _require_manage(acting_user, instrument)
-    status = PartyStatus.objects.filter(instrument=instrument, country=country).first() or PartyStatus(
-        instrument=instrument, country=country
-    )
-    status.signed_on, status.consent, status.consent_on = signed_on, consent or "", consent_on
-    status.reservations, status.citation = reservations or "", citation or ""
-    status.verification = verification or "unverified"
-    status.entered_by = acting_user
-    status.updated_at = timezone.now()
-    status.full_clean()
-    status.save()
-    audit_record(
-        action=AuditAction.FRAMEWORK_PARTY_STATUS_RECORDED,
-        actor=acting_user,
-        obj=instrument,
-        organisation_id=instrument.entered_in_id,
-        detail={"country": country, "signed": bool(signed_on), "consent": consent or ""},
-    )
-    return status
+    with transaction.atomic():
+        status = PartyStatus.objects.filter(instrument=instrument, country=country).first() or PartyStatus(
+            instrument=instrument, country=country
+        )
+        status.signed_on, status.consent, status.consent_on = signed_on, consent or "", consent_on
+        status.reservations, status.citation = reservations or "", citation or ""
+        status.verification = verification or "unverified"
+        status.entered_by = acting_user
+        status.updated_at = timezone.now()
+        status.full_clean()
+        status.save()
+        audit_record(
+            action=AuditAction.FRAMEWORK_PARTY_STATUS_RECORDED,
+            actor=acting_user,
+            obj=instrument,
+            organisation_id=instrument.entered_in_id,
+            detail={"country": country, "signed": bool(signed_on), "consent": consent or ""},
+        )
+        return status
 
 
 PROVISION_FIELDS = (
@@ -297,31 +299,31 @@ PROVISION_FIELDS = (
 )
 
 
-@transaction.atomic
 def provision_save(
     *, acting_user, instrument: Instrument, provision: Provision | None = None, **data
 ) -> Provision:
     _require_manage(acting_user, instrument)
-    if provision is not None and provision.instrument_id != instrument.pk:
-        raise ValidationError({"instrument": _("This provision belongs to another instrument.")})
-    created = provision is None
-    provision = provision or Provision(instrument=instrument)
-    for name in PROVISION_FIELDS:
-        if name in data:
-            setattr(provision, name, data[name])
-    provision.entered_by = acting_user if created else provision.entered_by
-    provision.updated_at = timezone.now()
-    provision.full_clean()
-    provision.save()
-    search.index_provision(provision)
-    audit_record(
-        action=AuditAction.FRAMEWORK_PROVISION_SAVED,
-        actor=acting_user,
-        obj=provision,
-        organisation_id=instrument.entered_in_id,
-        detail={"instrument": instrument.pk, "created": created, "themes": provision.themes},
-    )
-    return provision
+    with transaction.atomic():
+        if provision is not None and provision.instrument_id != instrument.pk:
+            raise ValidationError({"instrument": _("This provision belongs to another instrument.")})
+        created = provision is None
+        provision = provision or Provision(instrument=instrument)
+        for name in PROVISION_FIELDS:
+            if name in data:
+                setattr(provision, name, data[name])
+        provision.entered_by = acting_user if created else provision.entered_by
+        provision.updated_at = timezone.now()
+        provision.full_clean()
+        provision.save()
+        search.index_provision(provision)
+        audit_record(
+            action=AuditAction.FRAMEWORK_PROVISION_SAVED,
+            actor=acting_user,
+            obj=provision,
+            organisation_id=instrument.entered_in_id,
+            detail={"instrument": instrument.pk, "created": created, "themes": provision.themes},
+        )
+        return provision
 
 
 RECOMMENDATION_FIELDS = (
@@ -337,33 +339,33 @@ RECOMMENDATION_FIELDS = (
 )
 
 
-@transaction.atomic
 def recommendation_save(
     *, acting_user, recommendation: Recommendation | None = None, instruments=None, **data
 ) -> Recommendation:
     _require_manage(acting_user, recommendation)
-    created = recommendation is None
-    recommendation = recommendation or Recommendation(
-        entered_by=acting_user, entered_in_id=_organisation_of(acting_user)
-    )
-    previous_status = None if created else recommendation.followup_status
-    for name in RECOMMENDATION_FIELDS:
-        if name in data:
-            setattr(recommendation, name, data[name])
-    if created or previous_status != recommendation.followup_status or "followup_note" in data:
-        recommendation.followup_updated_on = timezone.localdate()
-    recommendation.full_clean()
-    recommendation.save()
-    if instruments is not None:
-        recommendation.instruments.set(instruments)
-    audit_record(
-        action=AuditAction.FRAMEWORK_RECOMMENDATION_SAVED,
-        actor=acting_user,
-        obj=recommendation,
-        organisation_id=recommendation.entered_in_id,
-        detail={"created": created, "followup_status": recommendation.followup_status},
-    )
-    return recommendation
+    with transaction.atomic():
+        created = recommendation is None
+        recommendation = recommendation or Recommendation(
+            entered_by=acting_user, entered_in_id=_organisation_of(acting_user)
+        )
+        previous_status = None if created else recommendation.followup_status
+        for name in RECOMMENDATION_FIELDS:
+            if name in data:
+                setattr(recommendation, name, data[name])
+        if created or previous_status != recommendation.followup_status or "followup_note" in data:
+            recommendation.followup_updated_on = timezone.localdate()
+        recommendation.full_clean()
+        recommendation.save()
+        if instruments is not None:
+            recommendation.instruments.set(instruments)
+        audit_record(
+            action=AuditAction.FRAMEWORK_RECOMMENDATION_SAVED,
+            actor=acting_user,
+            obj=recommendation,
+            organisation_id=recommendation.entered_in_id,
+            detail={"created": created, "followup_status": recommendation.followup_status},
+        )
+        return recommendation
 
 
 def export_recorded(*, acting_user, kind: str, countries, theme: str = "") -> None:
