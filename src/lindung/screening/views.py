@@ -364,7 +364,9 @@ def version_copy(request, pk):
 @object_view(InstrumentVersion)
 @route_examples(name="in_danger_now")
 def question_edit(request, pk, name):
-    version = get_object_or_404(selectors.versions_changeable(request.user), pk=pk)
+    # Only drafts are edited; a published version is frozen (interviews refer to it).
+    drafts = selectors.versions_changeable(request.user).filter(status=InstrumentVersion.Status.DRAFT)
+    version = get_object_or_404(drafts, pk=pk)
     question = ins.question_index(version.definition).get(name)
     if question is None:
         raise Http404
