@@ -5,10 +5,20 @@ from lindung.core.roles import Role
 from lindung.screening import services
 
 ANSWERS = {
-    "agrees_to_interview": "yes", "interview_country": "THA", "interview_place": "Bangkok", "in_danger_now": "no",
-    "safe_place_tonight": "no", "age_group": "30-38", "sex": "M", "deceived_recruitment": "yes",
-    "not_free_to_leave": "yes", "documents_withheld": "yes", "urgent_medical_need": "yes",
-    "has_identity_document": "no", "currently_detained": "no", "owes_debt": "no",
+    "agrees_to_interview": "yes",
+    "interview_country": "THA",
+    "interview_place": "Bangkok",
+    "in_danger_now": "no",
+    "safe_place_tonight": "no",
+    "age_group": "30-38",
+    "sex": "M",
+    "deceived_recruitment": "yes",
+    "not_free_to_leave": "yes",
+    "documents_withheld": "yes",
+    "urgent_medical_need": "yes",
+    "has_identity_document": "no",
+    "currently_detained": "no",
+    "owes_debt": "no",
 }
 
 
@@ -24,12 +34,23 @@ def make_person(make_user):
 
     def make(org, *purposes, given_name="Testa", family_name="Fictional"):
         registrar = make_user(org, Role.CASEWORKER)
-        person = cases_services.person_register(acting_user=registrar, organisation=org, given_name=given_name,
-                                                family_name=family_name, sex="M", age_group="30-38",
-                                                languages=["mya"])
+        person = cases_services.person_register(
+            acting_user=registrar,
+            organisation=org,
+            given_name=given_name,
+            family_name=family_name,
+            sex="M",
+            age_group="30-38",
+            languages=["mya"],
+        )
         for purpose in purposes:
-            cases_services.consent_record(acting_user=registrar, person=person, purpose=purpose, language="mya",
-                                          information_given="Explained the purpose and how to withdraw.")
+            cases_services.consent_record(
+                acting_user=registrar,
+                person=person,
+                purpose=purpose,
+                language="mya",
+                information_given="Explained the purpose and how to withdraw.",
+            )
         return person
 
     return make
@@ -43,8 +64,12 @@ def completed(guide):
     def make(user, answers=None, person=None):
         counter["n"] += 1
         interview, _created = services.interview_receive(
-            acting_user=user, form_id=guide.instrument.form_id, version=guide.version,
-            answers=answers or ANSWERS, instance_id=f"test-{counter['n']}", channel="web",
+            acting_user=user,
+            form_id=guide.instrument.form_id,
+            version=guide.version,
+            answers=answers or ANSWERS,
+            instance_id=f"test-{counter['n']}",
+            channel="web",
         )
         if person is not None:
             services.interview_link_person(acting_user=user, interview=interview, person=person)

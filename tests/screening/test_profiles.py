@@ -21,51 +21,83 @@ CASES = [
     (
         "two trafficking indicators",
         {"deceived_recruitment": "yes", "documents_withheld": "yes"},
-        {"presumed_victim_of_trafficking"}, "urgent", {"shelter", "legal_assistance", "mhpss", "case_management"},
+        {"presumed_victim_of_trafficking"},
+        "urgent",
+        {"shelter", "legal_assistance", "mhpss", "case_management"},
     ),
     ("one trafficking indicator is not enough", {"deceived_recruitment": "yes"}, set(), "routine", set()),
     (
         "unaccompanied child",
         {"age_group": "9-17", "child_accompanied": "no", "child_with_relative": "no"},
-        {"unaccompanied_child"}, "urgent", {"child_protection", "family_tracing"},
+        {"unaccompanied_child"},
+        "urgent",
+        {"child_protection", "family_tracing"},
     ),
     (
         "separated child (with a relative)",
         {"age_group": "9-17", "child_accompanied": "no", "child_with_relative": "yes"},
-        {"separated_child"}, "priority", {"child_protection"},
+        {"separated_child"},
+        "priority",
+        {"child_protection"},
     ),
     (
         "adult answers to child questions are dropped by skip logic",
         {"age_group": "30-38", "child_accompanied": "no", "child_with_relative": "no"},
-        set(), "routine", set(),
+        set(),
+        "routine",
+        set(),
     ),
     (
         "sexual violence, ongoing",
         {"violence_experienced": ["sexual"], "violence_ongoing": "yes"},
-        {"survivor_of_violence", "survivor_of_gbv"}, "immediate", {"gbv_response", "safety_security"},
+        {"survivor_of_violence", "survivor_of_gbv"},
+        "immediate",
+        {"gbv_response", "safety_security"},
     ),
     ("in danger now", {"in_danger_now": "yes"}, set(), "immediate", {"safety_security"}),
     (
         "urgent medical need",
-        {"urgent_medical_need": "yes"}, {"migrant_with_health_needs"}, "urgent", {"medical_care"},
+        {"urgent_medical_need": "yes"},
+        {"migrant_with_health_needs"},
+        "urgent",
+        {"medical_care"},
     ),
-    ("pregnant woman", {"sex": "F", "pregnant": "yes"}, {"pregnant_or_lactating"}, "priority",
-     {"sexual_reproductive_health"}),
+    (
+        "pregnant woman",
+        {"sex": "F", "pregnant": "yes"},
+        {"pregnant_or_lactating"},
+        "priority",
+        {"sexual_reproductive_health"},
+    ),
     ("pregnancy answer of a man is dropped", {"sex": "M", "pregnant": "yes"}, set(), "routine", set()),
-    ("detained", {"currently_detained": "yes", "detention_months": 3}, {"migrant_in_detention"}, "priority",
-     {"legal_assistance"}),
+    (
+        "detained",
+        {"currently_detained": "yes", "detention_months": 3},
+        {"migrant_in_detention"},
+        "priority",
+        {"legal_assistance"},
+    ),
     ("no document", {"has_identity_document": "no"}, set(), "routine", {"documentation"}),
     (
         "stranded: no money, no document",
         {"basic_needs_met": "no", "has_identity_document": "no"},
-        {"stranded_migrant"}, "routine", {"food_and_items", "return_assistance", "documentation"},
+        {"stranded_migrant"},
+        "routine",
+        {"food_and_items", "return_assistance", "documentation"},
     ),
-    ("torture", {"violence_experienced": ["torture"]}, {"survivor_of_torture", "survivor_of_violence"}, "priority",
-     {"medical_care", "mhpss"}),
+    (
+        "torture",
+        {"violence_experienced": ["torture"]},
+        {"survivor_of_torture", "survivor_of_violence"},
+        "priority",
+        {"medical_care", "mhpss"},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "answers", "categories", "urgency", "services"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "answers", "categories", "urgency", "services"), CASES, ids=[c[0] for c in CASES]
+)
 def test_answer_sets_give_expected_profiles(name, answers, categories, urgency, services):
     result = profile(**answers)
     assert {c["code"] for c in result["categories"]} == categories
@@ -81,7 +113,8 @@ def test_every_conclusion_names_the_answers_behind_it():
     result = profile(deceived_recruitment="yes", not_free_to_leave="yes", wages_withheld="no")
     trafficking = next(c for c in result["categories"] if c["code"] == "presumed_victim_of_trafficking")
     assert {(r["question"], r["answer"]) for r in trafficking["reasons"]} == {
-        ("deceived_recruitment", "yes"), ("not_free_to_leave", "yes")
+        ("deceived_recruitment", "yes"),
+        ("not_free_to_leave", "yes"),
     }
     assert {"category": "presumed_victim_of_trafficking", "level": "urgent"} in result["urgency_reasons"]
     shelter = next(s for s in result["services"] if s["service"] == "shelter")
@@ -89,11 +122,18 @@ def test_every_conclusion_names_the_answers_behind_it():
 
 
 FACTOR_CASES = [
-    ({"age_group": "9-17", "child_accompanied": "yes"}, {("ind_age", "individual", "risk"),
-                                                          ("hh_family_support", "household_family", "protective")}),
+    (
+        {"age_group": "9-17", "child_accompanied": "yes"},
+        {("ind_age", "individual", "risk"), ("hh_family_support", "household_family", "protective")},
+    ),
     ({"legal_status": "irregular"}, {("ind_migration_status", "individual", "risk")}),
-    ({"family_support": "yes"}, {("hh_family_support", "household_family", "protective"),
-                                 ("com_social_networks", "community", "protective")}),
+    (
+        {"family_support": "yes"},
+        {
+            ("hh_family_support", "household_family", "protective"),
+            ("com_social_networks", "community", "protective"),
+        },
+    ),
     ({"basic_needs_met": "no"}, {("str_economic_conditions", "structural", "risk")}),
 ]
 
@@ -113,8 +153,9 @@ def test_shipped_rules_agree_with_the_instrument():
 
 def test_rule_checker_finds_unknown_questions_answers_and_codes():
     bad = {
-        "categories": [{"category": "not_a_category", "services": ["teleportation"],
-                        "when": {"q": "nope", "eq": "yes"}}],
+        "categories": [
+            {"category": "not_a_category", "services": ["teleportation"], "when": {"q": "nope", "eq": "yes"}}
+        ],
         "needs": [{"service": "shelter", "when": {"q": "in_danger_now", "eq": "maybe"}}],
         "urgency": [{"level": "whenever", "when": {"q": "in_danger_now", "eq": "yes"}}],
     }

@@ -20,15 +20,24 @@ SCREENERS = [Role.CASEWORKER, Role.SUPERVISOR]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["screening:interview_list", "screening:interview_start", "screening:instrument_list",
-                                  "screening:instrument_import", "screening:phone_setup"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "screening:interview_list",
+        "screening:interview_start",
+        "screening:instrument_list",
+        "screening:instrument_import",
+        "screening:phone_setup",
+    ],
+)
 def test_pages_allowed_to_screeners_only(client_for, org_a, guide, name):
     assert_roles(client_for, org_a, reverse(name), allowed=SCREENERS, refused=others(*SCREENERS))
 
 
 @pytest.mark.django_db
-def test_interview_and_profile_refused_to_other_roles_and_organisations(client_for, make_user, org_a, org_b,
-                                                                        completed):
+def test_interview_and_profile_refused_to_other_roles_and_organisations(
+    client_for, make_user, org_a, org_b, completed
+):
     interview = completed(make_user(org_a, Role.CASEWORKER))
     url = reverse("screening:interview_detail", args=[interview.pk])
     assert_roles(client_for, org_a, url, allowed=SCREENERS, refused=others(*SCREENERS))
@@ -56,7 +65,9 @@ def test_interview_one_section_at_a_time_with_pause_and_resume(client_for, org_a
     # Required question missing: stays on the section, names the question.
     response = _post_section(client, interview, "interview", {"agrees_to_interview": "yes"})
     assert response.status_code == 200 and "Answer this question to continue" in response.content.decode()
-    response = _post_section(client, interview, "interview", _data("agrees_to_interview", "interview_country"))
+    response = _post_section(
+        client, interview, "interview", _data("agrees_to_interview", "interview_country")
+    )
     assert response["Location"] == _section_url(interview, "safety")
     # Pause: answers kept, back to the list with a resume link.
     response = _post_section(client, interview, "safety", {"in_danger_now": "no"}, action="pause")
@@ -83,7 +94,10 @@ def test_interview_one_section_at_a_time_with_pause_and_resume(client_for, org_a
     assert response["Location"] == reverse("screening:interview_detail", args=[interview.pk])
     interview.refresh_from_db()
     assert interview.status == "completed"
-    assert set(interview.profile.categories) == {"presumed_victim_of_trafficking", "migrant_with_health_needs"}
+    assert set(interview.profile.categories) == {
+        "presumed_victim_of_trafficking",
+        "migrant_with_health_needs",
+    }
     page = client.get(response["Location"]).content.decode()
     assert "Presumed victim of trafficking" in page
     assert "Was the person deceived about the work or conditions when recruited? — Yes" in page
@@ -117,7 +131,9 @@ def test_interview_in_french_uses_the_instrument_labels(client_for, org_a, guide
 
 
 @pytest.mark.django_db
-def test_anonymous_interview_linked_later_to_a_person(client_for, make_user, org_a, org_b, completed, make_person):
+def test_anonymous_interview_linked_later_to_a_person(
+    client_for, make_user, org_a, org_b, completed, make_person
+):
     user = make_user(org_a, Role.CASEWORKER)
     interview = completed(user)
     client = Client()
@@ -139,8 +155,9 @@ def test_shipped_instrument_cannot_be_edited_only_copied(client_for, org_a, guid
     edit = reverse("screening:question_edit", args=[guide.pk, "in_danger_now"])
     assert client.get(edit).status_code == 404
     assert client.post(reverse("screening:version_publish", args=[guide.pk])).status_code in (403, 404)
-    response = client.post(reverse("screening:version_copy", args=[guide.pk]),
-                           {"organisation": org_a.pk, "form_id": "our_guide"})
+    response = client.post(
+        reverse("screening:version_copy", args=[guide.pk]), {"organisation": org_a.pk, "form_id": "our_guide"}
+    )
     copy = InstrumentVersion.objects.get(instrument__form_id="our_guide")
     assert response["Location"] == reverse("screening:version_detail", args=[copy.pk])
     assert copy.status == "draft" and copy.instrument.organisation_id == org_a.pk
@@ -149,7 +166,9 @@ def test_shipped_instrument_cannot_be_edited_only_copied(client_for, org_a, guid
 @pytest.mark.django_db
 def test_edit_a_draft_question_then_publish(client_for, org_a, guide):
     client = client_for(org_a, Role.CASEWORKER)
-    client.post(reverse("screening:version_copy", args=[guide.pk]), {"organisation": org_a.pk, "form_id": "our_guide"})
+    client.post(
+        reverse("screening:version_copy", args=[guide.pk]), {"organisation": org_a.pk, "form_id": "our_guide"}
+    )
     draft = InstrumentVersion.objects.get(instrument__form_id="our_guide")
     url = reverse("screening:question_edit", args=[draft.pk, "in_danger_now"])
     base = {"label_en": "In danger now?", "label_fr": "En danger ?", "required": "on"}
