@@ -27,15 +27,13 @@ def managed_memberships(user):
 
 
 def audit_scope(user, queryset, action=policy.VIEW):
-    """What an auditor may read: entries about their organisations, and the entries that belong to
-    no organisation (sign-ins, tokens) of people who are members of them."""
+    """What an auditor may read: entries about their organisations' records, and everything their
+    organisations' members did (sign-ins, and actions on records shared by others)."""
     orgs = policy.organisations_with(user, Capability.VIEW_AUDIT)
     if action != policy.VIEW or not orgs:
         return queryset.none()
     member_ids = Membership.objects.filter(organisation_id__in=orgs).values("user_id")
-    return queryset.filter(
-        Q(organisation_id__in=orgs) | Q(organisation_id__isnull=True, actor_id__in=member_ids)
-    )
+    return queryset.filter(Q(organisation_id__in=orgs) | Q(actor_id__in=member_ids))
 
 
 def audit_entry_allowed(user, entry, action=policy.VIEW) -> bool:
