@@ -89,7 +89,8 @@ def test_no_personal_data_in_audit_entries_or_logs(demo_world, client, caplog):
         for route in _walk(get_resolver().url_patterns):
             if not route.kwargs:
                 client.get(_fill(route.pattern, {}))
-    details = json.dumps(list(AuditEntry.objects.values_list("detail", "purpose", "object_id")), ensure_ascii=False)
+    entries = AuditEntry.objects.values_list("detail", "purpose", "object_id")
+    details = json.dumps(list(entries), ensure_ascii=False)
     in_audit = [p for p in plaintexts if p in details]
     in_logs = [p for p in plaintexts if p in caplog.text]
     assert not in_audit, f"{len(in_audit)} personal values in audit entries"
