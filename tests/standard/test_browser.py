@@ -1,0 +1,50 @@
+"""The data manager's flow in a real browser: validate a bad file, see the errors, download them,
+import a good file (twice: the second adds nothing) and see the records counted."""
+
+import pytest
+
+from lindung.core.roles import Role
+from lindung.standard import synthetic
+from lindung.standard.models import StandardRecord
+
+from .helpers import LINDUNG_ROW, lindung_csv
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_validate_import_and_count(page, live_server, login, make_user, org_a, tmp_path):
+    make_user(org_a, Role.DATA_MANAGER, username="dm_browser")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(lindung_csv(LINDUNG_ROW, "2022,hotline,F,18-20,adult,ZZZ"))
+    good = tmp_path / "ctdc.csv"
+    good.write_bytes(synthetic.ctdc_csv(60, seed=8))
+
+    login("dm_browser")
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Validate and import").click()
+    page.get_by_role("link", name="Validate a file").click()
+    page.get_by_label("File", exact=True).set_input_files(str(bad))
+    page.get_by_role("button", name="Validate").click()
+    page.wait_for_load_state()
+    assert page.locator(".tag", has_text="Invalid").is_visible()
+    errors = page.locator("#errors tbody tr")
+    assert errors.count() == 1
+    assert "ZZZ" in errors.first.inner_text() and "citizenship" in errors.first.inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download every error (CSV)").click()
+    with open(download.value.path(), encoding="utf-8") as handle:
+        assert "value.not_in_list" in handle.read()
+
+    for expected in ("60", "0"):
+        page.get_by_role("link", name="Import a file").click()
+        page.get_by_label("File", exact=True).set_input_files(str(good))
+        page.get_by_label("Layout of the file").select_option("ctdc")
+        page.get_by_role("button", name="Import").click()
+        page.wait_for_load_state()
+        assert page.locator("#import-imported").inner_text() == expected
+        assert page.locator("#import-bar").get_attribute("value") == "100"
+    assert StandardRecord.objects.count() == 60
+
+    nav.get_by_role("link", name="Imported records").click()
+    assert "60 de-identified records" in page.locator("main").inner_text()
+    assert page.locator("#counts-overall tbody tr").count() >= 1
