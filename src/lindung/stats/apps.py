@@ -1,9 +1,17 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from lindung.core.roles import Capability
+
 
 class StatsConfig(AppConfig):
     name = "lindung.stats"
     label = "stats"
     verbose_name = _("Statistics")
-    nav_items = []
+    nav_items = [
+        (_("Statistics"), "stats:dashboard", Capability.VIEW_STATS),
+        (_("Releases"), "stats:release_list", Capability.VIEW_STATS),
+    ]
+
+    def ready(self):
+        from . import policy_rules  # noqa: F401

@@ -109,13 +109,14 @@ def check_k(value) -> int:
 # margins -------------------------------------------------------------------------------------
 
 
-def augment(interior: np.ndarray) -> np.ndarray:
-    """The published grid: interior plus margins (see the module docstring)."""
+def augment(interior: np.ndarray, *, one_way: bool | None = None) -> np.ndarray:
+    """The published grid: interior plus margins (see the module docstring). A single row is a
+    one-way table unless ``one_way`` is False (a two-way table with one row category)."""
     interior = np.asarray(interior)
     if interior.ndim != 2:
         raise DisclosureError("a table must be two-dimensional (one row for a one-way table)")
     with_row_totals = np.hstack([interior, interior.sum(axis=1, keepdims=True)])
-    if interior.shape[0] == 1:
+    if one_way if one_way is not None else interior.shape[0] == 1:
         return with_row_totals
     return np.vstack([with_row_totals, with_row_totals.sum(axis=0, keepdims=True)])
 
@@ -351,17 +352,21 @@ def protect_counts(
     rounding: int | None = None,
     epsilon: float | None = None,
     sensitivity: int = 1,
+    noisy: NoisyCounts | None = None,
+    one_way: bool | None = None,
 ) -> Protection:
-    """Primary and secondary suppression (after DP noise when ``epsilon``), then rounding."""
+    """Primary and secondary suppression (after DP noise when ``epsilon``, or over counts already
+    made noisy), then rounding."""
     threshold = check_threshold(threshold)
     rounding = check_rounding(rounding)
     interior = np.asarray(interior, dtype=np.int64)
     if interior.ndim == 1:
         interior = interior.reshape(1, -1)
     rules: dict = {"primary_suppression": {"threshold": threshold}, "secondary_suppression": "cycle"}
-    if epsilon is not None:
+    if noisy is None and epsilon is not None:
         noisy = dp_counts(interior, epsilon, sensitivity=sensitivity)
-        interior = noisy.values
+    if noisy is not None:
+        interior = np.asarray(noisy.values, dtype=np.int64).reshape(interior.shape)
         rules["differential_privacy"] = {
             "epsilon": noisy.epsilon,
             "mechanism": noisy.mechanism,
@@ -369,7 +374,7 @@ def protect_counts(
             "sensitivity": noisy.sensitivity,
             "library": "opendp",
         }
-    grid = augment(interior)
+    grid = augment(interior, one_way=one_way)
     primary = primary_mask(grid, threshold)
     secondary = secondary_mask(grid, primary)
     status = np.where(primary, PRIMARY, np.where(secondary, SECONDARY, PUBLISHED)).astype(np.int8)

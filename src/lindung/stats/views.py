@@ -1,0 +1,212 @@
+"""Statistics pages: dashboards per indicator, downloads, releases, disclosure settings."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lindung.core import policy
+from lindung.core.roles import Capability
+from lindung.core.routes import object_view, route_examples
+
+from . import charts, exports, indicators, selectors, services, sources
+from .disclosure import DisclosureError
+from .forms import ReleaseForm, SettingsForm, TableForm
+from .models import Release
+from .tables import ProtectedTable, protected_table
+
+TABLE_ERRORS = (DisclosureError, indicators.UnknownIndicator, sources.SourceUnavailable)
+
+
+def _require_viewer(user):
+    policy.require_capability(user, Capability.VIEW_STATS)
+
+
+def _indicator_or_404(indicator_id):
+    try:
+        return indicators.get(indicator_id)
+    except indicators.UnknownIndicator as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _table_form(request, indicator, data):
+    settings = selectors.effective_settings(request.user)
+    can_dp = policy.has_capability(request.user, Capability.PUBLISH_STATS)
+    return TableForm(data, indicator=indicator, settings=settings, can_use_dp=can_dp)
+
+
+def _table_from(request, indicator, data):
+    """(form, table or None, error message or None) for the query in ``data``."""
+    asked = any(key != "indicator" for key in data)
+    form = _table_form(request, indicator, data if asked else None)
+    if not asked:
+        options = {"by": list(indicator.default_by)}
+    elif form.is_valid():
+        options = form.options()
+    else:
+        return form, None, None
+    try:
+        return form, protected_table(request.user, indicator.id, **options), None
+    except TABLE_ERRORS as exc:
+        return form, None, str(exc)
+
+
+@login_required
+def dashboard(request):
+    _require_viewer(request.user)
+    groups: dict = {}
+    for indicator in indicators.all_indicators():
+        groups.setdefault(indicator.theme, []).append(
+            {"indicator": indicator, "available": indicator.source_adapter.available()}
+        )
+    can_publish = policy.has_capability(request.user, Capability.PUBLISH_STATS)
+    return render(request, "stats/dashboard.html", {"groups": groups, "perms_publish": can_publish})
+
+
+def _table_context(table: ProtectedTable, query: str, download_url) -> dict:
+    return {
+        "table": table,
+        "chart": charts.bar_chart(table),
+        "downloads": [(fmt, download_url(fmt)) for fmt in exports.FORMATS],
+        "query": query,
+    }
+
+
+@login_required
+@route_examples(indicator_id="presumed_victims")
+def indicator_page(request, indicator_id):
+    _require_viewer(request.user)
+    indicator = _indicator_or_404(indicator_id)
+    form, table, error = _table_from(request, indicator, request.GET)
+    query = request.GET.urlencode()
+    context = {
+        "indicator": indicator,
+        "form": form,
+        "error": error,
+        "release_form": ReleaseForm(),
+        "can_publish": policy.has_capability(request.user, Capability.PUBLISH_STATS),
+    }
+    if table is not None:
+        context["item"] = _table_context(table, query, lambda fmt: f"{request.path}download/{fmt}/?{query}")
+    return render(request, "stats/indicator.html", context, status=400 if error else 200)
+
+
+@login_required
+@route_examples(indicator_id="presumed_victims", fmt="csv")
+def indicator_download(request, indicator_id, fmt):
+    _require_viewer(request.user)
+    indicator = _indicator_or_404(indicator_id)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    form, table, error = _table_from(request, indicator, request.GET)
+    if table is None:
+        message = error or "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    return _file_response(table, fmt)
+
+
+def _file_response(table, fmt):
+    content, content_type, name = exports.render(table, fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def release_create(request):
+    policy.require_capability(request.user, Capability.PUBLISH_STATS)
+    form = ReleaseForm(request.POST)
+    queries = request.POST.getlist("table")
+    tables, errors = [], []
+    for query in queries[:20]:
+        data = QueryDict(query)
+        indicator_id = data.get("indicator", "")
+        try:
+            indicator = indicators.get(indicator_id)
+        except indicators.UnknownIndicator as exc:
+            errors.append(str(exc))
+            continue
+        table_form, table, error = _table_from(request, indicator, data)
+        if table is None:
+            errors.append(error or _("The table options are not valid."))
+        else:
+            tables.append(table)
+    if not queries:
+        errors.append(_("A release needs at least one table."))
+    if form.is_valid() and not errors:
+        try:
+            release = services.release_create(
+                acting_user=request.user,
+                title=form.cleaned_data["title"],
+                notes=form.cleaned_data["notes"],
+                tables=tables,
+            )
+        except ValidationError as exc:
+            errors += exc.messages
+        else:
+            messages.success(request, _("Release %(id)s frozen.") % {"id": release.identifier})
+            return redirect(release)
+    return render(request, "stats/release_refused.html", {"form": form, "errors": errors}, status=400)
+
+
+@login_required
+def release_list(request):
+    _require_viewer(request.user)
+    return render(request, "stats/release_list.html", {"releases": selectors.releases_visible(request.user)})
+
+
+@login_required
+@object_view(Release)
+def release_detail(request, pk):
+    release = get_object_or_404(selectors.releases_visible(request.user), pk=pk)
+    items = []
+    for stored in selectors.release_tables(request.user, release):
+        table = ProtectedTable.from_release(stored)
+        items.append(
+            _table_context(
+                table,
+                "",
+                lambda fmt, position=stored.position: f"{release.get_absolute_url()}tables/{position}/{fmt}/",
+            )
+        )
+    return render(request, "stats/release_detail.html", {"release": release, "items": items})
+
+
+@login_required
+@object_view(Release)
+@route_examples(position=0, fmt="csv")
+def release_download(request, pk, position, fmt):
+    release = get_object_or_404(selectors.releases_visible(request.user), pk=pk)
+    stored = selectors.release_tables(request.user, release).filter(position=position).first()
+    if stored is None or fmt not in exports.FORMATS:
+        raise Http404
+    return _file_response(ProtectedTable.from_release(stored), fmt)
+
+
+@login_required
+def settings_page(request):
+    organisation = selectors.stats_organisations(request.user, Capability.PUBLISH_STATS).first()
+    if organisation is None:
+        raise PermissionDenied
+    current = selectors.settings_of(organisation)
+    form = SettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.settings_update(acting_user=request.user, organisation=organisation, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Disclosure settings saved."))
+            return redirect("stats:settings")
+    context = {
+        "form": form,
+        "organisation": organisation,
+        "spent": selectors.budget_spent(organisation),
+        "remaining": selectors.budget_remaining(organisation),
+        "ledger": selectors.budget_entries(request.user).filter(organisation=organisation)[:50],
+    }
+    return render(request, "stats/settings.html", context)
