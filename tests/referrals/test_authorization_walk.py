@@ -21,8 +21,14 @@ from tests.test_authorization import (
     all_routes,
 )
 
-PREFIXES = ("screening:", "referrals:", "api/v1/screening", "^api/v1/screening", "api/v1/referrals",
-            "^api/v1/referrals")
+PREFIXES = (
+    "screening:",
+    "referrals:",
+    "api/v1/screening",
+    "^api/v1/screening",
+    "api/v1/referrals",
+    "^api/v1/referrals",
+)
 
 
 def _mine(route):
@@ -40,7 +46,9 @@ def world(db):
         module.load(ctx)
     walker = User.objects.create_user(username="walker", password="walker-password-1")
     for role in Role:
-        Membership.objects.create(user=walker, organisation=Organisation.objects.get(name=HOME_ORG), role=role)
+        Membership.objects.create(
+            user=walker, organisation=Organisation.objects.get(name=HOME_ORG), role=role
+        )
     client = Client()
     client.force_login(walker)
     return walker, client
