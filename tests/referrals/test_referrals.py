@@ -304,7 +304,9 @@ def test_withdraw_by_the_referrer_only(caseworker, provider, profile_with_consen
     referral = services.referral_send(
         acting_user=caseworker, service=make_service(), needs=["medical_care"], profile=profile_with_consent
     )
-    assert _client(provider).post(reverse("referrals:referral_withdraw", args=[referral.pk])).status_code == 403
+    assert (
+        _client(provider).post(reverse("referrals:referral_withdraw", args=[referral.pk])).status_code == 403
+    )
     referral.refresh_from_db()
     assert referral.status == "sent"
     _client(caseworker).post(reverse("referrals:referral_withdraw", args=[referral.pk]))
