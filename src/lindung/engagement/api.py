@@ -166,7 +166,10 @@ class EngagementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[OpenApiParameter("engagement", int, description="Only this engagement")]),
+    list=extend_schema(
+        parameters=[OpenApiParameter("engagement", int, description="Only this engagement")],
+        responses={200: SessionSerializer(many=True), 400: OpenApiTypes.OBJECT},
+    ),
     create=extend_schema(responses={201: SessionSerializer, **ERRORS}),
 )
 class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -199,7 +202,8 @@ class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         parameters=[
             OpenApiParameter("engagement", int, description="Only this engagement"),
             OpenApiParameter("theme", str, description="Only this theme (code list engagement_theme)"),
-        ]
+        ],
+        responses={200: FeedbackSerializer(many=True), 400: OpenApiTypes.OBJECT},
     ),
 )
 class FeedbackViewSet(viewsets.ReadOnlyModelViewSet):
