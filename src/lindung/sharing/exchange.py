@@ -15,6 +15,7 @@ equal version is not applied again.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -292,6 +293,14 @@ def _marking_of(report) -> str:
     return markings[0]
 
 
+def _plain_value(name, value):
+    """JSON numbers for decimal fields go through their shortest text form, so that 12.48 stays
+    12.48 and not the binary float's 12.4800000000000004263."""
+    if name in stix.DECIMAL_FIELDS and isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(repr(value))
+    return value
+
+
 def _incident_values(details: dict, allowed: frozenset, result: ImportResult) -> dict:
     values = {}
     for name in stix.INCIDENT_FIELDS:
@@ -299,8 +308,48 @@ def _incident_values(details: dict, allowed: frozenset, result: ImportResult) ->
             if name not in allowed:
                 result.fields_dropped += 1
                 continue
-            values[name] = stix.parse_timestamp(details[name]) if name == "occurred_at" else details[name]
+            values[name] = (
+                stix.parse_timestamp(details[name])
+                if name == "occurred_at"
+                else _plain_value(name, details[name])
+            )
     return values
+
+
+_codes_cache: dict = {}
+
+
+def checked(instance, exclude=()) -> None:
+    """``full_clean`` for received rows, with code lists checked against sets built once per
+    process (Django would rebuild every translated choice list for every field of every row), and
+    without uniqueness queries (origin node and id are looked up before, persons rows were cleared).
+    """
+    model, errors = type(instance), {}
+    coded = [f for f in model._meta.concrete_fields if f.choices is not None and f.name not in exclude]
+    for f in coded:
+        value = getattr(instance, f.attname)
+        if value in (None, ""):
+            if not f.blank:
+                errors[f.name] = ["This field cannot be blank."]
+            continue
+        codes = _codes_cache.get((model, f.name))
+        if codes is None:
+            codes = _codes_cache[(model, f.name)] = frozenset(str(c) for c, _ in f.flatchoices)
+        if str(value) not in codes:
+            errors[f.name] = [f"{str(value)[:40]!r} is not a code of the standard."]
+    # Related rows were set from objects in hand: no existence query for each of them either.
+    related = [f.name for f in model._meta.concrete_fields if f.is_relation]
+    try:
+        instance.full_clean(
+            exclude=[*exclude, *related, *(f.name for f in coded)],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _value_errors(exc: ValidationError) -> str:
@@ -389,7 +438,8 @@ def _store_report(peer, agreement, by_id, report, author, tlp, details, modified
         (by_id[r] for r in report.get("object_refs", []) if r.startswith("location--") and r in by_id), None
     )
     if location is not None and {"latitude", "longitude"} <= allowed:
-        incident.latitude, incident.longitude = location.get("latitude"), location.get("longitude")
+        incident.latitude = _plain_value("latitude", location.get("latitude"))
+        incident.longitude = _plain_value("longitude", location.get("longitude"))
         if "precision" in location and "position_precision_m" in allowed:
             incident.position_precision_m = int(location["precision"])
         if "name" in location and "area" in allowed:
@@ -402,7 +452,7 @@ def _store_report(peer, agreement, by_id, report, author, tlp, details, modified
     incident.modified_at = modified
     incident.vessel = _store_vessel(peer, author, report, allowed, result)
     try:
-        incident.full_clean(exclude=["uuid", "vessel", "facilitators"])
+        checked(incident, exclude=["uuid", "vessel", "facilitators"])
     except ValidationError as exc:
         raise ExchangeRefused(f"{report_id}: {_value_errors(exc)}", object_id=report_id) from exc
     incident.save()
@@ -450,9 +500,9 @@ def _store_vessel(peer, author, report, allowed, result):
             if prop not in allowed:
                 result.fields_dropped += 1
                 continue
-            setattr(vessel, model_field, details[prop])
+            setattr(vessel, model_field, _plain_value(prop, details[prop]))
     try:
-        vessel.full_clean(exclude=["uuid"])
+        checked(vessel, exclude=["uuid"])
     except ValidationError as exc:
         raise ExchangeRefused(
             f"{report['id']}: vessel: {_value_errors(exc)}", object_id=report["id"]
@@ -478,7 +528,7 @@ def _store_persons(incident, details, allowed, report_id):
             },
         )
         try:
-            person.full_clean()
+            checked(person)
         except ValidationError as exc:
             raise ExchangeRefused(
                 f"{report_id}: persons on board: {_value_errors(exc)}", object_id=report_id

@@ -48,3 +48,36 @@ def peer_by_name(name: str):
 
 def status_for(peer, status_id):
     return ExchangeLog.objects.filter(peer=peer, status_id=status_id).first()
+
+
+def received_summary() -> list[dict]:
+    """What this node holds from peers, for administrators at the command line (no personal data:
+    ids, markings, which fields are filled, counts)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from lindung.core.models import ObjectShare
+    from lindung.maritime.models import Incident
+
+    from .stix import INCIDENT_FIELDS
+
+    incident_type = ContentType.objects.get_for_model(Incident)
+    rows = []
+    for item in ImportedObject.objects.select_related("peer", "agreement").order_by("stix_id"):
+        incident = Incident.objects.filter(pk=item.object_id).select_related("organisation").first()
+        if incident is None:
+            continue
+        shares = ObjectShare.objects.active().filter(
+            content_type=incident_type, object_id=item.object_id, organisation__isnull=False
+        )
+        present = [
+            f for f in (*INCIDENT_FIELDS, "latitude", "longitude") if getattr(incident, f) not in (None, "")
+        ]
+        rows.append({
+            "stix_id": item.stix_id, "peer": item.peer.name, "agreement": item.agreement.reference,
+            "version": incident.version, "versions_received": item.versions_received, "tlp": incident.tlp,
+            "reported_by": incident.organisation.name,
+            "shared_with": sorted(shares.values_list("organisation__name", flat=True)),
+            "fields": sorted(present), "vessel": incident.vessel_id is not None,
+            "facilitators": incident.facilitators.count(), "persons_rows": incident.persons.count(),
+        })  # fmt: skip
+    return rows

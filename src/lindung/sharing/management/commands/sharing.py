@@ -27,8 +27,8 @@ from lindung.core.markings import TLP
 from lindung.core.models import Organisation
 from lindung.core.services import organisation_create
 
-from ... import exchange, services, stix, sync
-from ...models import ImportedObject, Peer, SharingAgreement
+from ... import exchange, selectors, services, stix, sync
+from ...models import Peer, SharingAgreement
 
 
 def _secret(value: str) -> str:
@@ -228,40 +228,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Agreement {agreement.reference} revoked: exchange under it has stopped.")
 
     def do_received(self, options):
-        from lindung.core.models import ObjectShare
-        from lindung.maritime.models import Incident
-
-        rows = []
-        for item in ImportedObject.objects.select_related("peer", "agreement").order_by("stix_id"):
-            incident = Incident.objects.filter(pk=item.object_id).first()
-            if incident is None:
-                continue
-            shared_with = sorted(
-                ObjectShare.objects.active()
-                .filter(object_id=item.object_id, organisation__isnull=False)
-                .values_list("organisation__name", flat=True)
-            )
-            present = sorted(
-                f
-                for f in stix.INCIDENT_FIELDS + ("latitude", "longitude")
-                if getattr(incident, f, None) not in (None, "")
-            )
-            rows.append(
-                {
-                    "stix_id": item.stix_id,
-                    "peer": item.peer.name,
-                    "agreement": item.agreement.reference,
-                    "version": incident.version,
-                    "versions_received": item.versions_received,
-                    "tlp": incident.tlp,
-                    "reported_by": incident.organisation.name,
-                    "shared_with": shared_with,
-                    "fields": present,
-                    "vessel": bool(incident.vessel_id),
-                    "facilitators": incident.facilitators.count(),
-                    "persons_rows": incident.persons.count(),
-                }
-            )
+        rows = selectors.received_summary()
         if options["json"]:
             self.stdout.write(json.dumps(rows, indent=1))
             return
