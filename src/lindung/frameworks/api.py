@@ -1,9 +1,11 @@
 """API of the knowledge base: instruments (read, create), provisions (read), the comparison matrix."""
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from lindung.core import policy
 from lindung.core.roles import Capability
@@ -57,6 +59,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "verification_note",
             "last_verified",
             "is_example",
+            "shared",
             "created_at",
             "updated_at",
         ]
@@ -92,6 +95,7 @@ class InstrumentCreateSerializer(serializers.Serializer):
         choices=["cited", "unverified"], required=False, default="unverified"
     )
     verification_note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    shared = serializers.BooleanField(required=False, default=True)
     implements = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=100
     )
@@ -275,7 +279,7 @@ def _entry(entry) -> dict:
     }
 
 
-class MatrixViewSet(viewsets.ViewSet):
+class MatrixView(APIView):
     """The country x theme comparison matrix with its gap list."""
 
     @extend_schema(
@@ -286,7 +290,7 @@ class MatrixViewSet(viewsets.ViewSet):
         ],
         responses=MatrixSerializer,
     )
-    def list(self, request):
+    def get(self, request):
         params = MatrixQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         policy.require_capability(request.user, Capability.VIEW_FRAMEWORKS, purpose="frameworks")
@@ -326,4 +330,7 @@ class MatrixViewSet(viewsets.ViewSet):
 def register(router):
     router.register("framework-instruments", InstrumentViewSet, basename="framework-instrument")
     router.register("framework-provisions", ProvisionViewSet, basename="framework-provision")
-    router.register("framework-matrix", MatrixViewSet, basename="framework-matrix")
+
+
+# The matrix is one document, not a collection: a plain view keeps its schema an object.
+urlpatterns = [path("framework-matrix/", MatrixView.as_view(), name="framework-matrix")]

@@ -13,6 +13,7 @@ from .models import Instrument, Recommendation
 
 D = datetime.date
 FICTIONAL_ARRANGEMENT = "Fictional demo arrangement on the readmission of nationals (Indonesia–Malaysia)"
+FICTIONAL_DRAFT = "Fictional demo draft: referral procedure for migrants in vulnerable situations (Malaysia)"
 TIP = reference.TIP
 
 
@@ -53,6 +54,7 @@ def load(ctx: dict) -> None:
             groups=["returnees"],
         )
         Instrument.objects.filter(pk=arrangement.pk).update(entered_in=orgs["agency_kl"])
+    _draft_within_one_organisation(orgs["agency_kl"])
     mou = Instrument.objects.filter(country="THA", instrument_type="sop").first()
     recommendations = [
         (
@@ -100,6 +102,7 @@ def load(ctx: dict) -> None:
                 "source_date": D(2026, 5, 20),
                 "countries": ["MYS"],
                 "themes": ["smuggling"],
+                "shared": False,
                 "followup_status": "no_information",
                 "followup_note": "",
             },
@@ -111,3 +114,35 @@ def load(ctx: dict) -> None:
             continue
         saved = services.recommendation_save(acting_user=user, instruments=instruments, **data)
         Recommendation.objects.filter(pk=saved.pk).update(entered_in=orgs[org_key])
+
+
+def _draft_within_one_organisation(organisation) -> None:
+    """An entry under preparation, not shared: only its organisation sees it (and the authorization
+    tests have a frameworks object of another organisation to try to reach)."""
+    if Instrument.objects.filter(title_en=FICTIONAL_DRAFT).exists():
+        return
+    draft = services.instrument_create(
+        acting_user=None,
+        data={
+            "title_en": FICTIONAL_DRAFT,
+            "title_original": FICTIONAL_DRAFT,
+            "instrument_type": "nrm",
+            "country": "MYS",
+            "status": "draft",
+            "shared": False,
+            "is_example": True,
+            "citation": "Fictional demo record: not a real instrument",
+        },
+    )
+    services.provision_save(
+        acting_user=None,
+        instrument=draft,
+        reference="Step 2 (fictional)",
+        text="Screening officers refer persons in vulnerable situations to case management within 24 hours "
+        "(fictional demo text).",
+        text_kind="summary",
+        themes=["referral", "identification"],
+        gcm_objectives=["12"],
+        groups=["all_migrants"],
+    )
+    Instrument.objects.filter(pk=draft.pk).update(entered_in=organisation)

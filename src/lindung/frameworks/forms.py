@@ -103,6 +103,12 @@ class InstrumentForm(forms.Form):
         help_text=_("Use the 'Mark as verified' button once you have checked the facts against the source."),
     )
     verification_note = forms.CharField(label=_("Verification note"), max_length=500, required=False)
+    shared = forms.BooleanField(
+        label=_("Shared with every organisation"),
+        required=False,
+        initial=True,
+        help_text=_("Untick to keep an entry under preparation within your organisation."),
+    )
 
     def __init__(self, *args, implementable=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,6 +190,12 @@ class RecommendationForm(forms.Form):
     instruments = forms.ModelMultipleChoiceField(label=_("Instruments"), queryset=None, required=False)
     followup_status = forms.ChoiceField(
         label=_("Follow-up status"), choices=choices.followup, initial="proposed"
+    )
+    shared = forms.BooleanField(
+        label=_("Shared with every organisation"),
+        required=False,
+        initial=True,
+        help_text=_("Untick for a recommendation that stays within your organisation."),
     )
     followup_note = forms.CharField(
         label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -98,6 +98,11 @@ class Instrument(models.Model):
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    shared = models.BooleanField(
+        _("shared with every organisation"),
+        default=True,
+        help_text=_("Untick to keep an entry under preparation within your organisation."),
+    )
     is_example = models.BooleanField(
         _("example"),
         default=False,
@@ -362,6 +367,11 @@ class Recommendation(models.Model):
     )
     followup_note = models.TextField(_("what happened"), blank=True)
     followup_updated_on = models.DateField(_("follow-up updated on"), null=True, blank=True)
+    shared = models.BooleanField(
+        _("shared with every organisation"),
+        default=True,
+        help_text=_("Untick for a recommendation that stays within your organisation."),
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

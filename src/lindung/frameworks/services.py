@@ -48,6 +48,7 @@ INSTRUMENT_FIELDS = (
     "verification",
     "verification_note",
     "is_example",
+    "shared",
 )
 DATE_FIELDS = ("adopted_on", "in_force_on", "amended_on", "repealed_on", "expires_on")
 
@@ -336,6 +337,7 @@ RECOMMENDATION_FIELDS = (
     "themes",
     "followup_status",
     "followup_note",
+    "shared",
 )
 
 
