@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 from lindung.core.roles import Role
+from lindung.standard.models import StandardRecord
 from lindung.stats import exports, tables
 from lindung.stats.disclosure import DisclosureError
 from lindung.stats.indicators import UnknownIndicator
 from lindung.stats.models import DisclosureSettings, PrivacyBudgetEntry, Release
 from lindung.stats.tables import ProtectedTable, protected_table
-from lindung.standard.models import StandardRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -160,11 +160,19 @@ def test_share_and_median_tables_follow_their_counts():
     frame_counts = np.array([[20, 3], [30, 12]])
     import polars as pl
 
-    frame = pl.DataFrame({
-        "year": ["2020"] * 23 + ["2021"] * 42,
-        "sex": ["F"] * 20 + ["M"] * 3 + ["F"] * 30 + ["M"] * 12,
-        "answered": [True] * 10 + [False] * 10 + [True] * 3 + [True] * 29 + [False] + [True] * 6 + [False] * 6,
-    })
+    frame = pl.DataFrame(
+        {
+            "year": ["2020"] * 23 + ["2021"] * 42,
+            "sex": ["F"] * 20 + ["M"] * 3 + ["F"] * 30 + ["M"] * 12,
+            "answered": [True] * 10
+            + [False] * 10
+            + [True] * 3
+            + [True] * 29
+            + [False]
+            + [True] * 6
+            + [False] * 6,
+        }
+    )
     raw = tables.aggregate_frame(frame, ["year", "sex"], {"type": "share", "condition": "answered"})
     assert raw.counts.tolist() == frame_counts.tolist()
     from lindung.stats import indicators

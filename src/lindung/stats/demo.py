@@ -26,8 +26,11 @@ RELEASES = [
         "stats_kz",
         "datamanager",
         "Presumed victims of trafficking, 2016-2023 (demo)",
-        [("presumed_victims", "year,form_of_exploitation", None), ("presumed_victims", "sex,age_group", None),
-         ("presumed_victims", "year,sex", 1.0)],
+        [
+            ("presumed_victims", "year,form_of_exploitation", None),
+            ("presumed_victims", "sex,age_group", None),
+            ("presumed_victims", "year,sex", 1.0),
+        ],
     ),
     (
         "ngo_bkk",
@@ -44,8 +47,11 @@ def _bureau_records(ctx):
     if batches_visible(manager).filter(file_name=name).exists():
         return
     standard_services.batch_import(
-        acting_user=manager, organisation=ctx["orgs"]["stats_kz"], file_name=name,
-        data=synthetic.ctdc_csv(rows, seed=seed), profile="ctdc",
+        acting_user=manager,
+        organisation=ctx["orgs"]["stats_kz"],
+        file_name=name,
+        data=synthetic.ctdc_csv(rows, seed=seed),
+        profile="ctdc",
     )
 
 
@@ -53,8 +59,12 @@ def _bangkok_manager(ctx) -> User:
     user = User.objects.filter(username="datamanager_bkk").first()
     if user is None:
         user = core_services.user_create(
-            acting_user=ctx["users"]["admin"], organisation=ctx["orgs"]["ngo_bkk"], username="datamanager_bkk",
-            password=DEMO_PASSWORD, role=Role.DATA_MANAGER, first_name="Kanya",
+            acting_user=ctx["users"]["admin"],
+            organisation=ctx["orgs"]["ngo_bkk"],
+            username="datamanager_bkk",
+            password=DEMO_PASSWORD,
+            role=Role.DATA_MANAGER,
+            first_name="Kanya",
         )
     ctx["users"]["datamanager_bkk"] = user
     return user
@@ -70,6 +80,9 @@ def load(ctx: dict) -> None:
         user = ctx["users"][username]
         tables = [protected_table(user, indicator, by, epsilon=epsilon) for indicator, by, epsilon in wanted]
         services.release_create(
-            acting_user=user, organisation=organisation, title=title, tables=tables,
+            acting_user=user,
+            organisation=organisation,
+            title=title,
+            tables=tables,
             notes="Synthetic demonstration data; no row describes a real person.",
         )

@@ -1,0 +1,264 @@
+"""Pages, downloads, API and command: who may, what they get, and bad input."""
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from lindung.core.roles import Role
+from lindung.stats.models import DisclosureSettings, Release
+
+pytestmark = pytest.mark.django_db
+
+VIEWERS = [
+    Role.DATA_MANAGER,
+    Role.RESEARCHER,
+    Role.AUDITOR,
+    Role.ADMINISTRATOR,
+    Role.SUPERVISOR,
+    Role.ANALYST,
+]
+REFUSED = [Role.CASEWORKER, Role.SERVICE_PROVIDER, Role.ENGAGEMENT_COORDINATOR]
+TABLE = "/stats/indicators/presumed_victims/"
+QUERY = "?first=year&second=form_of_exploitation&third=&threshold=5&rounding="
+
+
+def _client(make_user, org, *roles):
+    client = Client()
+    client.force_login(make_user(org, *roles))
+    return client
+
+
+@pytest.mark.parametrize("role", VIEWERS)
+def test_viewers_see_dashboard_and_tables(make_user, records_a, role):
+    client = _client(make_user, records_a, role)
+    assert client.get("/stats/").status_code == 200
+    response = client.get(TABLE + QUERY)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<svg" in html and 'class="table stats-table"' in html and "[c]" in html
+
+
+@pytest.mark.parametrize("role", REFUSED)
+def test_others_are_refused(make_user, records_a, role):
+    client = _client(make_user, records_a, role)
+    assert client.get("/stats/").status_code == 403
+    assert client.get(TABLE).status_code == 403
+    assert client.get(TABLE + "download/csv/").status_code == 403
+    assert client.get("/stats/releases/").status_code == 403
+
+
+def test_anonymous_is_sent_to_sign_in(records_a):
+    response = Client().get(TABLE)
+    assert response.status_code == 302 and "/account/login/" in response["Location"]
+
+
+def test_bad_options_show_a_clear_error(make_user, records_a):
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    response = client.get(TABLE + "?first=year&second=year")
+    assert response.status_code == 400 and "named twice" in response.content.decode()
+    response = client.get(TABLE + "?first=year&year=20x")
+    assert "four digits" in response.content.decode()
+    assert client.get("/stats/indicators/nothing/").status_code == 404
+    response = client.get(TABLE + "download/csv/?first=year&second=year")
+    assert response.status_code == 400 and b"named twice" in response.content
+    assert client.get(TABLE + "download/pdf/").status_code == 404
+
+
+def test_threshold_below_the_organisation_minimum_is_not_offered(make_user, records_a):
+    DisclosureSettings.objects.create(organisation=records_a, threshold=10)
+    client = _client(make_user, records_a, Role.RESEARCHER)
+    response = client.get(TABLE + "?first=sex&threshold=5")
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+
+
+def _download(client, fmt):
+    response = client.get(f"{TABLE}download/{fmt}/{QUERY}")
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    return response
+
+
+def test_downloads_in_every_format_keep_suppression(make_user, records_a):
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    rows = list(csv.reader(io.StringIO(_download(client, "csv").content.decode())))
+    assert rows[0][-1] == "Status" and any(r[-1] == "primary" and r[-2] == "" for r in rows[1:])
+    hxl = list(csv.reader(io.StringIO(_download(client, "hxl").content.decode())))
+    assert hxl[1][0] == "#date+year+reported" and "#indicator+exploitation+code" in hxl[1]
+    assert hxl[1][-2:] == ["#affected+num", "#meta+status"]
+    sdmx = list(csv.reader(io.StringIO(_download(client, "sdmx-csv").content.decode())))
+    assert sdmx[0][:5] == ["STRUCTURE", "STRUCTURE_ID", "ACTION", "TIME_PERIOD", "FORM_OF_EXPLOITATION"]
+    assert sdmx[1][:3] == ["dataflow", "LINDUNG:PRESUMED_VICTIMS(1.0)", "I"]
+    withheld = [r for r in sdmx[1:] if r[6] == "Q"]
+    assert withheld and all(r[5] == "" and r[7] in ("C", "D") for r in withheld)
+    assert any(r[3] == "_T" and r[4] == "_T" for r in sdmx[1:])
+    book = openpyxl.load_workbook(io.BytesIO(_download(client, "xlsx").content))
+    assert book.sheetnames == ["Table", "Data", "Rules"]
+    assert any(cell.value == "[c]" for row in book["Table"].iter_rows() for cell in row)
+
+
+def test_release_from_the_page(make_user, records_a):
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    response = client.post(
+        "/stats/releases/new/",
+        {
+            "title": "Presumed victims 2016-2023",
+            "table": "indicator=presumed_victims&" + QUERY[1:],
+        },
+    )
+    release = Release.objects.get()
+    assert response.status_code == 302 and response["Location"] == release.get_absolute_url()
+    page = client.get(release.get_absolute_url()).content.decode()
+    assert release.identifier in page and "How to cite" in page and "[c]" in page
+    download = client.get(f"{release.get_absolute_url()}tables/0/sdmx-csv/")
+    assert download.status_code == 200 and b"LINDUNG:PRESUMED_VICTIMS(1.0)" in download.content
+    assert client.get(f"{release.get_absolute_url()}tables/5/csv/").status_code == 404
+
+
+def test_release_refusals(make_user, records_a, org_b):
+    manager = _client(make_user, records_a, Role.DATA_MANAGER)
+    response = manager.post("/stats/releases/new/", {"title": "", "table": "indicator=presumed_victims"})
+    assert response.status_code == 400 and not Release.objects.exists()
+    response = manager.post("/stats/releases/new/", {"title": "x", "table": "indicator=nope"})
+    assert response.status_code == 400 and "Unknown indicator" in response.content.decode()
+    researcher = _client(make_user, records_a, Role.RESEARCHER)
+    assert (
+        researcher.post(
+            "/stats/releases/new/", {"title": "x", "table": "indicator=presumed_victims"}
+        ).status_code
+        == 403
+    )
+    manager.post("/stats/releases/new/", {"title": "Mine", "table": "indicator=presumed_victims"})
+    release = Release.objects.get()
+    stranger = _client(make_user, org_b, Role.DATA_MANAGER)
+    assert stranger.get(release.get_absolute_url()).status_code == 404
+    assert stranger.get(f"{release.get_absolute_url()}tables/0/csv/").status_code == 404
+    assert "Mine" not in stranger.get("/stats/releases/").content.decode()
+
+
+def test_settings_page(make_user, records_a):
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    form = {"threshold": 10, "rounding": 5, "k": 11, "annual_epsilon_budget": 3}
+    assert client.post("/stats/settings/", form).status_code == 302
+    settings = DisclosureSettings.objects.get(organisation=records_a)
+    assert (settings.threshold, settings.rounding) == (10, 5)
+    response = client.post("/stats/settings/", {**form, "threshold": 2})
+    assert response.status_code == 200 and "refused" in response.content.decode()
+    assert DisclosureSettings.objects.get(organisation=records_a).threshold == 10
+    assert _client(make_user, records_a, Role.RESEARCHER).get("/stats/settings/").status_code == 403
+
+
+# API ---------------------------------------------------------------------------------------
+
+
+def test_api_indicators_and_table(make_user, records_a):
+    client = _client(make_user, records_a, Role.RESEARCHER)
+    listed = client.get("/api/v1/stats/indicators/").json()
+    assert {"presumed_victims", "incidents_at_sea", "cases_opened"} <= {i["id"] for i in listed}
+    body = client.get("/api/v1/stats/indicators/presumed_victims/table/?by=year,sex").json()
+    assert body["by"] == ["year", "sex"] and body["rules"]["primary_suppression"]["threshold"] == 5
+    assert all((c["value"] is None) == bool(c["status"]) for c in body["cells"])
+    response = client.get("/api/v1/stats/indicators/presumed_victims/table/?by=year&output=sdmx-csv")
+    assert response.status_code == 200 and response.content.startswith(b"STRUCTURE,STRUCTURE_ID,ACTION")
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("by=colour", 400),
+        ("threshold=1", 400),
+        ("epsilon=0", 400),
+        ("epsilon=11", 400),
+        ("filter=sex", 400),
+        ("output=pdf", 400),
+        ("rounding=7", 400),
+    ],
+)
+def test_api_bad_input(make_user, records_a, query, code):
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    response = client.get(f"/api/v1/stats/indicators/presumed_victims/table/?{query}")
+    assert response.status_code == code and response.json()
+
+
+def test_api_unknown_indicator_and_refused_roles(make_user, records_a):
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    assert client.get("/api/v1/stats/indicators/nope/table/").status_code == 404
+    assert client.get("/api/v1/stats/indicators/nope/").status_code == 404
+    caseworker = _client(make_user, records_a, Role.CASEWORKER)
+    assert caseworker.get("/api/v1/stats/indicators/").status_code == 403
+    assert caseworker.get("/api/v1/stats/indicators/presumed_victims/table/").status_code == 403
+
+
+def test_api_release_create(make_user, records_a):
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    payload = {"title": "API release", "tables": [{"indicator": "presumed_victims", "by": "year,sex"}]}
+    response = client.post("/api/v1/stats/releases/", json.dumps(payload), content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["identifier"] and body["tables"][0]["table"]["by"] == ["year", "sex"]
+    assert client.get(f"/api/v1/stats/releases/{body['id']}/").json()["citation"]
+    bad = client.post(
+        "/api/v1/stats/releases/",
+        json.dumps({"title": "x", "tables": [{"indicator": "nope"}]}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "table 1" in bad.json()["detail"]
+    researcher = _client(make_user, records_a, Role.RESEARCHER)
+    assert (
+        researcher.post(
+            "/api/v1/stats/releases/", json.dumps(payload), content_type="application/json"
+        ).status_code
+        == 403
+    )
+
+
+# command -------------------------------------------------------------------------------------
+
+
+def test_command_writes_a_protected_table(make_user, records_a, tmp_path):
+    user = make_user(records_a, Role.DATA_MANAGER, username="dm")
+    target = tmp_path / "t.csv"
+    call_command(
+        "stats",
+        "table",
+        "presumed_victims",
+        "--by",
+        "year,sex",
+        "--user",
+        "dm",
+        "--format",
+        "hxl",
+        "--output",
+        str(target),
+    )
+    rows = list(csv.reader(io.StringIO(target.read_text())))
+    assert rows[1][0].startswith("#date") and user
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--threshold", "2"], ["--dp", "0"], ["--by", "year,shoe"], ["--filter", "sex"], ["--user", "nobody"]],
+)
+def test_command_refuses_bad_input(make_user, records_a, args):
+    make_user(records_a, Role.DATA_MANAGER, username="dm")
+    base = ["stats", "table", "presumed_victims", "--user", "dm"]
+    with pytest.raises(CommandError):
+        call_command(*base, *args)
+
+
+def test_command_microdata_is_k_anonymous(make_user, records_a, tmp_path):
+    make_user(records_a, Role.DATA_MANAGER, username="dm")
+    target = tmp_path / "m.csv"
+    call_command("stats", "microdata", "--user", "dm", "--k", "11", "--output", str(target))
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    groups: dict = {}
+    for row in rows:
+        key = (row["sex"], row["age_group"], row["citizenship"])
+        groups[key] = groups.get(key, 0) + 1
+    assert rows and min(groups.values()) >= 11
+    with pytest.raises(CommandError, match="below"):
+        call_command("stats", "microdata", "--user", "dm", "--k", "5")
