@@ -216,3 +216,9 @@ def test_summary_counts_errors_by_rule():
     result = validate_bytes(lindung_csv("x,hotline,F,18-20,adult,PHL", "y,nope,F,18-20,adult,PHL"))
     assert result.summary()["errors_by_rule"] == {"type.year": 2, "value.not_in_list": 1}
     assert result.valid_rows == 0
+
+
+def test_padded_cells_are_trimmed():
+    result = validate_bytes(lindung_csv(' 2022 , hotline,"F ",18-20,adult,PHL\t'))
+    assert result.is_valid, result.errors
+    assert result.frame.row(0) == ("2022", "hotline", "F", "18-20", "adult", "PHL")

@@ -9,7 +9,7 @@ that a bad value is reported against its row instead of failing the whole read.
 import codecs
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 from django.utils.translation import gettext as _
@@ -75,7 +75,8 @@ class Table:
     file_format: str
     encoding: str = ""
     delimiter: str = ""
-    notes: list[str] = field(default_factory=list)
+    # Whether cells may carry leading or trailing whitespace (XLSX cells arrive trimmed).
+    padded: bool = True
 
 
 def read_table(data: bytes, *, name: str = "") -> Table:
@@ -278,7 +279,7 @@ def _read_xlsx(data: bytes) -> Table:
     width = len(header)
     body = [(r + [""] * width)[:width] for r in rows[1:]]
     frame = pl.DataFrame(body, schema=dict.fromkeys(header, pl.String), orient="row")
-    return Table(frame=frame, header=header, file_format="xlsx")
+    return Table(frame=frame, header=header, file_format="xlsx", padded=False)
 
 
 def _cell_text(value) -> str:

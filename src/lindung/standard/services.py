@@ -9,7 +9,6 @@ repeats rows already imported — adds only rows not yet present.
 import gzip
 import hashlib
 import io
-import json
 from collections.abc import Callable
 
 import polars as pl
@@ -223,36 +222,35 @@ def _insert(
     # Table and column names come from the model, never from the file; values go as parameters.
     sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608
     wanted = frame.select(pl.all().gather(fresh)) if len(fresh) != frame.height else frame
-    others = [c for c in wanted.columns if c not in RECORD_COLUMNS]
-    present = {c: wanted.get_column(c).to_list() if c in wanted.columns else None for c in RECORD_COLUMNS}
-    other_values = [wanted.get_column(c).to_list() for c in others]
-    fresh_keys = [keys[i] for i in fresh]
-    total = len(fresh)
+    others = sorted(c for c in wanted.columns if c not in RECORD_COLUMNS)
+    # Rows are assembled column-wise by polars; Python only hands the tuples to the driver.
+    exprs = [
+        pl.lit(batch.organisation_id).alias("organisation_id"),
+        pl.lit(batch.pk).alias("batch_id"),
+        pl.Series("row_key", [keys[i] for i in fresh]),
+    ]
+    for name in RECORD_COLUMNS:
+        if name not in wanted.columns:
+            exprs.append(pl.lit(None if name == "year_of_registration" else "").alias(name))
+        elif name == "year_of_registration":
+            exprs.append(pl.col(name).cast(pl.Int64).alias(name))
+        elif name == "forms_of_exploitation":
+            exprs.append((pl.lit(" ") + pl.col(name) + pl.lit(" ")).fill_null("").alias(name))
+        else:
+            exprs.append(pl.col(name).cast(pl.String).fill_null("").alias(name))
+    if others:
+        exprs.append(
+            pl.struct([pl.col(c).cast(pl.String) for c in others]).struct.json_encode().alias("values")
+        )
+    else:
+        exprs.append(pl.lit("{}").alias("values"))
+    rows = wanted.select(exprs)
+    total, done = rows.height, 0
     with connection.cursor() as cursor:
-        for start in range(0, total, INSERT_CHUNK):
-            rows = []
-            for j in range(start, min(start + INSERT_CHUNK, total)):
-                row = [batch.organisation_id, batch.pk, fresh_keys[j]]
-                for name in RECORD_COLUMNS:
-                    value = present[name][j] if present[name] is not None else None
-                    row.append(_record_value(name, value))
-                extra = {
-                    name: vals[j]
-                    for name, vals in zip(others, other_values, strict=True)
-                    if vals[j] is not None
-                }
-                row.append(json.dumps(extra, separators=(",", ":")))
-                rows.append(row)
-            cursor.executemany(sql, rows)
-            progress("importing", min(start + INSERT_CHUNK, total), total)
-
-
-def _record_value(name: str, value):
-    if name == "year_of_registration":
-        return int(value) if value is not None else None
-    if name == "forms_of_exploitation":
-        return f" {value} " if value else ""
-    return value or ""
+        for chunk in rows.iter_slices(INSERT_CHUNK):
+            cursor.executemany(sql, chunk.rows())
+            done += chunk.height
+            progress("importing", done, total)
 
 
 def records_exported(*, acting_user, count: int, profile: str) -> None:
