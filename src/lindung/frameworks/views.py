@@ -321,6 +321,10 @@ def matrix_export(request, fmt):
     )
 
 
+# The authorization walker fills the format kwarg with these (see tests/test_authorization.py).
+matrix_export.lindung_examples = {"fmt": "csv"}
+
+
 @login_required
 def compare(request):
     _require_viewer(request)
@@ -360,6 +364,9 @@ def report(request, fmt):
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "desk-review.docx",
     )
+
+
+report.lindung_examples = {"fmt": "docx"}
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
