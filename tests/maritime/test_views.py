@@ -241,3 +241,24 @@ def test_attachments_upload_and_download(client_for, org_a, org_b, make_incident
         },
     )
     assert refused.status_code == 400 and incident.attachments.count() == 1
+
+
+def test_attachment_marked_stricter_than_its_incident_stays_with_the_owner(
+    client_for, org_a, org_b, make_incident
+):
+    from lindung.maritime import selectors, services
+
+    incident = make_incident(tlp=TLP.GREEN, distribution=Distribution.COMMUNITY)
+    owner = client_for(org_a, Role.ANALYST)
+    for tlp in (TLP.GREEN, TLP.RED):
+        services.attachment_add(
+            acting_user=owner.user, incident=incident, title=f"file {tlp}", tlp=tlp,
+            uploaded_file=SimpleUploadedFile("a.txt", b"synthetic", content_type="text/plain"),
+        )  # fmt: skip
+    other = client_for(org_b, Role.ANALYST)
+    assert [a.tlp for a in selectors.attachments_of(other.user, incident)] == [TLP.GREEN]
+    assert len(selectors.attachments_of(owner.user, incident)) == 2
+    red = incident.attachments.get(tlp=TLP.RED)
+    assert other.get(reverse("maritime:attachment_download", args=[incident.pk, red.pk])).status_code == 404
+    page = other.get(reverse("maritime:incident_detail", args=[incident.pk])).content.decode()
+    assert "file green" in page and "file red" not in page

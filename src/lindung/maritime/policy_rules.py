@@ -4,13 +4,15 @@ Incidents are read with VIEW_INCIDENTS and changed with MANAGE_INCIDENTS in the 
 organisation; beyond that, their TLP marking and distribution level decide who else may read
 them (scope hooks from lindung.sharing.enforcement: TLP:RED stays with the owner, AMBER goes to
 the sharing group and named recipients, CLEAR/GREEN to the node's community). Persons on board,
-attachments, vessels and facilitator references follow the incident they belong to: whoever may
-read an incident may read its parts; only the owning organisation changes them.
+attachments and vessels follow the incident they belong to: whoever may read an incident may read
+them, except an attachment marked more strictly than its incident, which stays with the owner.
+Facilitator references stay with the owning organisation. Only the owner changes any of them.
 """
 
 from django.db.models import Q
 
 from lindung.core import policy
+from lindung.core.markings import TLP_ORDER
 from lindung.core.roles import Capability as C
 from lindung.sharing.enforcement import marked_object_allowed, marked_queryset
 
@@ -34,43 +36,50 @@ def _visible_incidents(user):
     return policy.accessible(user, Incident.objects.all(), policy.VIEW).values("pk")
 
 
-def _follows_incident(incident_path: str, owner: str):
-    """Scope hooks for a model whose rows are readable when a related incident is readable."""
+def _tlp_at_most_incident() -> Q:
+    """The row's own marking is not stricter than its incident's."""
+    condition = Q(pk__in=[])
+    for index, marking in enumerate(TLP_ORDER):
+        condition |= Q(tlp=marking, incident__tlp__in=TLP_ORDER[index:])
+    return condition
 
-    def own(user, rule, action):
-        return Q(**{f"{owner}__in": policy.organisations_with(user, rule.capability_for(action))})
+
+def _follows_incident(incident_path: str, owner: str, narrower=None):
+    """Scope hooks for a model whose rows are readable when a related incident is readable and,
+    for others than the owner, ``narrower()`` (a Q) holds."""
+
+    def others_may_read(user):
+        condition = Q(**{f"{incident_path}__in": _visible_incidents(user)})
+        return condition & narrower() if narrower else condition
 
     def scope_filter(user, queryset, action):
-        rule = policy.rule_for(queryset.model)
-        if rule.capability_for(action) is None:
+        capability = policy.rule_for(queryset.model).capability_for(action)
+        if capability is None:
             return queryset.none()
-        condition = own(user, rule, action)
+        condition = Q(**{f"{owner}__in": policy.organisations_with(user, capability)})
         if action == policy.VIEW:
-            condition |= Q(**{f"{incident_path}__in": _visible_incidents(user)})
+            condition |= others_may_read(user)
         return queryset.filter(condition).distinct()
 
     def scope_check(user, obj, action):
-        rule = policy.rule_for(obj)
-        capability = rule.capability_for(action)
+        capability = policy.rule_for(obj).capability_for(action)
         if capability is None:
             return False
         if policy.has_capability(user, capability, policy.owner_id(obj)):
             return True
         if action != policy.VIEW:
             return False
-        related = {f"{incident_path}__in": _visible_incidents(user)}
-        return type(obj).objects.filter(pk=obj.pk, **related).exists()
+        return type(obj).objects.filter(others_may_read(user), pk=obj.pk).exists()
 
     return scope_filter, scope_check
 
 
-for model, incident_path, owner in (
-    (PersonsOnBoard, "incident", "incident__organisation_id"),
-    (Attachment, "incident", "incident__organisation_id"),
-    (Vessel, "incidents", "organisation_id"),
-    (FacilitatorReference, "incidents", "organisation_id"),
+for model, incident_path, owner, narrower in (
+    (PersonsOnBoard, "incident", "incident__organisation_id", None),
+    (Attachment, "incident", "incident__organisation_id", _tlp_at_most_incident),
+    (Vessel, "incidents", "organisation_id", None),
 ):
-    scope_filter, scope_check = _follows_incident(incident_path, owner)
+    scope_filter, scope_check = _follows_incident(incident_path, owner, narrower)
     policy.register(
         model,
         policy.Rule(
@@ -82,3 +91,6 @@ for model, incident_path, owner in (
             scope_check=scope_check,
         ),
     )
+policy.register(
+    FacilitatorReference, policy.Rule(view=C.MANAGE_INCIDENTS, change=C.MANAGE_INCIDENTS, shareable=False)
+)

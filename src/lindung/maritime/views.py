@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from lindung.core import policy
 from lindung.core.roles import Capability
-from lindung.core.routes import object_view
+from lindung.core.routes import object_view, route_examples
 
 from . import charts, selectors, services
 from .forms import (
@@ -304,6 +304,7 @@ def export_csv(request):
 
 
 @login_required
+@route_examples(measure="dead")
 def trend_csv(request, measure):
     _require_viewer(request.user)
     if measure not in TREND_TITLES:
