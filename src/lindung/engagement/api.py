@@ -213,7 +213,7 @@ class FeedbackViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Contribution.objects.none()
 
     def get_queryset(self):
-        qs = selectors.usable_contributions(self.request.user).select_related("session")
+        qs = selectors.usable_contributions(self.request.user)
         engagement = _int_param(self.request, "engagement")
         if engagement:
             qs = qs.filter(session__engagement_id=engagement)

@@ -83,6 +83,10 @@ def contributions(user, session=None, participant=None):
         qs = qs.filter(session=session)
     if participant is not None:
         qs = qs.filter(participant=participant)
+    return with_outcomes(qs)
+
+
+def with_outcomes(qs):
     return qs.prefetch_related(
         Prefetch("outcomes", queryset=Outcome.objects.select_related("guideline_version"))
     )
@@ -92,18 +96,20 @@ def _active(scope):
     return Exists(Consent.objects.active().filter(participant=OuterRef("participant_id"), scope=scope))
 
 
-def usable_contributions(user, engagement=None, sessions_of=None):
+def usable_contributions(user, engagement=None, outcomes=True):
     """Cleared feedback items and quotes whose consents still hold (participation; quotes for quotes)."""
-    qs = contributions(user).filter(
+    qs = policy.accessible(user, Contribution.objects.select_related("participant", "session__engagement"))
+    qs = qs.filter(
         status=Contribution.Status.CLEARED, kind__in=[Contribution.Kind.FEEDBACK, Contribution.Kind.QUOTE]
     )
     qs = qs.filter(Q(participant__isnull=True) | _active(Scope.PARTICIPATION))
     qs = qs.exclude(Q(kind=Contribution.Kind.QUOTE) & ~_active(Scope.QUOTES))
     if engagement is not None:
         qs = qs.filter(session__engagement=engagement)
-    if sessions_of is not None:
-        qs = qs.filter(session__engagement__in=sessions_of)
-    return qs.annotate(named=_active(Scope.NAME_ATTRIBUTION)).order_by("theme", "session__starts_at", "pk")
+    # Outputs never need the raw text nor contact details: not even decrypted on the way.
+    qs = qs.defer("text", "participant__contact", "participant__access_needs")
+    qs = qs.annotate(named=_active(Scope.NAME_ATTRIBUTION)).order_by("theme", "session__starts_at", "pk")
+    return with_outcomes(qs) if outcomes else qs
 
 
 def attribution(contribution) -> str:
@@ -123,7 +129,7 @@ def theme_label(code: str) -> str:
 def synthesis(user, engagement=None):
     """Feedback grouped by theme across sessions: [(theme code, label, [contributions])]."""
     groups: OrderedDict = OrderedDict()
-    for item in usable_contributions(user, engagement=engagement):
+    for item in usable_contributions(user, engagement=engagement, outcomes=False):
         groups.setdefault(item.theme, []).append(item)
     return [(code, theme_label(code), items) for code, items in groups.items()]
 
