@@ -166,3 +166,15 @@ def test_demo_is_idempotent_and_in_two_organisations(demo_world):
     assert StandardRecord.objects.values("organisation").distinct().count() >= 2
     demo.load(demo_world)
     assert StandardRecord.objects.count() == before
+
+
+def test_a_crash_during_the_insert_leaves_nothing_and_marks_the_batch(manager, org_a, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_insert", explode)
+    with pytest.raises(RuntimeError):
+        do_import(manager, org_a, lindung_csv(LINDUNG_ROW))
+    assert ImportBatch.objects.get().status == "failed"
+    assert StandardRecord.objects.count() == 0
+    assert AuditEntry.objects.filter(action="standard.import_failed").count() == 1

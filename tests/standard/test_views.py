@@ -240,3 +240,16 @@ def test_counts_do_not_include_other_organisations(client_for, org_a, org_b, mak
     )
     page = client_for(org_a, Role.DATA_MANAGER).get(reverse("standard:counts")).content.decode()
     assert "0 de-identified records" in page
+
+
+def test_a_failed_inline_import_shows_its_status_not_a_server_error(client_for, org_a, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_insert", explode)
+    client = client_for(org_a, Role.DATA_MANAGER)
+    response = client.post(
+        reverse("standard:import_list"), upload(lindung_csv(LINDUNG_ROW), org=org_a), follow=True
+    )
+    assert response.status_code == 200 and "Failed" in response.content.decode()
+    assert StandardRecord.objects.count() == 0

@@ -56,7 +56,13 @@ def progress(batch: ImportBatch) -> dict:
 def start(batch: ImportBatch, data: bytes) -> ImportBatch:
     """Run inline when small; otherwise in a background thread."""
     if len(data) <= inline_limit():
-        return services.batch_run(batch, data, progress=_reporter(batch.pk))
+        try:
+            return services.batch_run(batch, data, progress=_reporter(batch.pk))
+        except Exception:
+            # batch_run marked the batch failed and audited it; the page shows that status.
+            logger.exception("import batch %s failed", batch.pk)
+            batch.refresh_from_db()
+            return batch
     thread = threading.Thread(
         target=_run_in_thread, args=(batch.pk, data), name=f"import-{batch.pk}", daemon=True
     )

@@ -134,9 +134,29 @@ def batch_import(
 
 
 def batch_run(batch: ImportBatch, data: bytes, *, progress: Progress | None = None) -> ImportBatch:
+    """Validate, then import everything or nothing. An unexpected failure marks the batch
+    ``failed`` (audited) and is raised again; nothing of the file is committed."""
     progress = progress or (lambda phase, done, total: None)
-    actor = batch.created_by
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+    try:
+        return _batch_work(batch, data, progress)
+    except Exception:
+        with transaction.atomic():
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                status=ImportBatch.Status.FAILED, finished_at=timezone.now()
+            )
+            batch.status = ImportBatch.Status.FAILED
+            audit_record(
+                action=AuditAction.STANDARD_IMPORT_FAILED,
+                actor=batch.created_by,
+                obj=batch,
+                detail={"rows": batch.rows},
+            )
+        raise
+
+
+def _batch_work(batch: ImportBatch, data: bytes, progress: Progress) -> ImportBatch:
+    actor = batch.created_by
     progress("validating", 0, 0)
     result = validate_bytes(data, profile=batch.profile, version=batch.standard_version)
     batch.rows, batch.error_count, batch.summary = result.rows, result.error_count, result.summary()
@@ -156,40 +176,30 @@ def batch_run(batch: ImportBatch, data: bytes, *, progress: Progress | None = No
     frame = profiles.standardise(result.frame, profiles.get(batch.profile, batch.standard_version))
     keys, fingerprint = row_keys(frame)
     batch.content_fingerprint = fingerprint
-    try:
-        with transaction.atomic():
-            existing = set(
-                StandardRecord.objects.filter(organisation_id=batch.organisation_id).values_list(
-                    "row_key", flat=True
-                )
+    with transaction.atomic():
+        existing = set(
+            StandardRecord.objects.filter(organisation_id=batch.organisation_id).values_list(
+                "row_key", flat=True
             )
-            fresh = [i for i, key in enumerate(keys) if key not in existing]
-            _insert(batch, frame, keys, fresh, progress)
-            batch.imported, batch.skipped = len(fresh), len(keys) - len(fresh)
-            batch.status, batch.finished_at = ImportBatch.Status.DONE, timezone.now()
-            batch.save()
-            audit_record(
-                action=AuditAction.STANDARD_IMPORTED,
-                actor=actor,
-                obj=batch,
-                detail={
-                    "rows": batch.rows,
-                    "imported": batch.imported,
-                    "skipped": batch.skipped,
-                    "profile": batch.profile,
-                    "version": batch.standard_version,
-                    "sha256": batch.file_sha256,
-                },
-            )
-    except Exception:
-        with transaction.atomic():
-            ImportBatch.objects.filter(pk=batch.pk).update(
-                status=ImportBatch.Status.FAILED, finished_at=timezone.now()
-            )
-            audit_record(
-                action=AuditAction.STANDARD_IMPORT_FAILED, actor=actor, obj=batch, detail={"rows": batch.rows}
-            )
-        raise
+        )
+        fresh = [i for i, key in enumerate(keys) if key not in existing]
+        _insert(batch, frame, keys, fresh, progress)
+        batch.imported, batch.skipped = len(fresh), len(keys) - len(fresh)
+        batch.status, batch.finished_at = ImportBatch.Status.DONE, timezone.now()
+        batch.save()
+        audit_record(
+            action=AuditAction.STANDARD_IMPORTED,
+            actor=actor,
+            obj=batch,
+            detail={
+                "rows": batch.rows,
+                "imported": batch.imported,
+                "skipped": batch.skipped,
+                "profile": batch.profile,
+                "version": batch.standard_version,
+                "sha256": batch.file_sha256,
+            },
+        )
     progress("done", batch.imported, batch.rows)
     return batch
 
