@@ -448,3 +448,18 @@ def test_pathway_and_guideline_forms(world, coordinator_client):
         },
     )
     assert "already has a version 2.0" in response.content.decode()
+
+
+def test_session_page_shows_each_participants_consents_and_recording_warning(world, coordinator_client):
+    recorded = world.participant(Scope.PARTICIPATION, Scope.RECORDING, name="Rec Fictional")
+    unrecorded = world.participant(Scope.PARTICIPATION, name="Norec Fictional")
+    world.session.recorded = True
+    world.session.save()
+    world.attend(recorded)
+    world.attend(unrecorded)
+    page = coordinator_client.get(
+        reverse("engagement:session_detail", args=[world.session.pk])
+    ).content.decode()
+    assert page.count("Not to be recorded.") == 1
+    line = next(chunk for chunk in page.split("<li>") if unrecorded.code in chunk and "Not to be" in chunk)
+    assert "Audio or video recording" not in line and "Taking part" in line

@@ -405,6 +405,13 @@ class SessionParticipant(Owned):
     def __str__(self):
         return f"{self.participant_id} @ {self.session_id}"
 
+    @property
+    def has_recording_consent(self) -> bool:
+        consents = getattr(self.participant, "active_consents", None)
+        if consents is None:
+            return self.participant.has_consent(Consent.Scope.RECORDING)
+        return any(c.scope == Consent.Scope.RECORDING for c in consents)
+
 
 class Contribution(Owned):
     class Kind(models.TextChoices):

@@ -72,9 +72,10 @@ def consents(user, participant=None):
 
 
 def attendance(user, session):
-    return policy.accessible(user, SessionParticipant.objects.select_related("participant")).filter(
-        session=session
+    rows = SessionParticipant.objects.select_related("participant").prefetch_related(
+        Prefetch("participant__consents", queryset=Consent.objects.active(), to_attr="active_consents")
     )
+    return policy.accessible(user, rows).filter(session=session)
 
 
 def contributions(user, session=None, participant=None):
