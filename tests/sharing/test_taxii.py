@@ -231,6 +231,20 @@ def _bad(mutate, org_a, served):
 
 BAD = [
     (
+        "repeated persons group",
+        lambda e: _report(e)["extensions"][stix.INCIDENT_EXTENSION_ID].update(
+            persons_breakdown=[{"sex": "F", "age_group": "18-20", "nationality": "SOM", "count": 1}] * 2
+        ),
+        400,
+        "repeats a group",
+    ),
+    (
+        "version not a number",
+        lambda e: _report(e)["extensions"][stix.INCIDENT_EXTENSION_ID].update(version="two"),
+        400,
+        "malformed",
+    ),
+    (
         "unknown marking",
         lambda e: _report(e).update(
             object_marking_refs=["marking-definition--00000000-0000-4000-8000-000000000000"]

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -373,6 +373,16 @@ def import_objects(
     if full_validation and objects:
         validate_with_stix2(objects)
     by_id = _check_structure(objects)
+    try:
+        return _import(peer, agreement, by_id, refuse_stale)
+    except IntegrityError as exc:
+        raise ExchangeRefused("The objects conflict with records held here; nothing was stored.") from exc
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        # Values of the wrong shape (a text where a number belongs, a missing timestamp...).
+        raise ExchangeRefused(f"An object is malformed ({type(exc).__name__}); nothing was stored.") from exc
+
+
+def _import(peer, agreement, by_id, refuse_stale) -> ImportResult:
     partners = {stix.organisation_identity_id(o.name): o for o in agreement.partner_organisations.all()}
     our_identity = stix.organisation_identity_id(agreement.organisation.name)
     allowed = frozenset(agreement.fields)
@@ -417,15 +427,32 @@ def import_objects(
             result.unchanged += 1
             continue
         plans.append((report, author, tlp, details, modified, previous))
+    provenance: list = []
     with transaction.atomic():
         for report, author, tlp, details, modified, previous in plans:
             _store_report(
-                peer, agreement, by_id, report, author, tlp, details, modified, previous, allowed, result
+                peer,
+                agreement,
+                by_id,
+                report,
+                author,
+                tlp,
+                details,
+                modified,
+                previous,
+                allowed,
+                result,
+                provenance,
             )
+        # Rows for new incidents are written together: a pull brings thousands of them.
+        ImportedObject.objects.bulk_create(row for row in provenance if isinstance(row, ImportedObject))
+        ObjectShare.objects.bulk_create(row for row in provenance if isinstance(row, ObjectShare))
     return result
 
 
-def _store_report(peer, agreement, by_id, report, author, tlp, details, modified, previous, allowed, result):
+def _store_report(
+    peer, agreement, by_id, report, author, tlp, details, modified, previous, allowed, result, provenance
+):
     report_id = report["id"]
     incident = (
         Incident.objects.get(origin_node=peer.name, origin_id=report_id)
@@ -456,28 +483,32 @@ def _store_report(peer, agreement, by_id, report, author, tlp, details, modified
     except ValidationError as exc:
         raise ExchangeRefused(f"{report_id}: {_value_errors(exc)}", object_id=report_id) from exc
     incident.save()
-    _store_persons(incident, details, allowed, report_id)
+    _store_persons(incident, details, allowed, report_id, fresh=previous is None)
     _store_facilitators(peer, author, incident, report, by_id, allowed)
     now = timezone.now()
     retain_until = now + timedelta(
         days=min(int(details.get("retention_days", agreement.retention_days)), agreement.retention_days)
     )
     if previous is None:
-        ImportedObject.objects.create(
-            stix_id=report_id,
-            organisation=author,
-            peer=peer,
-            agreement=agreement,
-            object_type="maritime.incident",
-            object_id=str(incident.pk),
-            modified=modified,
-            retain_until=retain_until,
+        provenance.append(
+            ImportedObject(
+                stix_id=report_id,
+                organisation=author,
+                peer=peer,
+                agreement=agreement,
+                object_type="maritime.incident",
+                object_id=str(incident.pk),
+                modified=modified,
+                retain_until=retain_until,
+            )
         )
-        ObjectShare.objects.create(
-            content_type=_incident_type(),
-            object_id=str(incident.pk),
-            organisation=agreement.organisation,
-            purpose=f"agreement {agreement.reference}"[:200],
+        provenance.append(
+            ObjectShare(
+                content_type=_incident_type(),
+                object_id=str(incident.pk),
+                organisation=agreement.organisation,
+                purpose=f"agreement {agreement.reference}"[:200],
+            )
         )
         result.created += 1
     else:
@@ -511,29 +542,33 @@ def _store_vessel(peer, author, report, allowed, result):
     return vessel
 
 
-def _store_persons(incident, details, allowed, report_id):
-    incident.persons.all().delete()
+def _store_persons(incident, details, allowed, report_id, *, fresh):
+    if not fresh:
+        incident.persons.all().delete()
     rows = details.get("persons_breakdown") if "persons_breakdown" in allowed else None
     if not rows:
         return
-    if not isinstance(rows, list):
-        raise ExchangeRefused(f"{report_id}: persons_breakdown must be a list.", object_id=report_id)
-    for row in rows:
-        person = PersonsOnBoard(
-            incident=incident,
-            **{
-                k: row[k]
-                for k in ("sex", "age_group", "nationality", "count")
-                if isinstance(row, dict) and k in row
-            },
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise ExchangeRefused(
+            f"{report_id}: persons_breakdown must be a list of objects.", object_id=report_id
         )
+    people = [
+        PersonsOnBoard(
+            incident=incident, **{k: row[k] for k in ("sex", "age_group", "nationality", "count") if k in row}
+        )
+        for row in rows
+    ]
+    groups = [(p.sex, p.age_group, p.nationality) for p in people]
+    if len(set(groups)) != len(groups):
+        raise ExchangeRefused(f"{report_id}: persons_breakdown repeats a group.", object_id=report_id)
+    for person in people:
         try:
             checked(person)
         except ValidationError as exc:
             raise ExchangeRefused(
                 f"{report_id}: persons on board: {_value_errors(exc)}", object_id=report_id
             ) from exc
-        person.save()
+    PersonsOnBoard.objects.bulk_create(people)
 
 
 def _store_facilitators(peer, author, incident, report, by_id, allowed):

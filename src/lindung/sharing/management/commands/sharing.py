@@ -128,13 +128,13 @@ class Command(BaseCommand):
             raise CommandError(f"Refused: {detail}") from exc
 
     def do_sync(self, options):
+        if options["peer"] and not Peer.objects.filter(name=options["peer"]).exists():
+            raise CommandError(f"No peer named {options['peer']!r}.")
         reports = sync.sync(
             peer_name=options["peer"],
             full_validation=not options["no_validate"],
             page_size=options["page_size"],
         )
-        if options["peer"] and not Peer.objects.filter(name=options["peer"]).exists():
-            raise CommandError(f"No peer named {options['peer']!r}.")
         for r in reports:
             line = (
                 f"{r.agreement}: {'ok' if r.ok else 'REFUSED'} — {r.objects} objects, {r.created} new, "
