@@ -237,6 +237,41 @@ def _cheapest_path(weights: np.ndarray, sources: np.ndarray, targets: np.ndarray
     return path
 
 
+def _pair_lines(grid: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
+    """First, vectorised pass: every line (row, or column of a two-way table) holding exactly one
+    suppressed cell gets its cheapest positive cell suppressed too, preferring a cell whose other
+    line already holds one; repeated until no line has a lone suppressed cell. This settles most
+    tables; the cycle check afterwards catches what pairing lines cannot see."""
+    suppressed = suppressed.copy()
+    base = _cell_cost(grid)
+    two_way = has_column_totals(grid)
+    for _ in range(grid.size):
+        per_row = suppressed.sum(axis=1)
+        per_col = suppressed.sum(axis=0) if two_way else np.zeros(grid.shape[1], dtype=int)
+        lone_rows = np.flatnonzero(per_row == 1)
+        lone_cols = np.flatnonzero(per_col == 1) if two_way else np.array([], dtype=int)
+        if not len(lone_rows) and not len(lone_cols):
+            return suppressed
+        cost = np.where(suppressed, np.inf, base)
+        if two_way:
+            # Closing a line that already has a suppressed cell adds no new lone line.
+            cost = np.where((per_row[:, None] > 0) | (per_col[None, :] > 0), cost / 4, cost)
+        added = False
+        for index in lone_rows:
+            j = int(np.argmin(cost[index]))
+            if np.isfinite(cost[index, j]):
+                suppressed[index, j] = added = True
+        for index in lone_cols:
+            if suppressed[:, index].sum() != 1:
+                continue
+            i = int(np.argmin(cost[:, index]))
+            if np.isfinite(cost[i, index]):
+                suppressed[i, index] = added = True
+        if not added:
+            return suppressed
+    return suppressed
+
+
 def secondary_mask(grid: np.ndarray, primary: np.ndarray) -> np.ndarray:
     """Complementary cells so that no suppressed cell follows from the published ones.
 
@@ -247,6 +282,7 @@ def secondary_mask(grid: np.ndarray, primary: np.ndarray) -> np.ndarray:
     suppressed = primary.copy()
     if not suppressed.any():
         return np.zeros_like(primary)
+    suppressed = _pair_lines(grid, suppressed)
     rows, cols, n_vertices = _endpoints(grid)
     flat_rows, flat_cols = rows.ravel(), cols.ravel()
     cost = _cell_cost(grid).ravel()
