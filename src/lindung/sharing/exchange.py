@@ -427,33 +427,58 @@ def _import(peer, agreement, by_id, refuse_stale) -> ImportResult:
             result.unchanged += 1
             continue
         plans.append((report, author, tlp, details, modified, previous))
-    provenance: list = []
+    batch = _Batch(peer, agreement, by_id, [plan[0] for plan in plans])
     with transaction.atomic():
         for report, author, tlp, details, modified, previous in plans:
-            _store_report(
-                peer,
-                agreement,
-                by_id,
-                report,
-                author,
-                tlp,
-                details,
-                modified,
-                previous,
-                allowed,
-                result,
-                provenance,
-            )
-        # Rows for new incidents are written together: a pull brings thousands of them.
-        ImportedObject.objects.bulk_create(row for row in provenance if isinstance(row, ImportedObject))
-        ObjectShare.objects.bulk_create(row for row in provenance if isinstance(row, ObjectShare))
+            _store_report(batch, report, author, tlp, details, modified, previous, allowed, result)
+        batch.flush()
     return result
 
 
-def _store_report(
-    peer, agreement, by_id, report, author, tlp, details, modified, previous, allowed, result, provenance
-):
-    report_id = report["id"]
+class _Batch:
+    """New incidents of one set, written together at the end (a pull brings thousands of them);
+    updates are written as they come. Vessels already received are looked up once for the set."""
+
+    def __init__(self, peer, agreement, by_id, reports):
+        self.peer, self.agreement, self.by_id = peer, agreement, by_id
+        vessel_ids = [
+            str(r["extensions"][stix.VESSEL_EXTENSION_ID].get("vessel_id"))
+            for r in reports
+            if isinstance(r.get("extensions", {}).get(stix.VESSEL_EXTENSION_ID), dict)
+        ]
+        self.vessels = {
+            v.origin_id: v for v in Vessel.objects.filter(origin_node=peer.name, origin_id__in=vessel_ids)
+        }
+        self.new_vessels, self.incidents, self.persons, self.links = {}, [], [], []
+
+    def flush(self):
+        Vessel.objects.bulk_create([v for v in self.new_vessels.values() if v.pk is None])
+        Incident.objects.bulk_create(self.incidents)
+        PersonsOnBoard.objects.bulk_create(self.persons)
+        Incident.facilitators.through.objects.bulk_create(
+            Incident.facilitators.through(incident_id=incident.pk, facilitatorreference_id=facilitator.pk)
+            for incident, facilitator in self.links
+        )
+        now, agreement = timezone.now(), self.agreement
+        ImportedObject.objects.bulk_create(
+            ImportedObject(
+                stix_id=incident.origin_id, organisation_id=incident.organisation_id, peer=self.peer,
+                agreement=agreement, object_type="maritime.incident", object_id=str(incident.pk),
+                modified=incident.modified_at, retain_until=now + incident.retention,
+            )
+            for incident in self.incidents
+        )  # fmt: skip
+        ObjectShare.objects.bulk_create(
+            ObjectShare(
+                content_type=_incident_type(), object_id=str(incident.pk),
+                organisation=agreement.organisation, purpose=f"agreement {agreement.reference}"[:200],
+            )
+            for incident in self.incidents
+        )  # fmt: skip
+
+
+def _store_report(batch, report, author, tlp, details, modified, previous, allowed, result):
+    peer, agreement, report_id = batch.peer, batch.agreement, report["id"]
     incident = (
         Incident.objects.get(origin_node=peer.name, origin_id=report_id)
         if previous is not None
@@ -462,7 +487,12 @@ def _store_report(
     for name, value in _incident_values(details, allowed, result).items():
         setattr(incident, name, value)
     location = next(
-        (by_id[r] for r in report.get("object_refs", []) if r.startswith("location--") and r in by_id), None
+        (
+            batch.by_id[r]
+            for r in report.get("object_refs", [])
+            if r.startswith("location--") and r in batch.by_id
+        ),
+        None,
     )
     if location is not None and {"latitude", "longitude"} <= allowed:
         incident.latitude = _plain_value("latitude", location.get("latitude"))
@@ -477,55 +507,45 @@ def _store_report(
     incident.version = int(details.get("version", 1))
     incident.created_at = stix.parse_timestamp(report["created"])
     incident.modified_at = modified
-    incident.vessel = _store_vessel(peer, author, report, allowed, result)
+    incident.vessel = _store_vessel(batch, author, report, allowed, result, defer=previous is None)
     try:
         checked(incident, exclude=["uuid", "vessel", "facilitators"])
     except ValidationError as exc:
         raise ExchangeRefused(f"{report_id}: {_value_errors(exc)}", object_id=report_id) from exc
-    incident.save()
-    _store_persons(incident, details, allowed, report_id, fresh=previous is None)
-    _store_facilitators(peer, author, incident, report, by_id, allowed)
-    now = timezone.now()
-    retain_until = now + timedelta(
+    # Kept beside the row until its provenance is written: the shorter of the sender's retention and ours.
+    incident.retention = timedelta(
         days=min(int(details.get("retention_days", agreement.retention_days)), agreement.retention_days)
     )
-    if previous is None:
-        provenance.append(
-            ImportedObject(
-                stix_id=report_id,
-                organisation=author,
-                peer=peer,
-                agreement=agreement,
-                object_type="maritime.incident",
-                object_id=str(incident.pk),
-                modified=modified,
-                retain_until=retain_until,
-            )
-        )
-        provenance.append(
-            ObjectShare(
-                content_type=_incident_type(),
-                object_id=str(incident.pk),
-                organisation=agreement.organisation,
-                purpose=f"agreement {agreement.reference}"[:200],
-            )
-        )
-        result.created += 1
-    else:
-        previous.modified, previous.last_received_at, previous.retain_until = modified, now, retain_until
-        previous.versions_received += 1
-        previous.save(update_fields=["modified", "last_received_at", "retain_until", "versions_received"])
-        result.updated += 1
+    persons = _persons(incident, details, allowed, report_id)
+    facilitators = _facilitators(batch, author, report, allowed)
     result.object_ids.append(report_id)
+    if previous is None:
+        batch.incidents.append(incident)
+        batch.persons.extend(persons)
+        batch.links.extend((incident, f) for f in facilitators)
+        result.created += 1
+        return
+    incident.save()
+    incident.persons.all().delete()
+    PersonsOnBoard.objects.bulk_create(persons)
+    incident.facilitators.set(facilitators)
+    previous.modified, previous.last_received_at = modified, timezone.now()
+    previous.retain_until = previous.last_received_at + incident.retention
+    previous.versions_received += 1
+    previous.save(update_fields=["modified", "last_received_at", "retain_until", "versions_received"])
+    result.updated += 1
 
 
-def _store_vessel(peer, author, report, allowed, result):
+def _store_vessel(batch, author, report, allowed, result, *, defer):
     details = report["extensions"].get(stix.VESSEL_EXTENSION_ID)
     if not isinstance(details, dict) or not details.get("vessel_id"):
         return None
-    vessel = Vessel.objects.filter(origin_node=peer.name, origin_id=details["vessel_id"]).first() or Vessel(
-        organisation=author, origin_node=peer.name, origin_id=str(details["vessel_id"])[:120]
-    )
+    vessel_id = str(details["vessel_id"])
+    vessel = batch.vessels.get(vessel_id)
+    if vessel is None:
+        vessel = batch.vessels[vessel_id] = Vessel(
+            organisation=author, origin_node=batch.peer.name, origin_id=vessel_id[:120]
+        )
     for prop, model_field in stix.VESSEL_FIELDS.items():
         if prop in details:
             if prop not in allowed:
@@ -538,16 +558,17 @@ def _store_vessel(peer, author, report, allowed, result):
         raise ExchangeRefused(
             f"{report['id']}: vessel: {_value_errors(exc)}", object_id=report["id"]
         ) from exc
-    vessel.save()
+    if vessel.pk is None and defer:
+        batch.new_vessels[vessel_id] = vessel
+    else:
+        vessel.save()
     return vessel
 
 
-def _store_persons(incident, details, allowed, report_id, *, fresh):
-    if not fresh:
-        incident.persons.all().delete()
+def _persons(incident, details, allowed, report_id) -> list:
     rows = details.get("persons_breakdown") if "persons_breakdown" in allowed else None
     if not rows:
-        return
+        return []
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise ExchangeRefused(
             f"{report_id}: persons_breakdown must be a list of objects.", object_id=report_id
@@ -563,25 +584,28 @@ def _store_persons(incident, details, allowed, report_id, *, fresh):
         raise ExchangeRefused(f"{report_id}: persons_breakdown repeats a group.", object_id=report_id)
     for person in people:
         try:
-            checked(person)
+            checked(person, exclude=["incident"])
         except ValidationError as exc:
             raise ExchangeRefused(
                 f"{report_id}: persons on board: {_value_errors(exc)}", object_id=report_id
             ) from exc
-    PersonsOnBoard.objects.bulk_create(people)
+    return people
 
 
-def _store_facilitators(peer, author, incident, report, by_id, allowed):
-    refs = [by_id[r] for r in report.get("object_refs", []) if r.startswith("threat-actor--") and r in by_id]
+def _facilitators(batch, author, report, allowed) -> list:
     if "facilitators" not in allowed:
-        incident.facilitators.clear()
-        return
+        return []
+    refs = [
+        batch.by_id[r]
+        for r in report.get("object_refs", [])
+        if r.startswith("threat-actor--") and r in batch.by_id
+    ]
     found = []
     for actor in refs:
         facilitator, _ = FacilitatorReference.objects.get_or_create(
-            origin_node=peer.name,
+            origin_node=batch.peer.name,
             origin_id=actor["id"],
             defaults={"organisation": author, "reference": str(actor.get("name", ""))[:64]},
         )
         found.append(facilitator)
-    incident.facilitators.set(found)
+    return found

@@ -8,6 +8,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,9 @@ class Peer(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("sharing:peer_detail", args=[self.pk])
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -125,6 +129,9 @@ class SharingAgreement(models.Model):
 
     def __str__(self):
         return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("sharing:agreement_detail", args=[self.pk])
 
     @property
     def collection_id(self) -> uuid.UUID:
