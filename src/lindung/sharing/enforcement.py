@@ -5,7 +5,8 @@ that goes through the policy (pages, API, exports, selectors) applies them. Work
 ``organisation``, ``tlp`` (``core.markings.TLP``), ``distribution`` (``core.markings.Distribution``)
 and ``sharing_group`` (FK to ``core.SharingGroup``, nullable) fields::
 
-    policy.register(Incident, marked_rule(view=C.VIEW_INCIDENTS, change=C.MANAGE_INCIDENTS))
+    policy.register(Incident, policy.Rule(view=C.VIEW_INCIDENTS, change=C.MANAGE_INCIDENTS,
+                                          scope_filter=marked_queryset, scope_check=marked_object_allowed))
 
 Who sees a marked record on this node (the user needs the rule's view capability, by default
 ``VIEW_INCIDENTS``, in the organisation through which access is granted):
@@ -57,7 +58,7 @@ def _active_shares(model):
     return ObjectShare.objects.active().filter(content_type=ContentType.objects.get_for_model(model))
 
 
-def _shared_ids(model, shares):
+def shared_ids(model, shares):
     """Object ids of ``shares`` cast to the model's primary key type, for ``pk__in``."""
     pk_field = model._meta.pk
     cast_to = models.BigIntegerField() if isinstance(pk_field, models.AutoField) else pk_field.__class__()
@@ -74,8 +75,8 @@ def marked_queryset(user, queryset, action: str = policy.VIEW):
     if action != policy.VIEW:
         return queryset.filter(owned)
     shares = _active_shares(model)
-    named_org = Q(pk__in=_shared_ids(model, shares.filter(organisation_id__in=orgs)))
-    named_group = Q(pk__in=_shared_ids(model, shares.filter(sharing_group__organisations__in=orgs)))
+    named_org = Q(pk__in=shared_ids(model, shares.filter(organisation_id__in=orgs)))
+    named_group = Q(pk__in=shared_ids(model, shares.filter(sharing_group__organisations__in=orgs)))
     member_groups = SharingGroup.objects.filter(organisations__in=orgs).values("pk")
     in_group = Q(distribution=Distribution.SHARING_GROUP, sharing_group_id__in=member_groups)
     condition = (
@@ -116,8 +117,3 @@ def marked_object_allowed(user, obj, action: str = policy.VIEW) -> bool | None:
     if in_group:
         return True
     return tlp in OPEN_TLP and obj.distribution in NODE_WIDE
-
-
-def marked_rule(**kwargs) -> policy.Rule:
-    """A ``policy.Rule`` whose reads and writes go through the markings above."""
-    return policy.Rule(scope_filter=marked_queryset, scope_check=marked_object_allowed, **kwargs)

@@ -20,8 +20,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Q
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.utils import timezone
 
 from lindung.core.markings import TLP, TLP_ORDER, Distribution, tlp_allowed
@@ -29,6 +28,7 @@ from lindung.core.models import ObjectShare, SharingGroup
 from lindung.maritime.models import FacilitatorReference, Incident, PersonsOnBoard, Vessel
 
 from . import stix
+from .enforcement import shared_ids
 from .models import ImportedObject, SharingAgreement
 
 
@@ -57,22 +57,18 @@ def candidates(agreement):
     """Incidents that may be in the agreement's collection (recipients are checked per page)."""
     if not agreement.in_force():
         return Incident.objects.none()
-    shares = ObjectShare.objects.active().filter(content_type=_incident_type()).values("object_id")
+    shares = ObjectShare.objects.active().filter(content_type=_incident_type())
     return (
         Incident.objects.filter(
             organisation_id=agreement.organisation_id, origin_node="", tlp__in=exportable_tlp(agreement)
         )
         .filter(
             Q(distribution__in=[Distribution.CONNECTED, Distribution.SHARING_GROUP])
-            | Q(pk__in=_as_ids(shares))
+            | Q(pk__in=shared_ids(Incident, shares))
         )
         .select_related("organisation", "vessel", "sharing_group")
         .order_by("modified_at", "pk")
     )
-
-
-def _as_ids(values):
-    return values.annotate(oid=Cast("object_id", BigIntegerField())).values("oid")
 
 
 def recipients(agreement, incidents) -> dict[int, set[int]]:
