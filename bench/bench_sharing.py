@@ -13,6 +13,7 @@ on a small machine, and the figures say how far from the goal the measured rate 
 """
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -184,6 +185,11 @@ def run(n: int = DEFAULT_N) -> dict:
         started = time.perf_counter()
         output = b.run("-m", "lindung.cli", "sharing", "sync", "--no-validate", "--page-size", "5000")
         sync_seconds = time.perf_counter() - started
+        # What the command costs before it syncs anything (Django start-up): refused at once.
+        started = time.perf_counter()
+        with contextlib.suppress(RuntimeError):
+            b.run("-m", "lindung.cli", "sharing", "sync", "--peer", "no-such-peer")
+        startup_seconds = time.perf_counter() - started
         received = b.step("count")["received"]
         stix2_seconds = _stix2_baseline(json.loads(export.read_text()))
     finally:
@@ -198,6 +204,7 @@ def run(n: int = DEFAULT_N) -> dict:
         "incidents": n,
         "stix_objects": exported,
         "sync_seconds": round(sync_seconds, 2),
+        "command_startup_seconds": round(startup_seconds, 2),
         "incidents_per_second": round(rate, 1),
         "objects_per_second": round(exported / sync_seconds, 1),
         "stix2_serialise_seconds": round(stix2_seconds, 2),
