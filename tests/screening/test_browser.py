@@ -1,0 +1,58 @@
+"""Real headless Chromium: a caseworker screens in French, pauses, resumes from the list where
+they stopped, and the directory is searched by need and language."""
+
+import pytest
+
+from lindung.core.roles import Role
+from lindung.referrals import services as referral_services
+from lindung.screening.models import Interview
+
+pytestmark = [pytest.mark.browser]
+
+
+def test_pause_and_resume_in_french(page, live_server, login, make_user, org_a, guide, transactional_db):
+    make_user(org_a, Role.CASEWORKER, username="cw_lina")
+    login("cw_lina")
+    page.get_by_label("Language").select_option("fr")  # lindung.js submits on change
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.goto(f"{live_server.url}/screening/new/")
+    page.get_by_role("button").last.click()  # "Start the interview", in French
+    assert page.get_by_text("La personne a-t-elle accepté cet entretien").is_visible()
+    page.locator('input[name="agrees_to_interview"][value="yes"]').check()
+    page.locator('input[name="interview_country"][value="THA"]').check()
+    page.locator('button[value="next"]').click()
+    assert page.get_by_role("heading", name="Sécurité immédiate").is_visible()
+    page.locator('input[name="in_danger_now"][value="no"]').check()
+    page.locator('button[value="pause"]').click()
+    page.wait_for_url(f"{live_server.url}/screening/")
+    interview = Interview.objects.get()
+    assert interview.status == "in_progress" and interview.answers["in_danger_now"] == "no"
+    page.locator(f'a[href="/screening/interviews/{interview.pk}/safety/"]').click()
+    assert page.locator('input[name="in_danger_now"][value="no"]').is_checked()
+
+
+def test_directory_search_by_need_and_language(
+    page, live_server, login, make_user, org_a, org_b, transactional_db
+):
+    for name, kind, langs in (
+        ("Burmese clinic", "medical_care", ["mya"]),
+        ("Thai shelter", "shelter", ["tha"]),
+    ):
+        referral_services.service_save(
+            acting_user=None,
+            organisation=org_b,
+            name=name,
+            service_type=kind,
+            country="THA",
+            place="Bangkok",
+            languages=langs,
+        )
+    make_user(org_a, Role.SERVICE_PROVIDER, username="prov_dewi")
+    login("prov_dewi")
+    page.goto(f"{live_server.url}/referrals/services/")
+    page.get_by_label("Need").select_option("medical_care")
+    page.get_by_label("Language (ISO 639-3, e.g. tha, mya)").fill("mya")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_role("link", name="Burmese clinic").is_visible()
+    assert page.get_by_role("link", name="Thai shelter").count() == 0
