@@ -1,0 +1,337 @@
+"""Case list and name search at scale, through the cases selectors vs hand-written SQL.
+
+The issue asks for 1,000,000 synthetic cases on PostgreSQL. The size is a parameter
+(``LINDUNG_BENCH_CASES``, default 1,000,000); the data is generated once with COPY into a separate
+database (``LINDUNG_BENCH_DATABASE_URL``, default ``postgres://postgres@127.0.0.1:5432/lindung_bench``)
+and reused by later runs of the same size.
+
+Figures: p95 wall time (ms) of
+- the filtered case list (one page of 25 plus the count, as the list page does), filters mixing
+  case type, step, vulnerability and overdue tasks, through ``selectors.case_list`` (access policy,
+  ORM) vs the same query written by hand in SQL with the user's organisations inlined;
+- an exact name search (blind index) through ``selectors.cases_by_name`` (policy, audit entry of
+  the search) vs the same join written by hand;
+and the ratios selector / hand-written (goal ≤ 1.5), with p95 goal ≤ 50 ms.
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/lindung_bench"
+PAGE = 25
+ROUNDS = 200
+
+GIVEN = [f"Given{n:04d}" for n in range(1000)]
+FAMILY = [f"Family{n:04d}" for n in range(1000)]
+
+
+def run() -> dict:
+    """Entry point for bench/run.py: runs in a child process bound to the bench database."""
+    env = {**os.environ, "DATABASE_URL": os.environ.get("LINDUNG_BENCH_DATABASE_URL", DEFAULT_URL)}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "lindung.settings")
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent / "src"), env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, __file__, "--child"], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench_cases failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _ensure_database(url):
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _p95(samples):
+    ordered = sorted(samples)
+    return round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2)
+
+
+def _generate(size, orgs, user):
+    """COPY ``size`` persons and cases (with blind index rows, vulnerabilities and tasks)."""
+    import datetime
+
+    from django.db import connection
+
+    from lindung.cases import workflows
+    from lindung.cases.models import Case, Person
+    from lindung.core import crypto
+
+    rng = random.Random(42)
+    today = datetime.date.today()
+    now = datetime.datetime.now(datetime.UTC)
+    # A pool of real ciphertexts per organisation: rows have realistic width; reads decrypt fine.
+    pool = {
+        org: [
+            (
+                crypto.encrypt(g, organisation_id=org, context="cases.person.given_name"),
+                crypto.encrypt(f, organisation_id=org, context="cases.person.family_name"),
+            )
+            for g, f in zip(GIVEN[:50], FAMILY[:50], strict=True)
+        ]
+        for org in orgs
+    }
+    types = {t: [s for s, _l in w.states] for t, w in workflows.WORKFLOWS.items()}
+    vulns = ["presumed_victim_of_trafficking", "unaccompanied_child", "survivor_of_violence", "older_migrant"]
+    start_person = (Person.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    start_case = (Case.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    # Digests first: computing one may read a key from the database, which a COPY in progress blocks.
+    digests = [
+        crypto.blind_index(
+            f"{GIVEN[i % 1000]} {FAMILY[(i // 1000) % 1000]}",
+            organisation_id=orgs[i % len(orgs)],
+            kind="name",
+        )
+        for i in range(size)
+    ]
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(
+            "COPY cases_person (id, organisation_id, reference, given_name, family_name, sex, gender, "
+            "age_group, "
+            "citizenship, is_stateless, languages, disability_status, majority_status, legal_status, "
+            "registered_at, updated_at, version, photo_content_type) FROM STDIN"
+        ) as copy:
+            for i in range(size):
+                org = orgs[i % len(orgs)]
+                given, family = pool[org][i % 50]
+                copy.write_row(
+                    (
+                        start_person + i,
+                        org,
+                        f"P-B{i:09d}",
+                        given,
+                        family,
+                        rng.choice("FMXU"),
+                        "",
+                        rng.choice(["18-20", "24-26", "30-38", "9-17"]),
+                        rng.choice(["MMR", "KHM", "IDN", "LAO"]),
+                        False,
+                        "[]",
+                        "",
+                        "",
+                        "",
+                        now,
+                        now,
+                        1,
+                        "",
+                    )
+                )
+        with raw.copy(
+            "COPY cases_personidentifier (person_id, organisation_id, kind, digest) FROM STDIN"
+        ) as copy:
+            for i, digest in enumerate(digests):
+                copy.write_row((start_person + i, orgs[i % len(orgs)], "name", digest))
+        with raw.copy("COPY cases_personvulnerability (person_id, category) FROM STDIN") as copy:
+            for i in range(0, size, 3):
+                copy.write_row((start_person + i, vulns[i % len(vulns)]))
+        with raw.copy(
+            "COPY cases_case (id, organisation_id, person_id, reference, case_type, state, opened_on, team, "
+            "step_data, legal_hold, source_reference, updated_at, version, owner_id) FROM STDIN"
+        ) as copy:
+            for i in range(size):
+                case_type = rng.choice(list(types))
+                copy.write_row(
+                    (
+                        start_case + i,
+                        orgs[i % len(orgs)],
+                        start_person + i,
+                        f"C-B{i:09d}",
+                        case_type,
+                        rng.choice(types[case_type]),
+                        today - datetime.timedelta(days=rng.randrange(1800)),
+                        "",
+                        "{}",
+                        False,
+                        "",
+                        now,
+                        1,
+                        user.pk if i % len(orgs) == 0 else None,
+                    )
+                )
+        with raw.copy("COPY cases_task (case_id, title, due_on, created_at) FROM STDIN") as copy:
+            for i in range(0, size, 5):
+                copy.write_row(
+                    (
+                        start_case + i,
+                        "Follow up",
+                        today + datetime.timedelta(days=rng.randrange(-30, 30)),
+                        now,
+                    )
+                )
+        for table in ("cases_person", "cases_case"):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+        cursor.execute("ANALYZE")
+
+
+def _setup(size):
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from lindung.cases.models import Case
+    from lindung.core.models import Membership, Organisation, User
+    from lindung.core.roles import Role
+
+    orgs = [
+        Organisation.objects.get_or_create(name=f"Bench org {n}", defaults={"kind": "ngo", "country": "THA"})[
+            0
+        ]
+        for n in (1, 2)
+    ]
+    user, _ = User.objects.get_or_create(username="bench_caseworker")
+    Membership.objects.get_or_create(user=user, organisation=orgs[0], role=Role.CASEWORKER)
+    generated = 0.0
+    if Case.objects.count() != size:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE cases_case, cases_person, cases_personidentifier, cases_personvulnerability, "
+                "cases_task CASCADE"
+            )
+        started = time.perf_counter()
+        _generate(size, [o.pk for o in orgs], user)
+        generated = time.perf_counter() - started
+    return user, [o.pk for o in orgs], generated
+
+
+LIST_SQL = """
+SELECT c.*, p.reference, o.name, u.username FROM cases_case c
+JOIN cases_person p ON p.id = c.person_id JOIN core_organisation o ON o.id = c.organisation_id
+LEFT JOIN core_user u ON u.id = c.owner_id
+WHERE c.organisation_id = ANY(%(orgs)s) AND c.case_type = %(type)s AND c.state = %(state)s {extra}
+ORDER BY c.opened_on DESC, c.id DESC LIMIT 25
+"""
+COUNT_SQL = """
+SELECT count(*) FROM cases_case c
+WHERE c.organisation_id = ANY(%(orgs)s) AND c.case_type = %(type)s AND c.state = %(state)s {extra}
+"""
+EXTRA = {
+    "": "",
+    "vulnerability": "AND EXISTS (SELECT 1 FROM cases_personvulnerability v WHERE v.person_id = c.person_id "
+    "AND v.category = %(vulnerability)s)",
+    "overdue": "AND EXISTS (SELECT 1 FROM cases_task t WHERE t.case_id = c.id AND t.done_at IS NULL "
+    "AND t.due_on < %(today)s)",
+}
+NAME_SQL = """
+SELECT c.*, p.reference FROM cases_case c JOIN cases_person p ON p.id = c.person_id
+WHERE c.person_id IN (SELECT i.person_id FROM cases_personidentifier i
+                      WHERE i.organisation_id = ANY(%(orgs)s) AND i.kind = 'name' AND i.digest = %(digest)s)
+ORDER BY c.opened_on DESC, c.id DESC LIMIT 25
+"""
+
+
+def _child():
+    import datetime
+
+    size = int(os.environ.get("LINDUNG_BENCH_CASES", "1000000"))
+    user, orgs, generated = _setup(size)
+    from django.db import connection
+
+    from lindung.cases import selectors, workflows
+    from lindung.core import crypto
+
+    rng = random.Random(7)
+    today = datetime.date.today()
+    list_params = []
+    for n in range(ROUNDS):
+        case_type = rng.choice(list(workflows.WORKFLOWS))
+        state = rng.choice([s for s, _l in workflows.get(case_type).states])
+        extra = ["", "vulnerability", "overdue"][n % 3]
+        list_params.append((case_type, state, extra))
+    names = [f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}" for _ in range(ROUNDS)]
+
+    def selector_list(case_type, state, extra):
+        qs = selectors.case_list(
+            user,
+            case_type=case_type,
+            state=state,
+            overdue=extra == "overdue",
+            vulnerability="older_migrant" if extra == "vulnerability" else "",
+        )
+        return len(list(qs[:PAGE])), qs.count()
+
+    def sql_list(case_type, state, extra):
+        params = {
+            "orgs": orgs[:1],
+            "type": case_type,
+            "state": state,
+            "vulnerability": "older_migrant",
+            "today": today,
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(LIST_SQL.format(extra=EXTRA[extra]), params)
+            rows = cursor.fetchall()
+            cursor.execute(COUNT_SQL.format(extra=EXTRA[extra]), params)
+            return len(rows), cursor.fetchone()[0]
+
+    def selector_name(name):
+        return len(list(selectors.cases_by_name(user, name)[:PAGE]))
+
+    def sql_name(name):
+        digest = crypto.blind_index(name, organisation_id=orgs[0], kind="name")
+        with connection.cursor() as cursor:
+            cursor.execute(NAME_SQL, {"orgs": orgs[:1], "digest": digest})
+            return len(cursor.fetchall())
+
+    def measure(fn, params):
+        for p in params[:10]:  # warm caches and plans
+            fn(*p)
+        samples = []
+        for p in params:
+            started = time.perf_counter()
+            fn(*p)
+            samples.append(time.perf_counter() - started)
+        return _p95(samples)
+
+    # Same answers both ways, or the comparison means nothing.
+    for p in list_params[:15]:
+        assert selector_list(*p) == sql_list(*p), p
+    for name in names[:15]:
+        assert selector_name(name) == sql_name(name), name
+
+    list_sel, list_sql = measure(selector_list, list_params), measure(sql_list, list_params)
+    name_sel, name_sql = (
+        measure(selector_name, [(n,) for n in names]),
+        measure(sql_name, [(n,) for n in names]),
+    )
+    print(
+        json.dumps(
+            {
+                "cases": size,
+                "generation_seconds": round(generated, 1),
+                "case_list_p95_ms": list_sel,
+                "case_list_sql_p95_ms": list_sql,
+                "case_list_ratio": round(list_sel / list_sql, 2),
+                "name_search_p95_ms": name_sel,
+                "name_search_sql_p95_ms": name_sql,
+                "name_search_ratio": round(name_sel / name_sql, 2),
+                "goal_p95_ms": 50,
+                "goal_ratio": 1.5,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        _ensure_database(os.environ["DATABASE_URL"])
+        _child()
+    else:
+        print(json.dumps(run(), indent=2))
