@@ -1,8 +1,8 @@
 """Case list and name search at scale, through the cases selectors vs hand-written SQL.
 
 The issue asks for 1,000,000 synthetic cases on PostgreSQL. The size is a parameter
-(``LINDUNG_BENCH_CASES``, default 200,000: see DEFAULT_SIZE); the data is generated once with COPY into a separate
-database (``LINDUNG_BENCH_DATABASE_URL``, default ``postgres://postgres@127.0.0.1:5432/lindung_bench``)
+(``LINDUNG_BENCH_CASES``, default 200,000: see DEFAULT_SIZE); the data is generated once with COPY
+into a separate database (``LINDUNG_BENCH_DATABASE_URL``, default ``postgres://postgres@127.0.0.1:5432/lindung_bench``)
 and reused by later runs of the same size.
 
 Figures: p95 wall time (ms) of
@@ -21,8 +21,8 @@ import random
 import subprocess
 import sys
 import time
-from unittest import mock
 from pathlib import Path
+from unittest import mock
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/lindung_bench"
