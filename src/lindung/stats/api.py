@@ -137,7 +137,7 @@ class IndicatorViewSet(viewsets.ViewSet):
             (200, "text/csv"): OpenApiTypes.STR,
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
             (200, "application/vnd.sdmx.data+csv"): OpenApiTypes.STR,
-            400: ErrorSerializer,
+            400: OpenApiTypes.OBJECT,
             404: ErrorSerializer,
         },
     )
@@ -213,7 +213,9 @@ class ReleaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.releases_visible(self.request.user).prefetch_related("tables")
 
-    @extend_schema(request=ReleaseCreateSerializer, responses={201: ReleaseSerializer, 400: ErrorSerializer})
+    @extend_schema(
+        request=ReleaseCreateSerializer, responses={201: ReleaseSerializer, 400: OpenApiTypes.OBJECT}
+    )
     def create(self, request, *args, **kwargs):
         policy.require_capability(request.user, Capability.PUBLISH_STATS)
         body = ReleaseCreateSerializer(data=request.data)
