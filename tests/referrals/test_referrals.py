@@ -4,7 +4,7 @@ referrer sees the outcome, overdue referrals for supervisors, every step audited
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -327,3 +327,31 @@ def test_statistics_selectors_return_no_identifying_fields(caseworker, profile_w
     assert len(profiles) == 1 and set(profiles[0]) == set(PROFILE_STAT_FIELDS)
     for forbidden in ("payload", "person", "answers", "explanation", "answer_note", "interview__place"):
         assert forbidden not in set(rows[0]) | set(profiles[0])
+
+
+@pytest.mark.django_db
+def test_referral_from_a_case_or_a_person(caseworker, org_a, org_b, make_user, make_person, make_service):
+    from lindung.cases import services as cases_services
+
+    person = make_person(org_a, "referral")
+    case = cases_services.case_open(acting_user=caseworker, person=person, case_type="protection")
+    clinic = make_service()
+    client = _client(caseworker)
+    page = client.get(reverse("referrals:referral_create") + f"?case={case.pk}").content.decode()
+    assert "Urgency" in page  # no profile: the caseworker says how urgent
+    response = client.post(
+        reverse("referrals:referral_create"),
+        {"case": case.pk, "needs": ["medical_care"], "service": clinic.pk, "urgency": "urgent"},
+    )
+    referral = Referral.objects.get()
+    assert response["Location"] == referral.get_absolute_url()
+    assert referral.case_id == case.pk and referral.person_id == person.pk and referral.urgency == "urgent"
+    by_person = services.referral_send(
+        acting_user=caseworker, service=clinic, needs=["medical_care"], person=person
+    )
+    assert by_person.person_id == person.pk and by_person.urgency == "routine"
+    # Another organisation's person or case cannot be referred.
+    outsider = make_user(org_b, Role.CASEWORKER)
+    assert _client(outsider).get(reverse("referrals:referral_create") + f"?case={case.pk}").status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.referral_send(acting_user=outsider, service=clinic, needs=["medical_care"], person=person)
