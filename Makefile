@@ -36,9 +36,14 @@ test: setup lint
 bench: setup
 	$(BIN)/python bench/run.py
 
-# Developer only (needs GNU gettext): refresh the catalogues from the source.
+# Developer only (needs GNU gettext): refresh every app's catalogues from its source.
+LANGS := en fr ru th ms id
 messages: setup
-	cd src/lindung && ../../$(BIN)/lindung makemessages --all --no-obsolete --ignore "*/tests/*"
+	for app in src/lindung/*/apps.py; do \
+	  dir=$$(dirname $$app); mkdir -p $$dir/locale; \
+	  (cd $$dir && $(CURDIR)/$(BIN)/django-admin makemessages --settings=lindung.settings --no-obsolete \
+	    $(foreach l,$(LANGS),-l $(l))) || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var/static
