@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lindung.core.markings import TLP
-from lindung.core.models import Organisation
+from lindung.core.models import Organisation, SharingGroup
 
 from . import stix
 from .models import Peer
@@ -141,3 +141,24 @@ class AgreementForm(forms.Form):
         self.fields["organisation"].queryset = managed if managed is not None else Organisation.objects.none()
         self.fields["peer"].queryset = peers if peers is not None else Peer.objects.none()
         self.fields["partner_organisations"].queryset = _organisations()
+
+
+class RecipientForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), required=False
+    )
+    sharing_group = forms.ModelChoiceField(
+        label=_("or a sharing group"), queryset=SharingGroup.objects.none(), required=False
+    )
+    purpose = forms.CharField(label=_("Why it is shared"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = _organisations()
+        self.fields["sharing_group"].queryset = SharingGroup.objects.order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("organisation")) == bool(data.get("sharing_group")):
+            raise forms.ValidationError(_("Choose one organisation or one sharing group."))
+        return data

@@ -81,3 +81,17 @@ def received_summary() -> list[dict]:
             "facilitators": incident.facilitators.count(), "persons_rows": incident.persons.count(),
         })  # fmt: skip
     return rows
+
+
+def recipients_of(obj):
+    """Active explicit shares of one record (the caller has already been allowed to change it)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from lindung.core.models import ObjectShare
+
+    return (
+        ObjectShare.objects.active()
+        .filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+        .select_related("organisation", "sharing_group")
+        .order_by("created_at")
+    )

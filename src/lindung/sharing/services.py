@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.core import policy
+from lindung.core import services as core_services
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
 from lindung.core.markings import TLP
@@ -374,3 +375,27 @@ def purge_expired_imports(*, now=None) -> int:
         if count:
             audit_record(action=AuditAction.SHARING_RETENTION_PURGED, detail={"incidents": count})
     return count
+
+
+# named recipients of a marked record ---------------------------------------------------------
+
+
+def recipient_add(*, acting_user, obj, purpose, organisation=None, sharing_group=None):
+    """Name an organisation (or, below AMBER+STRICT, a sharing group) that may read a marked record
+    on this node and, under an agreement, at its partners' nodes. The policy and the audit entry are
+    core's ``object_share``; the marking rules are checked here."""
+    if obj.tlp == TLP.RED:
+        raise ValidationError(_("TLP:RED records stay with their owner: they cannot be shared."))
+    if obj.tlp == TLP.AMBER_STRICT and sharing_group is not None:
+        raise ValidationError(
+            {"sharing_group": _("TLP:AMBER+STRICT records are shared with organisations by name only.")}
+        )
+    if organisation is not None and organisation.pk == obj.organisation_id:
+        raise ValidationError({"organisation": _("The owner organisation sees its records already.")})
+    return core_services.object_share(
+        acting_user=acting_user,
+        obj=obj,
+        purpose=purpose,
+        organisation=organisation,
+        sharing_group=sharing_group,
+    )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
     path("agreements/<int:pk>/revoke/", views.agreement_revoke, name="agreement_revoke"),
     path("exchanges/", views.exchange_list, name="exchange_list"),
+    path("incidents/<int:pk>/recipients/", views.incident_recipients, name="incident_recipients"),
     # TAXII 2.1 (peers only, HTTP Basic).
     path("taxii2/", taxii.discovery, name="taxii_discovery"),
     path("taxii2/api/", taxii.api_root, name="taxii_api_root"),

@@ -13,9 +13,11 @@ from lindung.core import services as core_services
 from lindung.core.models import Organisation, SharingGroup
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view
+from lindung.maritime.models import Incident
+from lindung.maritime.selectors import incidents_visible
 
 from . import selectors, services
-from .forms import AgreementForm, PeerCredentialsForm, PeerForm, SharingGroupForm
+from .forms import AgreementForm, PeerCredentialsForm, PeerForm, RecipientForm, SharingGroupForm
 from .models import Peer, SharingAgreement
 
 
@@ -265,3 +267,29 @@ def exchange_list(request):
     _manager(request)
     page = Paginator(selectors.exchanges_visible(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "sharing/exchange_list.html", {"page": page, "exchanges": page.object_list})
+
+
+# named recipients of an incident -------------------------------------------------------------
+
+
+@login_required
+@object_view(Incident)
+def incident_recipients(request, pk):
+    incident = get_object_or_404(incidents_visible(request.user, policy.CHANGE), pk=pk)
+    form = RecipientForm(request.POST or None)
+    if request.method == "POST" and "revoke" in request.POST:
+        share = get_object_or_404(selectors.recipients_of(incident), pk=request.POST.get("revoke") or 0)
+        core_services.object_share_revoke(acting_user=request.user, share=share)
+        messages.success(request, _("Sharing withdrawn."))
+        return redirect("sharing:incident_recipients", pk=incident.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recipient_add(acting_user=request.user, obj=incident, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Recipient added."))
+            return redirect("sharing:incident_recipients", pk=incident.pk)
+    return render(request, "sharing/incident_recipients.html", {
+        "incident": incident, "form": form, "shares": selectors.recipients_of(incident),
+    })  # fmt: skip
