@@ -65,9 +65,9 @@ def _generate(items):
     org = Organisation.objects.create(name="Bench organisation", kind="ngo", country="THA")
     user = User.objects.create_user("bench")
     Membership.objects.create(user=user, organisation=org, role=Role.ENGAGEMENT_COORDINATOR)
-    sheet = services.guidance_adopt(
-        acting_user=user, organisation=org, key="information_sheet"
-    ).versions.get()
+    sheet = services.guidance_adopt(acting_user=user, organisation=org, key="information_sheet").versions.get(
+        language="en"
+    )
     engagement = services.engagement_save(
         acting_user=user, organisation=org, title="Bench", purpose="p", feeds="f"
     )

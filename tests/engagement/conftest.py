@@ -25,7 +25,7 @@ class World:
             how_to_reach="Call 0-0000 (test)",
         )
         document = services.guidance_adopt(acting_user=user, organisation=org, key="information_sheet")
-        self.sheet = document.versions.get()
+        self.sheet = document.versions.get(language="en")
         self.guideline = services.guideline_save(acting_user=user, organisation=org, title="Test guideline")
         self.version = services.guideline_version_add(
             acting_user=user,

@@ -41,3 +41,34 @@ def test_demo_coordinator_sees_you_said_we_did_of_own_organisation_only(demo_wor
     usable = list(selectors.usable_contributions(coordinator, engagement))
     assert withdrawn not in usable
     assert any(selectors.attribution(c) == "Ari Fictional" for c in usable)
+
+
+@pytest.mark.django_db
+def test_demo_coordinator_sees_the_feature_working(demo_world):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(demo_world["users"]["coordinator"])
+    engagement = Engagement.objects.get(organisation=demo_world["orgs"]["ngo_bkk"])
+    done = engagement.sessions.get(status=Session.Status.COMPLETED)
+    planned = engagement.sessions.get(status=Session.Status.PLANNED)
+    named = Contribution.objects.get(session=done, attribute_name=True)
+    pages = {
+        reverse("engagement:engagement_detail", args=[engagement.pk]): ["withdrew consent", "Focus group 2"],
+        reverse("engagement:session_detail", args=[done.pk]): [
+            "Checklist complete.",
+            "Withdrawn by the participant",
+        ],
+        reverse("engagement:session_detail", args=[planned.pk]): ["Not ready to start"],
+        reverse("engagement:engagement_outcomes", args=[engagement.pk]): [
+            "Residents may keep their own phone"
+        ],
+        reverse("engagement:synthesis"): ["Ari Fictional", named.public_text],
+        reverse("engagement:participant_report", args=[named.participant_id]): [named.public_text],
+        reverse("engagement:guidance_list"): ["Information sheet for participants"],
+    }
+    for url, expected in pages.items():
+        body = client.get(url).content.decode().replace("&#x27;", "'")
+        for text in expected:
+            assert text in body, (url, text)

@@ -471,3 +471,10 @@ def test_contact_details_are_encrypted_and_reads_are_logged(world, monkeypatch):
         services.participant_save(
             acting_user=helper, organisation=world.org, participant=person, contact="other"
         )
+
+
+def test_adopting_the_model_copies_every_language_it_has(world):
+    versions = world.sheet.document.versions.all()
+    assert {v.language for v in versions} == {"en", "fr"} and {v.number for v in versions} == {1}
+    french = versions.get(language="fr")
+    assert french.title.startswith("Fiche d'information") and "Vos choix" in french.body
