@@ -196,20 +196,27 @@ def _read_csv(data: bytes, encoding: str, delimiter: str) -> Table:
         raise _locate_ragged_row(data, delimiter) from exc
     except pl.exceptions.DuplicateError as exc:
         raise StructuralError("header.duplicate_column", _duplicate_message(data, delimiter)) from exc
-    header = _header_of(data, delimiter)
+    # polars renames a repeated column ("a_duplicated_0"): read the header row as it is written.
+    first = pl.read_csv(data, separator=delimiter, has_header=False, n_rows=1, infer_schema=False)
+    header = ["" if cell is None else cell.strip() for cell in first.row(0)] if first.height else []
+    if len(header) != frame.width:
+        header = [name.strip() for name in frame.columns]
     if len(set(header)) != len(header):
-        raise StructuralError("header.duplicate_column", _duplicate_message(data, delimiter))
+        raise StructuralError("header.duplicate_column", _duplicates(header))
     frame = frame.rename(dict(zip(frame.columns, header, strict=True)))
     return Table(frame=frame, header=header, file_format="csv", encoding=encoding, delimiter=delimiter)
 
 
-def _header_of(data: bytes, delimiter: str) -> list[str]:
-    first = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
-    return [cell.strip() for cell in next(csv.reader([first], delimiter=delimiter), [])]
-
-
 def _duplicate_message(data: bytes, delimiter: str) -> str:
-    header = _header_of(data, delimiter)
+    first = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
+    try:
+        header = [cell.strip() for cell in next(csv.reader([first], delimiter=delimiter), [])]
+    except csv.Error:
+        header = [cell.strip() for cell in first.split(delimiter)]
+    return _duplicates(header)
+
+
+def _duplicates(header: list[str]) -> str:
     dupes = sorted({h for h in header if header.count(h) > 1})
     return _("The header names these columns more than once: %(cols)s.") % {"cols": ", ".join(dupes)}
 
@@ -271,11 +278,7 @@ def _read_xlsx(data: bytes) -> Table:
     while header and not header[-1]:
         header.pop()
     if len(set(header)) != len(header):
-        dupes = sorted({h for h in header if header.count(h) > 1})
-        raise StructuralError(
-            "header.duplicate_column",
-            _("The header names these columns more than once: %(cols)s.") % {"cols": ", ".join(dupes)},
-        )
+        raise StructuralError("header.duplicate_column", _duplicates(header))
     width = len(header)
     body = [(r + [""] * width)[:width] for r in rows[1:]]
     frame = pl.DataFrame(body, schema=dict.fromkeys(header, pl.String), orient="row")
