@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from lindung.core.models import AuditEntry
 from lindung.core.roles import Role
+from lindung.engagement import services
 from lindung.engagement.models import Consent, Contribution, Engagement, Notification, Session
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,21 @@ def full(world):
         organisation=world.org, engagement=world.engagement, kind="incident", message="m"
     )
     consent = person.consents.get(scope=Scope.QUOTES)
-    return {"person": person, "quote": quote, "consent": consent, "world": world}
+    concern = services.concern_record(
+        acting_user=world.user,
+        session=world.session,
+        severity="low",
+        description="Tired.",
+        action_taken="Break.",
+        pathway=world.pathway,
+    )
+    return {
+        "person": person,
+        "quote": quote,
+        "consent": consent,
+        "world": world,
+        "referral": concern.referrals.get(),
+    }
 
 
 def routes(full):
@@ -66,6 +81,7 @@ def routes(full):
         ("participant_report", [p], "get"),
         ("participant_report_download", [p], "get"),
         ("consent_withdraw", [full["consent"].pk], "post"),
+        ("referral_update", [full["referral"].pk], "post"),
         ("guideline_list", [], "get"),
         ("guideline_create", [], "get"),
         ("guideline_detail", [w.guideline.pk], "get"),
@@ -82,7 +98,7 @@ def routes(full):
 def test_every_page_is_covered():
     from lindung.engagement import urls
 
-    assert len(urls.urlpatterns) == 41
+    assert len(urls.urlpatterns) == 42
 
 
 def test_coordinator_reaches_every_page(full, coordinator_client):
@@ -273,8 +289,6 @@ def test_consent_form_bad_input_and_missing_information_sheet(world, coordinator
     lonely = make_user(org_b, Role.ENGAGEMENT_COORDINATOR)
     client = Client()
     client.force_login(lonely)
-    from lindung.engagement import services
-
     other = services.participant_save(acting_user=lonely, organisation=org_b, preferred_language="en")
     page = client.get(reverse("engagement:consent_create", args=[other.pk])).content.decode()
     assert "adopt one from the engagement model" in page
@@ -463,3 +477,14 @@ def test_session_page_shows_each_participants_consents_and_recording_warning(wor
     assert page.count("Not to be recorded.") == 1
     line = next(chunk for chunk in page.split("<li>") if unrecorded.code in chunk and "Not to be" in chunk)
     assert "Audio or video recording" not in line and "Taking part" in line
+
+
+def test_referral_follow_up(full, coordinator_client):
+    referral = full["referral"]
+    url = reverse("engagement:referral_update", args=[referral.pk])
+    response = coordinator_client.post(url, {"status": "lost"}, follow=True)
+    assert "Choose a referral status" in response.content.decode()
+    coordinator_client.post(url, {"status": "completed", "follow_up_on": "2026-12-24"})
+    referral.refresh_from_db()
+    assert referral.status == "completed" and referral.follow_up_on.isoformat() == "2026-12-24"
+    assert AuditEntry.objects.filter(action="engagement.safeguarding", detail__status="completed").exists()

@@ -233,6 +233,11 @@ class ConcernForm(forms.Form):
         self.fields["pathway"].queryset = pathways
 
 
+class ReferralForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=m.SupportReferral.Status.choices)
+    follow_up_on = forms.DateField(label=_("Follow up on"), required=False, widget=DATE)
+
+
 class IncidentForm(forms.Form):
     session = forms.ModelChoiceField(label=_("Session"), queryset=m.Session.objects.none(), required=False)
     severity = forms.ChoiceField(label=_("Severity"), choices=m.Severity.choices)

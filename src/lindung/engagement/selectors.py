@@ -30,6 +30,7 @@ from .models import (
     Session,
     SessionParticipant,
     SupportPathway,
+    SupportReferral,
 )
 from .models import theme_choices as _theme_choices
 
@@ -184,6 +185,10 @@ def concerns(user, session):
     return policy.accessible(
         user, SafeguardingConcern.objects.select_related("participant").prefetch_related("referrals__pathway")
     ).filter(session=session)
+
+
+def referrals(user):
+    return policy.accessible(user, SupportReferral.objects.select_related("concern__session", "pathway"))
 
 
 def incidents(user, engagement):

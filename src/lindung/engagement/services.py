@@ -741,6 +741,24 @@ def concern_record(
     return concern
 
 
+def referral_update(*, acting_user, referral, status, follow_up_on=None) -> SupportReferral:
+    """Follow-up of a referral made under the distress protocol."""
+    _may_change(acting_user, referral)
+    if status not in SupportReferral.Status.values:
+        raise ValidationError({"status": [_("Unknown referral status.")]})
+    with transaction.atomic():
+        referral.status = status
+        referral.follow_up_on = follow_up_on
+        referral.save(update_fields=["status", "follow_up_on"])
+        audit_record(
+            action=A.ENGAGEMENT_SAFEGUARDING_RECORDED,
+            actor=acting_user,
+            obj=referral,
+            detail={"kind": "referral", "status": status},
+        )
+    return referral
+
+
 def incident_report(*, acting_user, engagement, severity, description, occurred_on, session=None) -> Incident:
     _may_change(acting_user, engagement)
     if session is not None and session.engagement_id != engagement.pk:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("sessions/<int:pk>/contributions/new/", views.contribution_create, name="contribution_create"),
     path("sessions/<int:pk>/concerns/new/", views.concern_create, name="concern_create"),
     path("sessions/<int:pk>/compensation/new/", views.compensation_create, name="compensation_create"),
+    path("referrals/<int:pk>/", views.referral_update, name="referral_update"),
     path("contributions/<int:pk>/review/", views.contribution_review, name="contribution_review"),
     path("contributions/<int:pk>/withdraw/", views.contribution_withdraw, name="contribution_withdraw"),
     path("contributions/<int:pk>/outcomes/new/", views.outcome_create, name="outcome_create"),

@@ -31,6 +31,7 @@ from .models import (
     Notification,
     Participant,
     Session,
+    SupportReferral,
 )
 from .rendering import markdown_to_html
 
@@ -326,6 +327,7 @@ def session_detail(request, pk):
             "contributions": contributions,
             "concerns": concerns,
             "compensations": selectors.compensations(request.user, session),
+            "referral_statuses": SupportReferral.Status.choices,
             "attendance_form": forms.AttendanceForm(
                 participants=selectors.participants(request.user, session.organisation_id).exclude(
                     pk__in=attendance.values("participant_id")
@@ -449,6 +451,23 @@ def concern_create(request, pk):
         form,
         _("Distress protocol: record a safeguarding concern"),
         _("Pause, support the person, offer the support pathway. Record only what is needed."),
+    )
+
+
+@coordinator_view
+@require_POST
+@object_view(SupportReferral)
+def referral_update(request, pk):
+    referral = get_object_or_404(selectors.referrals(request.user), pk=pk)
+    form = forms.ReferralForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a referral status and a valid follow-up date."))
+        return redirect(referral.concern.session)
+    return _post_action(
+        request,
+        lambda: services.referral_update(acting_user=request.user, referral=referral, **form.cleaned_data),
+        _("Referral updated."),
+        referral.concern.session,
     )
 
 
