@@ -25,6 +25,12 @@ def _codes(list_id):
 
 
 class InstrumentSerializer(serializers.ModelSerializer):
+    # Codes as plain strings: blank codes ("no region") are valid here but not members of an enum.
+    country = serializers.CharField(read_only=True)
+    region = serializers.CharField(read_only=True)
+    instrument_type = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    verification = serializers.CharField(read_only=True)
     parties = serializers.ListField(child=serializers.CharField(max_length=3), read_only=True)
     effective_status = serializers.SerializerMethodField()
     implements = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
