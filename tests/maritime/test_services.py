@@ -154,31 +154,6 @@ def test_update_refused_for_other_organisation_and_received_incidents(
         services.incident_update(acting_user=analyst_a, incident=make_incident(), organisation=org_b)
 
 
-def test_receive_supersedes_older_versions_instead_of_duplicating(org_a):
-    base = {
-        "incident_type": "sighting",
-        "occurred_at": timezone.now() - datetime.timedelta(days=1),
-        "area": "Gulf of Aden",
-        "tlp": TLP.GREEN,
-        "distribution": Distribution.COMMUNITY,
-    }
-    t1 = timezone.now() - datetime.timedelta(hours=2)
-    t2 = t1 + datetime.timedelta(hours=1)
-    kwargs = {"organisation": org_a, "origin_node": "https://node-b.example", "origin_id": "report--1"}
-    first, status = services.incident_receive(
-        version=1,
-        modified_at=t1,
-        vessel={"vessel_type": "dhow", "origin_id": "x-lindung-vessel--1"},
-        **kwargs,
-        **base,
-    )
-    assert status == "created" and not first.is_local and first.stix_id == "report--1"
-    second, status = services.incident_receive(version=2, modified_at=t2, **kwargs, **{**base, "dead": 3})
-    assert status == "updated" and second.pk == first.pk and second.dead == 3 and second.version == 2
-    stale, status = services.incident_receive(version=1, modified_at=t1, **kwargs, **base)
-    assert status == "unchanged" and Incident.objects.get().dead == 3
-
-
 def test_attachment_checks_type_size_and_marking(make_incident, analyst_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

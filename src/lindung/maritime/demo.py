@@ -16,7 +16,9 @@ from lindung.core.models import SharingGroup
 from . import services
 from .models import Incident
 
-GROUP_NAME = "Indian Ocean maritime information community (demo)"
+# The same community as the sharing demo's (whichever loader runs first creates it), so that AMBER
+# incidents for the group are in the collection the demo nodes exchange.
+GROUP_NAME = "Western Indian Ocean maritime community"
 
 # (key, org, months ago, day, type, lat, lon, area, route, pob, dead, missing, survivors, outcome,
 #  departure (name, country, lat, lon), disembarkation (name, country, lat, lon), tlp, distribution,
@@ -347,7 +349,7 @@ def _point(value):
 def load(ctx: dict) -> None:
     orgs, users = ctx["orgs"], ctx["users"]
     group, _ = SharingGroup.objects.get_or_create(
-        name=GROUP_NAME, defaults={"description": "Fusion centres of the demo exchanging maritime reports."}
+        name=GROUP_NAME, defaults={"description": "Regional centres exchanging reports of incidents at sea."}
     )
     group.organisations.add(orgs["rmifc"], orgs["sey_centre"])
     recorders = {"rmifc": users["analyst"], "sey_centre": users["analyst_sey"]}

@@ -404,10 +404,6 @@ class PersonsOnBoard(models.Model):
     def __str__(self):
         return f"{self.count} × {self.sex}/{self.age_group}/{self.nationality or '?'}"
 
-    @property
-    def organisation_id(self):
-        return self.incident.organisation_id
-
 
 def attachment_path(instance, filename):
     # The stored name never carries the uploaded file name, which may identify someone.

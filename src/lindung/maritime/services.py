@@ -270,63 +270,6 @@ def incident_update(
     return incident
 
 
-def incident_receive(
-    *,
-    organisation,
-    origin_node,
-    origin_id,
-    version,
-    modified_at,
-    persons=(),
-    facilitators=(),
-    vessel=None,
-    **fields,
-) -> tuple[Incident, str]:
-    """Store an incident received from another node (called by the exchange, inside its transaction).
-
-    The newer version (higher ``modified_at``) supersedes the stored one; an older or equal one is
-    ignored. Returns the incident and ``"created"``, ``"updated"`` or ``"unchanged"``. ``vessel``
-    is a dict of vessel fields (with ``origin_id``), kept as a vessel of the receiving organisation.
-    """
-    if not origin_node or not origin_id:
-        raise ValidationError(_("A received incident needs its origin node and identifier."))
-    _unknown_fields(fields, INCIDENT_FIELDS)
-    persons = _clean_persons(persons)
-    facilitators = _clean_facilitators(facilitators)
-    with transaction.atomic():
-        existing = (
-            Incident.objects.select_for_update().filter(origin_node=origin_node, origin_id=origin_id).first()
-        )
-        if existing is not None and existing.modified_at >= modified_at:
-            return existing, "unchanged"
-        if vessel:
-            fields["vessel"] = _receive_vessel(organisation, origin_node, dict(vessel))
-        incident = existing or Incident(
-            organisation=organisation, origin_node=origin_node, origin_id=origin_id
-        )
-        for name, value in fields.items():
-            setattr(incident, name, value)
-        incident.version, incident.modified_at = version, modified_at
-        _validate_incident(incident)
-        incident.save()
-        _set_children(incident, persons, facilitators)
-    return incident, "created" if existing is None else "updated"
-
-
-def _receive_vessel(organisation, origin_node, data) -> Vessel:
-    origin_id = data.pop("origin_id", "")
-    _unknown_fields(data, VESSEL_FIELDS)
-    vessel = (
-        Vessel.objects.filter(origin_node=origin_node, origin_id=origin_id).first() if origin_id else None
-    )
-    vessel = vessel or Vessel(organisation=organisation, origin_node=origin_node, origin_id=origin_id)
-    for name, value in data.items():
-        setattr(vessel, name, value)
-    vessel.full_clean(exclude=["organisation"])
-    vessel.save()
-    return vessel
-
-
 # vessels -------------------------------------------------------------------------------------
 
 
@@ -338,27 +281,6 @@ def vessel_create(*, acting_user, organisation, **fields) -> Vessel:
         vessel.full_clean(exclude=["organisation"])
         vessel.save()
         audit_record(action=AuditAction.VESSEL_CREATED, actor=acting_user, obj=vessel)
-    return vessel
-
-
-def vessel_update(*, acting_user, vessel, **fields) -> Vessel:
-    if acting_user is not None:
-        policy.require(acting_user, policy.CHANGE, vessel)
-    if not vessel.is_local:
-        raise ValidationError(_("This vessel was received from another node; it can only change there."))
-    _unknown_fields(fields, VESSEL_FIELDS)
-    with transaction.atomic():
-        changed = sorted(name for name, value in fields.items() if getattr(vessel, name) != value)
-        for name, value in fields.items():
-            setattr(vessel, name, value)
-        vessel.full_clean(exclude=["organisation"])
-        if changed:
-            vessel.version += 1
-            vessel.modified_at = timezone.now()
-        vessel.save()
-        audit_record(
-            action=AuditAction.VESSEL_UPDATED, actor=acting_user, obj=vessel, detail={"fields": changed}
-        )
     return vessel
 
 
