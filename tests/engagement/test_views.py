@@ -488,3 +488,40 @@ def test_referral_follow_up(full, coordinator_client):
     referral.refresh_from_db()
     assert referral.status == "completed" and referral.follow_up_on.isoformat() == "2026-12-24"
     assert AuditEntry.objects.filter(action="engagement.safeguarding", detail__status="completed").exists()
+
+
+def test_csv_export_neutralises_formulas(world, coordinator_client):
+    person = world.participant(Scope.PARTICIPATION, Scope.QUOTES)
+    world.started()
+    world.attend(person)
+    world.cleared_quote(person, text='=HYPERLINK("http://x.invalid","click")')
+    body = coordinator_client.get(reverse("engagement:engagement_export", args=[world.engagement.pk])).content
+    assert b"'=HYPERLINK" in body and b',"=HYPERLINK' not in body
+
+
+def test_coordinator_of_two_organisations_chooses_where_to_create(world, org_b, coordinator_client):
+    from lindung.core.models import Membership
+
+    Membership.objects.create(user=world.user, organisation=org_b, role=Role.ENGAGEMENT_COORDINATOR)
+    url = reverse("engagement:engagement_create")
+    assert 'name="organisation"' in coordinator_client.get(url).content.decode()
+    response = coordinator_client.post(
+        url, {"organisation": org_b.pk, "title": "In B", "purpose": "p", "feeds": "f", "status": "planned"}
+    )
+    assert response.status_code == 302
+    assert Engagement.objects.get(title="In B").organisation == org_b
+    response = coordinator_client.post(
+        reverse("engagement:participant_create"),
+        {
+            "organisation": org_b.pk,
+            "preferred_language": "en",
+            "contact_method": "none",
+            "output_preference": "anonymous",
+            "contact": "b-contact@example.invalid",
+        },
+    )
+    from lindung.engagement.models import Participant
+
+    assert response.status_code == 302 and Participant.objects.get(organisation=org_b).contact == (
+        "b-contact@example.invalid"
+    )

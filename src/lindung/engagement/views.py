@@ -191,24 +191,28 @@ def engagement_export(request, pk):
     writer = csv.writer(buffer)
     writer.writerow(["id", "session", "format", "kind", "theme", "text", "attribution", "we_did"])
     for item in items:
-        writer.writerow(
-            [
-                item.pk,
-                item.session.title,
-                item.session.format,
-                item.kind,
-                item.theme,
-                item.public_text,
-                selectors.attribution(item),
-                " | ".join(o.description for o in item.outcomes.all()),
-            ]
-        )
+        row = [
+            item.session.title,
+            item.session.format,
+            item.kind,
+            item.theme,
+            item.public_text,
+            selectors.attribution(item),
+            " | ".join(o.description for o in item.outcomes.all()),
+        ]
+        writer.writerow([item.pk, *map(_csv_cell, row)])
     services.export_recorded(
         acting_user=request.user, obj=engagement, what="contributions", fmt="csv", count=len(items)
     )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="engagement-{engagement.pk}-feedback.csv"'
     return response
+
+
+def _csv_cell(value) -> str:
+    """Typed text must not run as a formula when the file is opened in a spreadsheet."""
+    text = str(value or "")
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @coordinator_view
@@ -789,6 +793,7 @@ def guidance_list(request):
         {
             "documents": documents,
             "model": [(d, d.key in adopted) for d in guidance_model.documents()],
+            "organisations": selectors.managed_organisations(request.user),
         },
     )
 
