@@ -9,7 +9,7 @@ reused. Figures, all measured in this run on the same file:
   columns as text (goal: at most 3);
 - ``ratio_vs_frictionless``: our rows/s / ``frictionless.validate`` rows/s (goal: at least 20).
   frictionless runs at a few thousand rows/s here, so it is timed on the first
-  ``LINDUNG_BENCH_FRICTIONLESS_ROWS`` rows (default 100,000) of the same file to keep the
+  ``LINDUNG_BENCH_FRICTIONLESS_ROWS`` rows (default 50,000) of the same file to keep the
   benchmark under five minutes; rows/s is what is compared. Without frictionless installed (it
   is the ``bench`` extra), the baseline is Python's csv module checking the same code lists row
   by row, and ``baseline`` says so;
@@ -29,7 +29,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROWS = int(os.environ.get("LINDUNG_BENCH_STANDARD_ROWS", "1000000"))
-FRICTIONLESS_ROWS = int(os.environ.get("LINDUNG_BENCH_FRICTIONLESS_ROWS", "100000"))
+FRICTIONLESS_ROWS = int(os.environ.get("LINDUNG_BENCH_FRICTIONLESS_ROWS", "50000"))
 
 
 def run() -> dict:
