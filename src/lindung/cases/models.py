@@ -225,7 +225,8 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["organisation", "-opened_on", "-id"]),
-            models.Index(fields=["organisation", "case_type", "state"]),
+            # The case list: filter by type and step, newest first, one page at a time.
+            models.Index(fields=["organisation", "case_type", "state", "-opened_on", "-id"]),
             models.Index(fields=["retain_until"]),
         ]
 
