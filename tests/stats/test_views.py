@@ -114,6 +114,7 @@ def test_release_from_the_page(make_user, records_a):
     assert response.status_code == 302 and response["Location"] == release.get_absolute_url()
     page = client.get(release.get_absolute_url()).content.decode()
     assert release.identifier in page and "How to cite" in page and "[c]" in page
+    assert "Reproducible" in page
     download = client.get(f"{release.get_absolute_url()}tables/0/sdmx-csv/")
     assert download.status_code == 200 and b"LINDUNG:PRESUMED_VICTIMS(1.0)" in download.content
     assert client.get(f"{release.get_absolute_url()}tables/5/csv/").status_code == 404

@@ -72,7 +72,7 @@ class Source:
             dict.fromkeys([self.columns[c] for c in (*wanted, *needed_fields)] + self._derived_keys(fields))
         )
         period_key = self.periods.get(period) if self.periods else None
-        if period_key:
+        if period_key and period_key not in keys:
             keys.append(period_key)
         result = self._function()(user)
         rows = (
@@ -101,7 +101,10 @@ class Source:
                 year = stamp.cast(pl.Int64)
                 month = pl.lit(None, dtype=pl.String)
             else:
-                stamp = stamp.cast(pl.Datetime("us", "UTC")) if kind == pl.String else stamp
+                # Text, or an all-empty column (polars type Null), becomes a datetime first.
+                stamp = (
+                    stamp if kind == pl.Date or isinstance(kind, pl.Datetime) else _as_datetime(period_key)
+                )
                 year = stamp.dt.year().cast(pl.Int64)
                 month = stamp.dt.strftime("%Y-%m")
             columns += [year.cast(pl.String).alias("year"), month.alias("month")]

@@ -494,6 +494,32 @@ def protect(raw: _Raw, request: Request, *, noisy=None, sensitivity: int = 1) ->
     )
 
 
+def _aggregate_for(user, request: Request):
+    source = request.indicator.source_adapter
+    multi = tuple(d for d in request.by if d in source.multi)
+    dp_cap = DP_MAX_CODES if request.epsilon is not None and multi else None
+    frame = _frame(user, request)
+    if frame.height == 0:
+        raise DisclosureError(_("There are no records to count for this table (or none you may see)."))
+    return aggregate_frame(
+        frame, request.by, request.indicator.measure, multi=source.multi, dp_cap=dp_cap
+    ), multi
+
+
+def current_fingerprint(user, table: ProtectedTable) -> str | None:
+    """The fingerprint of the data ``table`` was computed from, as that data is now: equal to the
+    table's own when the source has not changed. None when it cannot be computed any more."""
+    policy.require_capability(user, Capability.VIEW_STATS)
+    dp = table.dp
+    try:
+        indicator = indicators.get(table.indicator_id, table.indicator_version)
+        request = Request(indicator, tuple(table.by), table.filters, 5, None, dp["epsilon"] if dp else None)
+        raw, _multi = _aggregate_for(user, request)
+    except (DisclosureError, LookupError):
+        return None
+    return raw.fingerprint(request)
+
+
 def protected_table(
     user, indicator_id, by=None, *, filters=None, threshold=None, rounding=None, epsilon=None
 ):
@@ -513,13 +539,7 @@ def protected_table(
         epsilon=epsilon,
         settings=settings,
     )
-    source = request.indicator.source_adapter
-    multi = tuple(d for d in request.by if d in source.multi)
-    dp_cap = DP_MAX_CODES if request.epsilon is not None and multi else None
-    frame = _frame(user, request)
-    if frame.height == 0:
-        raise DisclosureError(_("There are no records to count for this table (or none you may see)."))
-    raw = aggregate_frame(frame, request.by, request.indicator.measure, multi=source.multi, dp_cap=dp_cap)
+    raw, multi = _aggregate_for(user, request)
     noisy, sensitivity = None, 1
     if request.epsilon is not None:
         sensitivity = DP_MAX_CODES ** len(multi) if multi else 1

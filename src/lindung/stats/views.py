@@ -16,7 +16,7 @@ from . import charts, exports, indicators, selectors, services, sources
 from .disclosure import DisclosureError
 from .forms import ReleaseForm, SettingsForm, TableForm
 from .models import Release
-from .tables import ProtectedTable, protected_table
+from .tables import ProtectedTable, current_fingerprint, protected_table
 
 TABLE_ERRORS = (DisclosureError, indicators.UnknownIndicator, sources.SourceUnavailable)
 
@@ -166,13 +166,13 @@ def release_detail(request, pk):
     items = []
     for stored in selectors.release_tables(request.user, release):
         table = ProtectedTable.from_release(stored)
-        items.append(
-            _table_context(
-                table,
-                "",
-                lambda fmt, position=stored.position: f"{release.get_absolute_url()}tables/{position}/{fmt}/",
-            )
+        unchanged = current_fingerprint(request.user, table) == stored.fingerprint
+        context = _table_context(
+            table,
+            "",
+            lambda fmt, position=stored.position: f"{release.get_absolute_url()}tables/{position}/{fmt}/",
         )
+        items.append({**context, "unchanged": unchanged})
     return render(request, "stats/release_detail.html", {"release": release, "items": items})
 
 
