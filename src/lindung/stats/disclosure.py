@@ -1,4 +1,4 @@
-"""Statistical disclosure control: pure functions over tables, no Django.
+"""Statistical disclosure control: pure functions over tables (Django only for translated messages).
 
 The table model
 ---------------
@@ -29,6 +29,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 MIN_THRESHOLD = 3
 DEFAULT_THRESHOLD = 5
@@ -53,30 +54,39 @@ class DisclosureError(ValueError):
 # parameters ----------------------------------------------------------------------------------
 
 
+def _shown(value) -> str:
+    return repr(value)[:40]
+
+
 def check_threshold(value) -> int:
     try:
         threshold = int(value)
     except (TypeError, ValueError) as exc:
-        raise DisclosureError(f"the threshold must be a whole number, not {value!r}") from exc
+        raise DisclosureError(
+            _("The threshold must be a whole number, not %(v)s.") % {"v": _shown(value)}
+        ) from exc
     if threshold < MIN_THRESHOLD:
         raise DisclosureError(
-            f"a threshold of {threshold} is refused: cells below {MIN_THRESHOLD} identify people; "
-            f"use {DEFAULT_THRESHOLD} or {THRESHOLD_CHOICES[-1]}"
+            _("A threshold of %(n)s is refused: cells below %(min)s identify people. Use %(a)s or %(b)s.")
+            % {"n": threshold, "min": MIN_THRESHOLD, "a": DEFAULT_THRESHOLD, "b": THRESHOLD_CHOICES[-1]}
         )
     if threshold > 1000:
-        raise DisclosureError(f"a threshold of {threshold} would hide almost everything; use at most 1000")
+        raise DisclosureError(
+            _("A threshold of %(n)s would hide almost everything; use at most 1000.") % {"n": threshold}
+        )
     return threshold
 
 
 def check_rounding(value) -> int | None:
     if value in (None, "", 0, "0", "none"):
         return None
+    message = _("The rounding base must be 3 or 5, not %(v)s.")
     try:
         base = int(value)
     except (TypeError, ValueError) as exc:
-        raise DisclosureError(f"rounding base must be one of {ROUNDING_BASES}, not {value!r}") from exc
+        raise DisclosureError(message % {"v": _shown(value)}) from exc
     if base not in ROUNDING_BASES:
-        raise DisclosureError(f"rounding base must be one of {ROUNDING_BASES}, not {base}")
+        raise DisclosureError(message % {"v": base})
     return base
 
 
@@ -86,12 +96,13 @@ def check_epsilon(value) -> float | None:
     try:
         epsilon = float(value)
     except (TypeError, ValueError) as exc:
-        raise DisclosureError(f"epsilon must be a number, not {value!r}") from exc
+        raise DisclosureError(_("Epsilon must be a number, not %(v)s.") % {"v": _shown(value)}) from exc
     if not math.isfinite(epsilon) or epsilon <= 0:
-        raise DisclosureError(f"epsilon must be greater than 0, not {value}")
+        raise DisclosureError(_("Epsilon must be greater than 0, not %(v)s.") % {"v": _shown(value)})
     if epsilon > MAX_EPSILON:
         raise DisclosureError(
-            f"epsilon {epsilon:g} is refused: above {MAX_EPSILON:g} the noise protects nobody"
+            _("Epsilon %(e)s is refused: above %(max)s the noise protects nobody.")
+            % {"e": f"{epsilon:g}", "max": f"{MAX_EPSILON:g}"}
         )
     return epsilon
 
@@ -100,9 +111,9 @@ def check_k(value) -> int:
     try:
         k = int(value)
     except (TypeError, ValueError) as exc:
-        raise DisclosureError(f"k must be a whole number, not {value!r}") from exc
+        raise DisclosureError(_("k must be a whole number, not %(v)s.") % {"v": _shown(value)}) from exc
     if k < MIN_K:
-        raise DisclosureError(f"k must be at least {MIN_K}")
+        raise DisclosureError(_("k must be at least %(min)s.") % {"min": MIN_K})
     return k
 
 
@@ -245,7 +256,7 @@ def _pair_lines(grid: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
     suppressed = suppressed.copy()
     base = _cell_cost(grid)
     two_way = has_column_totals(grid)
-    for _ in range(grid.size):
+    for _round in range(grid.size):
         per_row = suppressed.sum(axis=1)
         per_col = suppressed.sum(axis=0) if two_way else np.zeros(grid.shape[1], dtype=int)
         lone_rows = np.flatnonzero(per_row == 1)
@@ -287,7 +298,7 @@ def secondary_mask(grid: np.ndarray, primary: np.ndarray) -> np.ndarray:
     flat_rows, flat_cols = rows.ravel(), cols.ravel()
     cost = _cell_cost(grid).ravel()
     order = np.argsort(-cost, kind="stable")  # cheapest written last, so it wins its vertex pair
-    for _ in range(grid.size + 1):
+    for _round in range(grid.size + 1):
         flat = suppressed.ravel()
         edges = [(int(e), int(flat_rows[e]), int(flat_cols[e])) for e in np.flatnonzero(flat)]
         bridges = _bridges(edges, n_vertices)
