@@ -77,6 +77,7 @@ def test_focus_group_consent_quote_you_said_we_did_and_withdrawal(
 
     # The checklist, then the participant and their consent.
     page.get_by_role("link", name="Complete the checklist").click()
+    assert not axe_violations(page), json.dumps(axe_violations(page), indent=1)
     for label in (
         "Risk assessment done",
         "Referral pathways to psychosocial support confirmed",
@@ -183,3 +184,4 @@ def test_focus_group_consent_quote_you_said_we_did_and_withdrawal(
     notifications = page.get_by_role("region", name="Notifications")
     assert notifications.get_by_text(f"Participant {code} withdrew consent").is_visible()
     assert notifications.get_by_text("1 contribution(s) removed").is_visible()
+    assert not axe_violations(page), json.dumps(axe_violations(page), indent=1)
