@@ -69,6 +69,11 @@ def test_bad_options_show_a_clear_error(make_user, records_a):
     assert client.get(TABLE + "download/pdf/").status_code == 404
 
 
+def test_nothing_to_count_is_said_plainly(make_user, org_b):
+    response = _client(make_user, org_b, Role.DATA_MANAGER).get(TABLE)
+    assert response.status_code == 200 and "no records to count" in response.content.decode()
+
+
 def test_threshold_below_the_organisation_minimum_is_not_offered(make_user, records_a):
     DisclosureSettings.objects.create(organisation=records_a, threshold=10)
     client = _client(make_user, records_a, Role.RESEARCHER)

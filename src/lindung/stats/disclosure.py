@@ -51,6 +51,10 @@ class DisclosureError(ValueError):
     """Parameters that would produce an unsafe or meaningless table."""
 
 
+class NoData(DisclosureError):
+    """Nothing to count (or nothing the user may see): not the user's mistake."""
+
+
 # parameters ----------------------------------------------------------------------------------
 
 

@@ -500,7 +500,7 @@ def _aggregate_for(user, request: Request):
     dp_cap = DP_MAX_CODES if request.epsilon is not None and multi else None
     frame = _frame(user, request)
     if frame.height == 0:
-        raise DisclosureError(_("There are no records to count for this table (or none you may see)."))
+        raise disclosure.NoData(_("There are no records to count for this table (or none you may see)."))
     return aggregate_frame(
         frame, request.by, request.indicator.measure, multi=source.multi, dp_cap=dp_cap
     ), multi

@@ -13,7 +13,7 @@ from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
 from . import charts, exports, indicators, selectors, services, sources
-from .disclosure import DisclosureError
+from .disclosure import DisclosureError, NoData
 from .forms import ReleaseForm, SettingsForm, TableForm
 from .models import Release
 from .tables import ProtectedTable, current_fingerprint, protected_table
@@ -51,7 +51,7 @@ def _table_from(request, indicator, data):
     try:
         return form, protected_table(request.user, indicator.id, **options), None
     except TABLE_ERRORS as exc:
-        return form, None, str(exc)
+        return form, None, exc
 
 
 @login_required
@@ -81,17 +81,19 @@ def indicator_page(request, indicator_id):
     _require_viewer(request.user)
     indicator = _indicator_or_404(indicator_id)
     form, table, error = _table_from(request, indicator, request.GET)
+    no_data = isinstance(error, NoData)
     query = request.GET.urlencode()
     context = {
         "indicator": indicator,
         "form": form,
         "error": error,
+        "no_data": no_data,
         "release_form": ReleaseForm(),
         "can_publish": policy.has_capability(request.user, Capability.PUBLISH_STATS),
     }
     if table is not None:
         context["item"] = _table_context(table, query, lambda fmt: f"{request.path}download/{fmt}/?{query}")
-    return render(request, "stats/indicator.html", context, status=400 if error else 200)
+    return render(request, "stats/indicator.html", context, status=400 if error and not no_data else 200)
 
 
 @login_required
@@ -103,7 +105,7 @@ def indicator_download(request, indicator_id, fmt):
         raise Http404
     form, table, error = _table_from(request, indicator, request.GET)
     if table is None:
-        message = error or "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        message = str(error) if error else "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     return _file_response(table, fmt)
 
@@ -132,7 +134,7 @@ def release_create(request):
             continue
         table_form, table, error = _table_from(request, indicator, data)
         if table is None:
-            errors.append(error or _("The table options are not valid."))
+            errors.append(str(error) if error else _("The table options are not valid."))
         else:
             tables.append(table)
     if not queries:
