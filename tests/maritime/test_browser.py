@@ -70,6 +70,6 @@ def test_record_an_incident_then_see_it_on_the_map(
     make_user(org_b, Role.ANALYST, username="marie")
     login("marie")
     page.goto(f"{live_server.url}/maritime/map/")
-    page.wait_for_function("document.getElementById('incident-map').hasAttribute('data-incidents')")
+    page.locator("#incident-map[data-incidents]").wait_for(state="attached")
     assert page.locator("#incident-map").get_attribute("data-incidents") == "0"
     assert page.locator("path.incident-marker").count() == 0

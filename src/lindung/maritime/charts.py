@@ -20,14 +20,15 @@ def route_label(code: str) -> str:
     return registry.label("migration_route", code)
 
 
-def _nice_max(value: int) -> int:
-    if value <= 5:
-        return 5
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return value
+def _tick_step(value: int) -> int:
+    """A round step (1, 2 or 5 × 10^k) so that four steps reach at least ``value``."""
+    step = 1
+    while step * 4 < value:
+        for factor in (2, 2.5, 2):
+            step = int(step * factor)
+            if step * 4 >= value:
+                break
+    return step
 
 
 def trend_table(trends: dict, measure: str) -> dict:
@@ -46,14 +47,15 @@ def trend_svg(trends: dict, measure: str, title: str) -> str:
     rows, routes = table["rows"], table["routes"]
     chart_id = f"chart-{measure}"
     parts = [
-        f'<svg class="trend-chart" viewBox="0 0 {WIDTH} {HEIGHT + 24 * ((len(routes) + 2) // 3)}" role="img" '
+        f'<svg class="trend-chart" viewBox="0 0 {WIDTH} {HEIGHT + 24 * ((len(routes) + 1) // 2)}" role="img" '
         f'aria-labelledby="{chart_id}-title" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
     ]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = _nice_max(max((r["total"] for r in rows), default=0))
+    step = _tick_step(max((r["total"] for r in rows), default=0))
+    top = step * 4
     for i in range(5):
-        value = top * i // 4
+        value = step * i
         y = TOP + plot_h - plot_h * i / 4
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d3d6"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{value}</text>')
@@ -86,8 +88,8 @@ def trend_svg(trends: dict, measure: str, title: str) -> str:
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" stroke="#0b0c0c"/>'
     )
     for route_index, route in enumerate(routes):
-        lx = LEFT + (route_index % 3) * 220
-        ly = HEIGHT + 24 * (route_index // 3) - 8
+        lx = LEFT + (route_index % 2) * 330
+        ly = HEIGHT + 24 * (route_index // 2) - 8
         colour = PALETTE[route_index % len(PALETTE)]
         parts.append(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{colour}"/>')
         parts.append(f'<text x="{lx + 18}" y="{ly}" font-size="12">{escape(route_label(route))}</text>')
