@@ -115,6 +115,12 @@ def test_objects_pages_filters_and_manifest(client, org_a, served):
     assert {m["id"] for m in manifest["objects"]} >= {i.stix_id for i in incidents}
     one = client.get(f"{served['url']}objects/{incidents[0].stix_id}/", **_auth()).json()
     assert [o["id"] for o in one["objects"]] == [incidents[0].stix_id]
+    stamp = stix.timestamp(incidents[0].modified_at)
+    exact = client.get(
+        f"{served['url']}objects/", {"match[version]": stamp, "match[type]": "report"}, **_auth()
+    )
+    assert incidents[0].stix_id in [o["id"] for o in exact.json()["objects"]]
+    assert {o["modified"] for o in exact.json()["objects"]} == {stamp}
     versions = client.get(f"{served['url']}objects/{incidents[0].stix_id}/versions/", **_auth()).json()
     assert versions["versions"] == [stix.timestamp(incidents[0].modified_at)]
 

@@ -212,14 +212,26 @@ def _list_param(request, name):
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _page(request, agreement, ids=None):
+def _versions(request) -> set[str]:
+    """Timestamps asked for in match[version]; empty for last/first/all (only the latest is held)."""
+    keywords, stamps = {"last", "first", "all"}, set()
     for version in _list_param(request, "match[version]"):
-        if version not in ("last", "first", "all"):
-            _timestamp_param(request, "match[version]")  # refuses a malformed timestamp
+        if version in keywords:
+            return set()
+        try:
+            stix.parse_timestamp(version)
+        except ValueError as exc:
+            raise ExchangeRefused("match[version] must be last, first, all or STIX timestamps.") from exc
+        stamps.add(version)
+    return stamps
+
+
+def _page(request, agreement, ids=None):
+    versions = _versions(request)
     spec_versions = _list_param(request, "match[spec_version]")
     if spec_versions and stix.SPEC_VERSION not in spec_versions:
         return exchange.Page(objects=[], incidents=0, more=False, next_cursor="")
-    return exchange.outgoing_page(
+    page = exchange.outgoing_page(
         agreement,
         added_after=_timestamp_param(request, "added_after"),
         cursor=request.GET.get("next", ""),
@@ -227,6 +239,9 @@ def _page(request, agreement, ids=None):
         ids=ids or _list_param(request, "match[id]") or None,
         types=set(_list_param(request, "match[type]")) or None,
     )
+    if versions:
+        page.objects = [o for o in page.objects if (o.get("modified") or o["created"]) in versions]
+    return page
 
 
 def _date_headers(page):
