@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# Two workers: the machines this runs on have two cores. Files stay whole on one worker.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: setup setup-dev run test bench lint messages compilemessages clean
 
