@@ -185,6 +185,10 @@ def case_transition(request, pk, name):
     return _form_page(request, form, step.label, intro, _("Save this step"))
 
 
+# The route walker fills the step name with one every case type's workflow can be asked about.
+case_transition.lindung_examples = {"name": "request_closure"}
+
+
 def _case_child_form(
     request, pk, form_class, save, title, *, initial=None, form_kwargs=None, supervise=False
 ):
