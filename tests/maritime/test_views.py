@@ -262,3 +262,15 @@ def test_attachment_marked_stricter_than_its_incident_stays_with_the_owner(
     assert other.get(reverse("maritime:attachment_download", args=[incident.pk, red.pk])).status_code == 404
     page = other.get(reverse("maritime:incident_detail", args=[incident.pk])).content.decode()
     assert "file green" in page and "file red" not in page
+
+
+@pytest.mark.parametrize("role", REFUSED_ROLES)
+def test_object_pages_refused_to_roles_without_incident_capabilities(client_for, org_a, make_incident, role):
+    incident = make_incident(tlp=TLP.CLEAR, distribution=Distribution.CONNECTED)
+    client = client_for(org_a, role)  # same organisation, but no incident capability
+    for name in ("maritime:incident_detail", "maritime:incident_edit"):
+        assert client.get(reverse(name, args=[incident.pk])).status_code == 404
+    assert client.post(reverse("maritime:attachment_add", args=[incident.pk])).status_code == 404
+    assert client.post(reverse("maritime:incident_edit", args=[incident.pk]), _form_data()).status_code == 404
+    incident.refresh_from_db()
+    assert incident.version == 1
