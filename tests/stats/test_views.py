@@ -268,3 +268,21 @@ def test_command_microdata_is_k_anonymous(make_user, records_a, tmp_path):
     assert rows and min(groups.values()) >= 11
     with pytest.raises(CommandError, match="below"):
         call_command("stats", "microdata", "--user", "dm", "--k", "5")
+
+
+def test_release_with_several_tables_through_the_draft(make_user, records_a):
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    for query in ("indicator=presumed_victims", "indicator=presumed_victims&first=sex&second=age_group"):
+        assert client.post("/stats/releases/draft/", {"table": query}).status_code == 302
+    bad = client.post(
+        "/stats/releases/draft/", {"table": "indicator=presumed_victims&first=shoe"}, follow=True
+    )
+    assert "Select a valid choice" in bad.content.decode() or "not valid" in bad.content.decode()
+    page = client.get("/stats/releases/new/")
+    assert page.status_code == 200 and page.content.decode().count('name="table"') == 2
+    queries = list(client.session["stats_release_draft"])
+    response = client.post("/stats/releases/new/", {"title": "Two tables", "table": queries})
+    release = Release.objects.get()
+    assert response.status_code == 302 and release.tables.count() == 2
+    assert client.session["stats_release_draft"] == []
+    assert _client(make_user, records_a, Role.RESEARCHER).get("/stats/releases/new/").status_code == 403

@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("releases/", views.release_list, name="release_list"),
     path("releases/new/", views.release_create, name="release_create"),
+    path("releases/draft/", views.release_draft_add, name="release_draft_add"),
     path("releases/<int:pk>/", views.release_detail, name="release_detail"),
     path(
         "releases/<int:pk>/tables/<int:position>/<str:fmt>/", views.release_download, name="release_download"

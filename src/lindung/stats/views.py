@@ -117,26 +117,64 @@ def _file_response(table, fmt):
     return response
 
 
-@login_required
-@require_POST
-def release_create(request):
-    policy.require_capability(request.user, Capability.PUBLISH_STATS)
-    form = ReleaseForm(request.POST)
-    queries = request.POST.getlist("table")
+DRAFT_KEY = "stats_release_draft"
+MAX_RELEASE_TABLES = 20
+
+
+def _tables_for(request, queries):
+    """Protected tables for table queries ("indicator=...&first=..."), with an error per bad one."""
     tables, errors = [], []
-    for query in queries[:20]:
+    for query in queries[:MAX_RELEASE_TABLES]:
         data = QueryDict(query)
-        indicator_id = data.get("indicator", "")
         try:
-            indicator = indicators.get(indicator_id)
+            indicator = indicators.get(data.get("indicator", ""))
         except indicators.UnknownIndicator as exc:
             errors.append(str(exc))
             continue
-        table_form, table, error = _table_from(request, indicator, data)
+        _form, table, error = _table_from(request, indicator, data)
         if table is None:
             errors.append(str(error) if error else _("The table options are not valid."))
         else:
             tables.append(table)
+    return tables, errors
+
+
+@login_required
+@require_POST
+def release_draft_add(request):
+    """Keep a table in the session's release draft, to freeze several tables as one release."""
+    policy.require_capability(request.user, Capability.PUBLISH_STATS)
+    query = request.POST.get("table", "")
+    draft = request.session.get(DRAFT_KEY, [])
+    _tables, errors = _tables_for(request, [query])
+    if errors:
+        messages.error(request, "; ".join(errors))
+    elif len(draft) >= MAX_RELEASE_TABLES:
+        messages.error(request, _("A release holds at most %(n)s tables.") % {"n": MAX_RELEASE_TABLES})
+    elif query not in draft:
+        request.session[DRAFT_KEY] = [*draft, query]
+        messages.success(request, _("Table added to the release draft."))
+    return redirect("stats:release_create")
+
+
+@login_required
+def release_create(request):
+    """GET: the release draft; POST: freeze the tables posted (the draft, or one table) as a release."""
+    policy.require_capability(request.user, Capability.PUBLISH_STATS)
+    draft = request.session.get(DRAFT_KEY, [])
+    if request.method != "POST":
+        tables, errors = _tables_for(request, draft)
+        return render(
+            request,
+            "stats/release_draft.html",
+            {"form": ReleaseForm(), "draft": list(zip(draft, tables, strict=False)), "errors": errors},
+        )
+    form = ReleaseForm(request.POST)
+    if request.POST.get("clear"):
+        request.session[DRAFT_KEY] = []
+        return redirect("stats:release_create")
+    queries = request.POST.getlist("table")
+    tables, errors = _tables_for(request, queries)
     if not queries:
         errors.append(_("A release needs at least one table."))
     if form.is_valid() and not errors:
@@ -150,6 +188,7 @@ def release_create(request):
         except ValidationError as exc:
             errors += exc.messages
         else:
+            request.session[DRAFT_KEY] = [q for q in draft if q not in queries]
             messages.success(request, _("Release %(id)s frozen.") % {"id": release.identifier})
             return redirect(release)
     return render(request, "stats/release_refused.html", {"form": form, "errors": errors}, status=400)
