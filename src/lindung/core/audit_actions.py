@@ -106,6 +106,7 @@ class AuditAction(models.TextChoices):
     SHARING_RETENTION_PURGED = "sharing.retention_purged", _("Received objects past retention deleted")
     INCIDENT_CREATED = "maritime.incident_created", _("Incident at sea recorded")
     INCIDENT_UPDATED = "maritime.incident_updated", _("Incident at sea updated")
+    INCIDENT_REFUSED = "maritime.incident_refused", _("Incident refused: invalid input")
     INCIDENTS_IMPORTED = "maritime.incidents_imported", _("Public incident data imported")
     INCIDENTS_IMPORT_REFUSED = "maritime.import_refused", _("Incident data file refused")
     INCIDENTS_EXPORTED = "maritime.incidents_exported", _("Incidents exported (GeoJSON, CSV)")
