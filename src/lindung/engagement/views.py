@@ -73,11 +73,12 @@ def _form_page(request, form, title, intro="", template="core/form_page.html", *
     return render(request, template, {"form": form, "title": title, "intro": intro, **context})
 
 
-def _organisation(request, form):
-    """The organisation a new record goes to: the chosen one, or the user's only one."""
-    if "organisation" in form.cleaned_data:
-        return form.cleaned_data.pop("organisation")
-    return selectors.managed_organisations(request.user).first()
+def _in_organisation(request, data) -> dict:
+    """Form data with the organisation a new record goes to: the chosen one, or the user's only one."""
+    return {
+        **data,
+        "organisation": data.get("organisation") or selectors.managed_organisations(request.user).first(),
+    }
 
 
 def _post_action(request, action, success, target):
@@ -121,9 +122,7 @@ def engagement_create(request):
     done = _submit(
         request,
         form,
-        lambda d: services.engagement_save(
-            acting_user=request.user, organisation=_organisation(request, form), **d
-        ),
+        lambda d: services.engagement_save(acting_user=request.user, **_in_organisation(request, d)),
         _("Engagement created."),
     )
     return done or _form_page(request, form, _("New engagement"))
@@ -573,9 +572,7 @@ def participant_create(request):
     done = _submit(
         request,
         form,
-        lambda d: services.participant_save(
-            acting_user=request.user, organisation=_organisation(request, form), **d
-        ),
+        lambda d: services.participant_save(acting_user=request.user, **_in_organisation(request, d)),
         _("Participant registered. Record their consent next."),
     )
     return done or _form_page(
@@ -749,9 +746,7 @@ def guideline_create(request):
     done = _submit(
         request,
         form,
-        lambda d: services.guideline_save(
-            acting_user=request.user, organisation=_organisation(request, form), **d
-        ),
+        lambda d: services.guideline_save(acting_user=request.user, **_in_organisation(request, d)),
         _("Guideline document added."),
     )
     return done or _form_page(request, form, _("New guideline document"))
@@ -895,7 +890,7 @@ def pathway_list(request):
         request,
         form,
         lambda d: (
-            services.pathway_save(acting_user=request.user, organisation=_organisation(request, form), **d)
+            services.pathway_save(acting_user=request.user, **_in_organisation(request, d))
             and "engagement:pathway_list"
         ),
         _("Support pathway saved."),
