@@ -143,3 +143,21 @@ def test_export_stix_command_writes_a_valid_bundle(world, tmp_path):
     bundle = json.loads(out.read_text())
     _valid(bundle)
     assert len(_reports(bundle)) == 1
+
+
+def test_demo_agreement_round_trip(demo_world):
+    """What the demo's node 1 serves under wio-2026-01 is valid STIX and accepted by node 2's side."""
+    from lindung.core.markings import TLP
+    from lindung.sharing.models import SharingAgreement
+
+    rmifc, sey = demo_world["orgs"]["rmifc"], demo_world["orgs"]["sey_centre"]
+    serving = SharingAgreement.objects.get(reference="wio-2026-01", organisation=rmifc)
+    receiving = SharingAgreement.objects.get(reference="wio-2026-01", organisation=sey)
+    bundle = exchange.export_bundle(serving)
+    _valid(bundle)
+    reports = _reports(bundle)
+    assert reports, "the demo should let some RMIFC incidents out"
+    markings = {stix.TLP_BY_MARKING_ID[r["object_marking_refs"][0]] for r in reports.values()}
+    assert TLP.RED not in markings
+    result = exchange.import_objects(peer=receiving.peer, agreement=receiving, objects=bundle["objects"])
+    assert result.created == len(reports)
