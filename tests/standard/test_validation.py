@@ -222,3 +222,9 @@ def test_padded_cells_are_trimmed():
     result = validate_bytes(lindung_csv(' 2022 , hotline,"F ",18-20,adult,PHL\t'))
     assert result.is_valid, result.errors
     assert result.frame.row(0) == ("2022", "hotline", "F", "18-20", "adult", "PHL")
+
+
+def test_xlsx_values_beyond_the_header():
+    data = xlsx([LINDUNG_HEADER.split(","), [2022, "hotline", "F", "18-20", "adult", "PHL", "stray"]])
+    error = only_error(validate_bytes(data))
+    assert (error["row"], error["rule"]) == (2, "row.field_count")

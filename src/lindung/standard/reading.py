@@ -280,6 +280,14 @@ def _read_xlsx(data: bytes) -> Table:
     if len(set(header)) != len(header):
         raise StructuralError("header.duplicate_column", _duplicates(header))
     width = len(header)
+    for row_no, cells in enumerate(rows[1:], start=2):
+        if any(cells[width:]):
+            raise StructuralError(
+                "row.field_count",
+                _("Row %(row)s has values beyond the last named column (%(want)s columns).")
+                % {"row": row_no, "want": width},
+                row=row_no,
+            )
     body = [(r + [""] * width)[:width] for r in rows[1:]]
     frame = pl.DataFrame(body, schema=dict.fromkeys(header, pl.String), orient="row")
     return Table(frame=frame, header=header, file_format="xlsx", padded=False)
