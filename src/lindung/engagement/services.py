@@ -408,16 +408,16 @@ def _erase(contributions, because: str) -> int:
 def consent_withdraw(*, acting_user, consent, withdrawn_on=None) -> dict:
     """Withdraw one consent and act on it everywhere; returns what changed (counts)."""
     _may_change(acting_user, consent)
-    if not consent.active:
-        raise ValidationError(_("This consent was already withdrawn."))
     withdrawn_on = withdrawn_on or timezone.localdate()
     if withdrawn_on < consent.given_on or withdrawn_on > timezone.localdate():
         raise ValidationError(
             {"withdrawn_on": [_("The withdrawal date must be between the consent date and today.")]}
         )
     participant = consent.participant
-    scopes = [consent.scope]
     with transaction.atomic():
+        # Lock the row: two people withdrawing the same consent at once must not both act on it.
+        if Consent.objects.select_for_update().get(pk=consent.pk).withdrawn_on is not None:
+            raise ValidationError(_("This consent was already withdrawn."))
         # Withdrawing participation withdraws every other use as well.
         to_close = participant.consents.active()
         if consent.scope != Scope.PARTICIPATION:
