@@ -155,3 +155,11 @@ def test_retention_purge(setup):
     assert services.purge_expired_imports() == 0
     assert services.purge_expired_imports(now=timezone.now() + timedelta(days=31)) == 1
     assert not _received().exists() and not ImportedObject.objects.exists()
+
+
+@pytest.mark.parametrize("page", [[1], [{"type": ["x"], "id": 2, "spec_version": "2.1"}], "not a list"])
+def test_garbage_from_the_peer_is_refused_not_a_crash(setup, page):
+    setup["played"]["collection"] = FakeCollection([page])
+    [report] = sync.sync(peer_name="node-a", full_validation=True)
+    assert not report.ok and report.message
+    assert not _received().exists()

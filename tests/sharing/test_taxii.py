@@ -345,6 +345,24 @@ def test_writing_where_the_peer_may_not_is_refused(client, org_a, served, receiv
         (json.dumps({"objects": []}), TAXII, 400),
         (json.dumps([1, 2]), TAXII, 400),
         (json.dumps({"objects": [{"type": "report"}]}), TAXII, 400),
+        (json.dumps({"objects": [1]}), TAXII, 400),
+        (json.dumps({"objects": [{"type": ["a"], "id": 3, "spec_version": "2.1"}]}), TAXII, 400),
+        (
+            json.dumps(
+                {
+                    "objects": [
+                        {
+                            "type": "report",
+                            "id": "report--x",
+                            "spec_version": "2.1",
+                            "object_marking_refs": "tlp",
+                        }
+                    ]
+                }
+            ),
+            TAXII,
+            400,
+        ),
         (json.dumps({"objects": [1]}), "application/json", 415),
     ],
 )

@@ -252,13 +252,20 @@ def _check_structure(objects) -> dict[str, dict]:
             raise ExchangeRefused(
                 f"Object {position} lacks {', '.join(missing)}.", object_id=str(obj.get("id", ""))
             )
+        if not all(isinstance(obj[p], str) for p in _REQUIRED):
+            raise ExchangeRefused(f"Object {position}: type, id and spec_version must be text.")
+        markings = obj.get("object_marking_refs", [])
+        if not isinstance(markings, list) or not all(isinstance(m, str) for m in markings):
+            raise ExchangeRefused(
+                f"{obj['id']}: object_marking_refs must be a list of ids.", object_id=obj["id"]
+            )
         if obj["spec_version"] != stix.SPEC_VERSION:
             raise ExchangeRefused(f"{obj['id']}: only STIX 2.1 is accepted.", object_id=obj["id"])
         if not str(obj["id"]).startswith(f"{obj['type']}--"):
             raise ExchangeRefused(
                 f"{obj['id']}: the id does not match the type {obj['type']!r}.", object_id=obj["id"]
             )
-        for marking in obj.get("object_marking_refs", []):
+        for marking in markings:
             if marking not in stix.TLP_BY_MARKING_ID:
                 raise ExchangeRefused(
                     f"{obj['id']}: unknown marking {marking}; only TLP 2.0 marking definitions are accepted.",
@@ -273,8 +280,13 @@ def _check_structure(objects) -> dict[str, dict]:
 def validate_with_stix2(objects) -> None:
     """Run the OASIS validator on a set of objects; refuse with its first errors."""
     from stix2validator import ValidationOptions, validate_instance
+    from stix2validator.errors import ValidationError as StixValidationError
 
-    result = validate_instance(stix.bundle(objects), ValidationOptions(version="2.1"))
+    try:
+        result = validate_instance(stix.bundle(objects), ValidationOptions(version="2.1"))
+    except (StixValidationError, TypeError, AttributeError, ValueError, KeyError) as exc:
+        # The validator raises, rather than reports, on some shapes it does not expect.
+        raise ExchangeRefused(f"The objects fail STIX 2.1 validation: {str(exc)[:200]}") from exc
     if not result.is_valid:
         errors = "; ".join(str(e) for e in result.errors[:3])
         raise ExchangeRefused(f"The objects fail STIX 2.1 validation: {errors}")
@@ -366,9 +378,9 @@ def import_objects(
     """
     if not agreement.in_force():
         raise ExchangeRefused(f"The agreement {agreement.reference} is not in force.", status=403)
+    by_id = _check_structure(objects)
     if full_validation and objects:
         validate_with_stix2(objects)
-    by_id = _check_structure(objects)
     try:
         return _import(peer, agreement, by_id, refuse_stale)
     except IntegrityError as exc:

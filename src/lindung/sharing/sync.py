@@ -42,9 +42,10 @@ def _collection(agreement) -> Collection:
 def _reason(exc) -> str:
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
         try:
-            description = exc.response.json().get("description", "")
+            body = exc.response.json()
         except ValueError:
-            description = ""
+            body = {}
+        description = str(body.get("description", ""))[:200] if isinstance(body, dict) else ""
         return f"The peer answered {exc.response.status_code}: {description}".strip()
     if isinstance(exc, requests.ConnectionError):
         return "The peer could not be reached."
@@ -91,7 +92,10 @@ def pull_agreement(agreement: SharingAgreement, *, full_validation=True, page_si
             SharingAgreement.objects.filter(pk=agreement.pk).update(pull_cursor=cursor)
             agreement.peer.last_pull_at = timezone.now()
             agreement.peer.save(update_fields=["last_pull_at"])
-    except (requests.RequestException, TAXIIServiceException, ExchangeRefused, ValueError, KeyError) as exc:
+    except (
+        requests.RequestException, TAXIIServiceException, ExchangeRefused, ValueError, KeyError, TypeError,
+        AttributeError,
+    ) as exc:  # fmt: skip
         report.message = _reason(exc)
         exchange_record(
             direction=ExchangeLog.Direction.PULLED,
