@@ -259,18 +259,23 @@ def country_matrix(user, countries, themes=None, today=None) -> Matrix:
     )
     cells: dict = {}
     entries: dict = {c: [] for c in countries}
+    wanted = [code for code, _label in theme_choices]
     for instrument in instruments:
         statuses = {p.country: p for p in instrument.party_statuses.all()}
+        provisions = list(instrument.provisions.all())
+        by_theme: dict = {}
+        for provision in provisions:
+            for code in provision.themes:
+                by_theme.setdefault(code, []).append(provision)
         for country in countries:
             if not _concerns(instrument, country, statuses):
                 continue
             entry_standing = standing(instrument, country, statuses, today)
-            entries[country].append(CellEntry(instrument, entry_standing, list(instrument.provisions.all())))
-            for code, _label in theme_choices:
-                provisions = [p for p in instrument.provisions.all() if code in p.themes]
-                if provisions:
+            entries[country].append(CellEntry(instrument, entry_standing, provisions))
+            for code in wanted:
+                if code in by_theme:
                     cells.setdefault((country, code), []).append(
-                        CellEntry(instrument, entry_standing, provisions)
+                        CellEntry(instrument, entry_standing, by_theme[code])
                     )
     return Matrix(countries, theme_choices, cells, entries, hooks.country_counts(user, countries))
 
