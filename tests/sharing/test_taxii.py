@@ -6,6 +6,8 @@ import copy
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lindung.core.markings import TLP, Distribution
 from lindung.core.models import AuditEntry
@@ -370,3 +372,39 @@ def test_malformed_posts(client, receiving, body, content_type, status):
     response = client.post(receiving["url"], body, content_type=content_type, **_auth("node-a"))
     assert response.status_code == status
     assert response.json()["description"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+stix_like = st.fixed_dictionaries(
+    {"type": st.sampled_from(["report", "location", "identity", "marking-definition", "x"]),
+     "spec_version": st.sampled_from(["2.1", "2.0"])},
+    optional={"id": st.text(max_size=50), "created": st.text(max_size=30), "modified": st.text(max_size=30),
+              "object_refs": json_values, "object_marking_refs": json_values, "extensions": json_values,
+              "created_by_ref": st.text(max_size=50)},
+)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.fixed_dictionaries({"objects": st.lists(stix_like | json_values, min_size=1, max_size=4)}))
+def test_fuzzed_posts_never_fail_with_500(client, receiving, body):
+    response = _post(client, receiving["url"], body)
+    assert 400 <= response.status_code < 500, (response.status_code, body)
+    assert response.json()["description"]
+    assert _received() == 0
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=st.dictionaries(
+    st.sampled_from(["limit", "next", "added_after", "match[id]", "match[type]", "match[version]",
+                     "match[spec_version]"]),
+    st.text(max_size=30), max_size=4,
+))  # fmt: skip
+def test_fuzzed_queries_never_fail_with_500(client, served, params):
+    response = client.get(f"{served['url']}objects/", params, **_auth())
+    assert response.status_code in (200, 400), (response.status_code, params)

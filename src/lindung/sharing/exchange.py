@@ -132,7 +132,10 @@ def encode_cursor(incident) -> str:
 def decode_cursor(text: str):
     try:
         when, _, pk = text.partition("|")
-        return datetime.fromisoformat(when), int(pk)
+        moment = datetime.fromisoformat(when)
+        if moment.tzinfo is None:
+            raise ValueError("naive time")
+        return moment, int(pk)
     except ValueError as exc:
         raise ExchangeRefused(f"The 'next' value {text[:40]!r} is not one this server gave.") from exc
 
