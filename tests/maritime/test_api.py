@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from lindung.core.markings import TLP, Distribution
+from lindung.core.models import AuditEntry
 from lindung.core.roles import Role
 from lindung.maritime.models import Incident
 
@@ -102,6 +103,7 @@ def test_bad_input_is_a_400_naming_the_field(api_for, org_a, overrides, field):
     assert response.status_code == 400
     assert field in response.json()
     assert not Incident.objects.exists()
+    assert AuditEntry.objects.filter(action="maritime.incident_refused").count() == 1
 
 
 def test_vessels(api_for, org_a, org_b):

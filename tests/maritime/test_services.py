@@ -69,6 +69,8 @@ def test_invalid_incidents_are_refused_with_the_field_named(make_incident, overr
     assert field in errors_of(excinfo)
     assert not Incident.objects.exists()
     assert not AuditEntry.objects.filter(action="maritime.incident_created").exists()
+    refused = AuditEntry.objects.filter(action="maritime.incident_refused").get()
+    assert field in refused.detail["fields"]
 
 
 @pytest.mark.parametrize(

@@ -160,6 +160,7 @@ def test_bad_form_input_is_shown_and_nothing_saved(client_for, org_a, overrides,
         'class="error-summary"' in response.content.decode() or "error-message" in response.content.decode()
     )
     assert not Incident.objects.exists()
+    assert AuditEntry.objects.filter(action="maritime.incident_refused").count() == 1
 
 
 def test_exports_contain_only_what_the_user_may_see_and_are_audited(client_for, org_a, org_b, make_incident):

@@ -135,6 +135,8 @@ class IncidentSerializer(serializers.ModelSerializer):
     def service_arguments(self, user, instance=None) -> dict:
         """validated_data as keyword arguments of incident_create / incident_update."""
         data = dict(self.validated_data)
+        if instance is not None and "organisation_id" in data:
+            raise serializers.ValidationError({"organisation": ["The owner of an incident cannot change."]})
         data.pop("organisation_id", None)
         for name in ("latitude", "longitude", "departure_latitude", "departure_longitude",
                      "disembarkation_latitude", "disembarkation_longitude"):  # fmt: skip
@@ -182,11 +184,9 @@ class IncidentViewSet(
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        arguments = self._arguments(serializer)
         organisation = self._organisation(serializer.validated_data.get("organisation_id"))
-        incident = services.incident_create(
-            acting_user=request.user, organisation=organisation, **serializer.service_arguments(request.user)
-        )
+        incident = services.incident_create(acting_user=request.user, organisation=organisation, **arguments)
         return Response(self.get_serializer(incident).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -194,15 +194,23 @@ class IncidentViewSet(
         if not policy.can(request.user, policy.CHANGE, incident):
             raise PermissionDenied
         serializer = self.get_serializer(incident, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        if "organisation_id" in serializer.validated_data:
-            raise serializers.ValidationError({"organisation": ["The owner of an incident cannot change."]})
-        incident = services.incident_update(
-            acting_user=request.user,
-            incident=incident,
-            **serializer.service_arguments(request.user, incident),
-        )
+        arguments = self._arguments(serializer, incident)
+        incident = services.incident_update(acting_user=request.user, incident=incident, **arguments)
         return Response(self.get_serializer(incident).data)
+
+    def _arguments(self, serializer, incident=None) -> dict:
+        """Validated service arguments; a refusal is audited (field names only)."""
+        try:
+            serializer.is_valid(raise_exception=True)
+            return serializer.service_arguments(self.request.user, incident)
+        except serializers.ValidationError as exc:
+            services.incident_refused(
+                acting_user=self.request.user,
+                organisation_id=incident.organisation_id if incident else None,
+                fields=list(exc.detail) if isinstance(exc.detail, dict) else ["__all__"],
+                incident=incident,
+            )
+            raise
 
     def _organisation(self, organisation_id):
         organisations = selectors.organisations_recording(self.request.user)

@@ -206,12 +206,38 @@ def _validate_incident(incident):
 # incidents -----------------------------------------------------------------------------------
 
 
+def incident_refused(*, acting_user, organisation_id=None, fields=(), incident=None) -> None:
+    """Record that input for an incident was refused (field names only, never the values)."""
+    audit_record(
+        action=AuditAction.INCIDENT_REFUSED,
+        actor=acting_user,
+        obj=incident,
+        organisation_id=organisation_id,
+        object_type="maritime.incident",
+        detail={"fields": sorted(set(fields))},
+    )
+
+
+def _refused_fields(exc: ValidationError) -> list[str]:
+    return list(exc.message_dict) if hasattr(exc, "error_dict") else ["__all__"]
+
+
 def incident_create(
     *, acting_user, organisation, persons=(), facilitators=(), new_vessel=None, **fields
 ) -> Incident:
     """Record an incident owned by ``organisation``; ``new_vessel`` (vessel fields) records its
     vessel in the same transaction."""
     _require_manage(acting_user, organisation.pk)
+    try:
+        return _incident_create(acting_user, organisation, persons, facilitators, new_vessel, fields)
+    except ValidationError as exc:
+        incident_refused(
+            acting_user=acting_user, organisation_id=organisation.pk, fields=_refused_fields(exc)
+        )
+        raise
+
+
+def _incident_create(acting_user, organisation, persons, facilitators, new_vessel, fields) -> Incident:
     _unknown_fields(fields, INCIDENT_FIELDS)
     persons = _clean_persons(persons)
     facilitators = _clean_facilitators(facilitators)
@@ -238,6 +264,17 @@ def incident_update(
     """Change a local incident; its version goes up by one. Received incidents change at their origin."""
     if acting_user is not None:
         policy.require(acting_user, policy.CHANGE, incident)
+    try:
+        return _incident_update(acting_user, incident, persons, facilitators, new_vessel, fields)
+    except ValidationError as exc:
+        incident_refused(
+            acting_user=acting_user, organisation_id=incident.organisation_id, fields=_refused_fields(exc),
+            incident=incident,
+        )  # fmt: skip
+        raise
+
+
+def _incident_update(acting_user, incident, persons, facilitators, new_vessel, fields) -> Incident:
     if not incident.is_local:
         raise ValidationError(_("This incident was received from another node; it can only change there."))
     _unknown_fields(fields, INCIDENT_FIELDS)

@@ -85,15 +85,23 @@ def _incident_forms(request, incident=None):
 
 def _save_incident(request, form, vessel_form, persons, incident=None):
     """Validate the three forms and call the service; returns the incident or None (errors shown)."""
-    if not (form.is_valid() and vessel_form.is_valid() and persons.is_valid()):
-        return None
-    new_vessel = vessel_form.vessel_fields()
-    if vessel_form.errors:
+    valid = [f.is_valid() for f in (form, vessel_form, persons)]  # all of them, so every error shows
+    new_vessel = vessel_form.vessel_fields() if all(valid) else None
+    if all(valid) and new_vessel and form.cleaned_data.get("vessel"):
+        vessel_form.add_error(None, _("Choose an existing vessel or describe a new one, not both."))
+    if not all(valid) or vessel_form.errors:
+        services.incident_refused(
+            acting_user=request.user,
+            organisation_id=incident.organisation_id if incident else None,
+            fields=[
+                *form.errors,
+                *(f"vessel.{name}" for name in vessel_form.errors),
+                *(["persons"] if any(persons.errors) or persons.non_form_errors() else []),
+            ],
+            incident=incident,
+        )
         return None
     fields = form.incident_fields()
-    if new_vessel and fields.get("vessel"):
-        vessel_form.add_error(None, _("Choose an existing vessel or describe a new one, not both."))
-        return None
     kwargs = {
         "acting_user": request.user,
         "persons": persons_from(persons),
