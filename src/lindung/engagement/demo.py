@@ -163,6 +163,7 @@ def _load_org(org, user, plan):
         location="Community room, partner office (demo)",
         accessibility_needs="Step-free access; childcare corner.",
         starts_at=timezone.now() - datetime.timedelta(days=30),
+        ends_at=timezone.now() - datetime.timedelta(days=30, hours=-2),
         facilitators=[user],
     )
     services.checklist_update(
