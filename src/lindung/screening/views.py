@@ -88,16 +88,12 @@ def interview_start(request):
 @route_examples(section="safety")
 def interview_section(request, pk, section):
     interview = get_object_or_404(selectors.interviews_visible(request.user), pk=pk)
-    definition = interview.version.definition
-    names = services.section_names(interview)
-    if section not in names:
+    if section not in services.section_names(interview):
         raise Http404
     if interview.status == Interview.Status.COMPLETED:
         return redirect(interview)
     policy.require(request.user, policy.CHANGE, interview)
-    current = definition["sections"][names.index(section)]
-    answers = interview.answers or {}
-    form = forms.SectionForm(request.POST or None, definition=definition, section=current, answers=answers)
+    form = _section_form(interview, section, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             interview = services.interview_save_section(
@@ -106,7 +102,19 @@ def interview_section(request, pk, section):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            return _after_save(request, interview, section, form)
+            return _after_save(request, interview, section)
+    return _render_section(request, interview, section, form)
+
+
+def _section_form(interview, section, data):
+    definition = interview.version.definition
+    current = next(s for s in definition["sections"] if s["name"] == section)
+    return forms.SectionForm(data, definition=definition, section=current, answers=interview.answers or {})
+
+
+def _render_section(request, interview, section, form):
+    definition = interview.version.definition
+    names = services.section_names(interview)
     index = names.index(section)
     return render(
         request,
@@ -114,8 +122,7 @@ def interview_section(request, pk, section):
         {
             "interview": interview,
             "form": form,
-            "section": current,
-            "section_label": ins.text(current["label"]),
+            "section_label": ins.text(definition["sections"][index]["label"]),
             "step": index + 1,
             "steps": len(names),
             "previous": names[index - 1] if index else None,
@@ -124,44 +131,24 @@ def interview_section(request, pk, section):
     )
 
 
-def _after_save(request, interview, section, form):
+def _after_save(request, interview, section):
     action = request.POST.get("action", "next")
+    names = services.section_names(interview)
     if action == "pause":
         messages.success(request, _("Answers saved. You can resume this interview from the screening list."))
         return redirect("screening:interview_list")
     if action == "back":
-        names = services.section_names(interview)
         return redirect(
             "screening:interview_section", pk=interview.pk, section=names[max(names.index(section) - 1, 0)]
         )
     missing = ins.missing_required(interview.version.definition, interview.answers or {}, {section})
     if missing:
-        current = next(s for s in interview.version.definition["sections"] if s["name"] == section)
-        names = services.section_names(interview)
-        index = names.index(section)
-        form = forms.SectionForm(
-            request.POST,
-            definition=interview.version.definition,
-            section=current,
-            answers=interview.answers or {},
-        )
+        # Skip logic may have brought in required questions of this section: show it again with them.
+        form = _section_form(interview, section, request.POST)
         form.is_valid()
         for name in missing:
             form.add_error(name if name in form.fields else None, _("Answer this question to continue."))
-        return render(
-            request,
-            "screening/interview_section.html",
-            {
-                "interview": interview,
-                "form": form,
-                "section": current,
-                "section_label": ins.text(current["label"]),
-                "step": index + 1,
-                "steps": len(names),
-                "previous": names[index - 1] if index else None,
-                "title": ins.text(interview.version.definition["title"]),
-            },
-        )
+        return _render_section(request, interview, section, form)
     following = services.next_section(interview, section)
     if following:
         return redirect("screening:interview_section", pk=interview.pk, section=following)
