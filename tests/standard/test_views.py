@@ -52,6 +52,7 @@ def test_dictionary_pages_are_open_to_every_signed_in_role(client_for, org_a, ro
 def test_dictionary_refuses_anonymous_and_unknown_versions(client, client_for, org_a):
     assert client.get(reverse("standard:dictionary")).status_code == 302
     signed_in = client_for(org_a, Role.CASEWORKER)
+    assert signed_in.get(reverse("standard:index"))["Location"] == reverse("standard:dictionary")
     assert signed_in.get(reverse("standard:dictionary_version", args=["9.9"])).status_code == 404
     assert signed_in.get(reverse("standard:code_list", args=["1.0", "nope"])).status_code == 404
     assert signed_in.get(reverse("standard:export", args=["1.0", "docx"])).status_code == 404

@@ -5,7 +5,8 @@ from . import views
 app_name = "standard"
 
 urlpatterns = [
-    path("", views.dictionary, name="dictionary"),
+    path("", views.index, name="index"),
+    path("dictionary/", views.dictionary, name="dictionary"),
     path("changes/", views.changelog, name="changelog"),
     path("compare/", views.compare, name="compare"),
     path("v/<str:version>/", views.dictionary, name="dictionary_version"),

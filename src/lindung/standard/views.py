@@ -28,6 +28,12 @@ def _standard_or_404(version):
 
 
 @login_required
+def index(request):
+    # The menu's entries live under /standard/<page>/, so that only one of them is "current".
+    return redirect("standard:dictionary")
+
+
+@login_required
 @route_examples(version="1.0")
 def dictionary(request, version=None):
     standard = _standard_or_404(version or registry.current_version())
