@@ -182,3 +182,26 @@ def test_demo_is_idempotent_and_spans_two_organisations():
     assert all(matrix.entries[c] for c in ("IDN", "MYS", "THA"))
     assert [e.instrument.title_en for e in matrix.gaps("IDN").expired] == [demo.FICTIONAL_ARRANGEMENT]
     assert not Instrument.objects.filter(is_example=False, country__in=["IDN", "MYS", "THA"]).exists()
+
+
+def test_links_never_name_unshared_instruments_of_others(
+    org_b, make_user, make_instrument, researcher, treaty
+):
+    draft = make_instrument(title_en="Secret draft implementing law", shared=False, implements=[treaty])
+    services.recommendation_save(
+        acting_user=researcher,
+        kind="recommendation",
+        title="Shared rec",
+        text="x",
+        source="Review",
+        instruments=[draft, treaty],
+    )
+    reader_b = make_user(org_b, Role.CASEWORKER)
+    assert list(selectors.instrument_get(reader_b, treaty.pk).implemented_by.all()) == []
+    assert list(selectors.instrument_get(researcher, treaty.pk).implemented_by.all()) == [draft]
+    rec = selectors.recommendations_visible(reader_b).get(title="Shared rec")
+    assert list(rec.instruments.all()) == [treaty]
+    client = Client()
+    client.force_login(reader_b)
+    assert b"Secret draft" not in client.get(treaty.get_absolute_url()).content
+    assert b"Secret draft" not in client.get("/frameworks/recommendations/").content

@@ -1,5 +1,6 @@
 """API of the knowledge base: instruments (read, create), provisions (read), the comparison matrix."""
 
+from django.db.models import Prefetch
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -166,7 +167,9 @@ class InstrumentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         if self.action != "list":
-            return selectors.instruments_visible(self.request.user)
+            return selectors.instruments_visible(self.request.user).prefetch_related(
+                Prefetch("implements", selectors.instruments_visible(self.request.user))
+            )
         params = FilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
@@ -180,7 +183,8 @@ class InstrumentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if data.get("q"):
             hits = selectors.search_entries(self.request.user, data["q"]).values("instrument_id")
             found = found.filter(pk__in=hits)
-        return found.order_by("title_en", "id")
+        visible = selectors.instruments_visible(self.request.user)
+        return found.prefetch_related(Prefetch("implements", visible)).order_by("title_en", "id")
 
     @extend_schema(parameters=FILTER_PARAMETERS)
     def list(self, request, *args, **kwargs):

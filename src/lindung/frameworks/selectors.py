@@ -54,8 +54,10 @@ def instrument_get(user, pk) -> Instrument:
         instruments_visible(user)
         .prefetch_related(
             "party_statuses",
-            "implements",
-            "implemented_by",
+            # Links to other instruments only name those the user may read (an unshared draft of
+            # another organisation may implement a shared treaty).
+            Prefetch("implements", instruments_visible(user)),
+            Prefetch("implemented_by", instruments_visible(user)),
             Prefetch("provisions", Provision.objects.order_by("position", "id")),
         )
         .get(pk=pk)
@@ -67,7 +69,9 @@ def provisions_visible(user):
 
 
 def recommendations_visible(user, *, theme="", country="", followup_status=""):
-    found = policy.accessible(user, Recommendation.objects.prefetch_related("instruments"))
+    found = policy.accessible(
+        user, Recommendation.objects.prefetch_related(Prefetch("instruments", instruments_visible(user)))
+    )
     if theme:
         found = found.filter(codes_q("themes", theme))
     if country:
