@@ -217,3 +217,13 @@ def test_import_of_a_broken_file_names_the_problem(client_for, org_a, guide):
     response = client.post(reverse("screening:instrument_import"), {"file": upload, "organisation": org_a.pk})
     assert "not an .xlsx workbook" in response.content.decode()
     assert Instrument.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["screening:version_detail", "screening:version_export", "screening:version_xform"]
+)
+def test_instrument_version_pages_allowed_to_screeners_only(client_for, org_a, guide, name):
+    assert_roles(
+        client_for, org_a, reverse(name, args=[guide.pk]), allowed=SCREENERS, refused=others(*SCREENERS)
+    )

@@ -1,0 +1,51 @@
+"""Answers, explanations and referral payloads are encrypted at rest, survive key rotation, and
+never reach the audit log."""
+
+import pytest
+from django.db import connection
+
+from lindung.core.keys import rotate_keys
+from lindung.core.models import AuditEntry
+from lindung.core.roles import Role
+from lindung.referrals import services as referral_services
+from lindung.referrals.models import Referral
+from lindung.screening.models import Interview, Profile
+
+from .conftest import ANSWERS
+
+
+@pytest.mark.django_db
+def test_encrypted_at_rest_and_after_rotation(make_user, org_a, completed, make_person):
+    user = make_user(org_a, Role.CASEWORKER)
+    person = make_person(org_a, "referral", "data_sharing", given_name="Zawzaw")
+    interview = completed(user, answers={**ANSWERS, "interview_place": "Secretplace"}, person=person)
+    clinic = referral_services.service_save(
+        acting_user=None,
+        organisation=org_a,
+        name="Clinic",
+        country="THA",
+        service_type="medical_care",
+        place="Bangkok",
+    )
+    referral_services.referral_send(
+        acting_user=user,
+        service=clinic,
+        needs=["medical_care"],
+        profile=interview.profile,
+        share_identity=True,
+        note="Speaks Burmese only",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT answers FROM screening_interview")
+        raw_answers = cursor.fetchone()[0]
+        cursor.execute("SELECT payload FROM referrals_referral")
+        raw_payload = cursor.fetchone()[0]
+    assert raw_answers.startswith("v1:") and "deceived_recruitment" not in raw_answers
+    assert raw_payload.startswith("v1:") and "Zawzaw" not in raw_payload and "Burmese" not in raw_payload
+    rotate_keys(organisation_id=org_a.pk)
+    assert Interview.objects.get().answers["deceived_recruitment"] == "yes"
+    assert Profile.objects.get().explanation["categories"]
+    assert Referral.objects.get().payload["identity"]["given_name"] == "Zawzaw"
+    details = " ".join(str(d) for d in AuditEntry.objects.values_list("detail", flat=True))
+    for secret in ("Zawzaw", "Burmese", "Secretplace", "deceived_recruitment"):
+        assert secret not in details
