@@ -63,10 +63,12 @@ def test_older_layout_with_bom(org_a):
     assert summary == {
         "format": "mmp",
         "rows": 4,
+        "imported": 4,
         "created": 4,
         "updated": 0,
-        "unchanged": 0,
-        "errors": [],
+        "skipped": 0,
+        "errors": 0,
+        "error_list": [],
         "ok": True,
     }
     incident = Incident.objects.get(source_id="mmp:90001")
@@ -96,7 +98,7 @@ def test_current_layout_without_bom(org_a):
 def test_import_is_idempotent_and_updates_changed_rows(org_a, tmp_path):
     run(DATA / "mmp_current_layout.csv", org_a)
     again = json.loads(run(DATA / "mmp_current_layout.csv", org_a, "--json"))
-    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 5)
+    assert (again["created"], again["updated"], again["skipped"]) == (0, 0, 5)
     assert Incident.objects.count() == 5
     changed = (
         (DATA / "mmp_current_layout.csv")
@@ -107,7 +109,7 @@ def test_import_is_idempotent_and_updates_changed_rows(org_a, tmp_path):
         )
     )
     summary = json.loads(run(write(tmp_path, changed), org_a, "--json"))
-    assert (summary["created"], summary["updated"], summary["unchanged"]) == (0, 1, 4)
+    assert (summary["created"], summary["updated"], summary["skipped"]) == (0, 1, 4)
     incident = Incident.objects.get(source_id="mmp:2023.MMP00101")
     assert (incident.dead, incident.version) == (5, 2)
 
@@ -160,7 +162,7 @@ def test_bad_files_are_refused_whole(org_a, tmp_path, text, message):
         )
     summary = json.loads(out.getvalue())
     assert summary["ok"] is False
-    assert message in json.dumps(summary["errors"])
+    assert message in json.dumps(summary["error_list"])
     assert Incident.objects.count() == 0
     assert AuditEntry.objects.filter(action="maritime.import_refused").count() == 1
 

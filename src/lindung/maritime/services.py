@@ -379,13 +379,16 @@ class ImportSummary:
     errors: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
+        """The ``--json`` summary, in the vocabulary of ``lindung standard import``."""
         return {
             "format": self.format,
             "rows": self.rows,
+            "imported": self.created + self.updated,
             "created": self.created,
             "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": self.errors,
+            "skipped": self.unchanged,
+            "errors": len(self.errors),
+            "error_list": self.errors,
             "ok": not self.errors,
         }
 

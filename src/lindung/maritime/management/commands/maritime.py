@@ -56,7 +56,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"{summary.rows} row(s): {summary.created} created, {summary.updated} updated, "
-                    f"{summary.unchanged} unchanged."
+                    f"{summary.unchanged} already present and unchanged."
                 )
             )
         if summary.errors:
