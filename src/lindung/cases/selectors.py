@@ -111,6 +111,25 @@ def read_person(user, person, *, purpose: str) -> bool:
     return True
 
 
+def identity_matches(user, *, name: str = "", document: str = ""):
+    """Person ids whose name or document number matches exactly, in the organisations where the user
+    may see identities (blind index; a subquery). The search itself is audited."""
+    orgs = policy.organisations_with(user, Capability.VIEW_IDENTITY)
+    match = Q(pk__in=[])
+    for org in orgs:
+        for kind, value in ((PersonIdentifier.Kind.NAME, name), (PersonIdentifier.Kind.DOCUMENT, document)):
+            if value.strip():
+                digest = crypto.blind_index(value, organisation_id=org, kind=kind)
+                match |= Q(organisation_id=org, kind=kind, digest=digest)
+    audit_record(
+        action=AuditAction.PERSONAL_DATA_SEARCHED,
+        actor=user,
+        purpose="person search",
+        detail={"by": [k for k, v in (("name", name), ("document", document)) if v.strip()]},
+    )
+    return PersonIdentifier.objects.filter(match).values("person_id")
+
+
 def persons_search(
     user,
     *,
@@ -125,24 +144,7 @@ def persons_search(
     plus fuzzy filters on non-identifying fields. Identity searches are audited."""
     persons = persons_visible(user)
     if name or document:
-        orgs = policy.organisations_with(user, Capability.VIEW_IDENTITY)
-        match = Q(pk__in=[])
-        for org in orgs:
-            for kind, value in (
-                (PersonIdentifier.Kind.NAME, name),
-                (PersonIdentifier.Kind.DOCUMENT, document),
-            ):
-                if value.strip():
-                    digest = crypto.blind_index(value, organisation_id=org, kind=kind)
-                    match |= Q(organisation_id=org, kind=kind, digest=digest)
-        ids = PersonIdentifier.objects.filter(match).values("person_id")
-        persons = persons.filter(pk__in=ids, organisation_id__in=orgs)
-        audit_record(
-            action=AuditAction.PERSONAL_DATA_SEARCHED,
-            actor=user,
-            purpose="person search",
-            detail={"by": [k for k, v in (("name", name), ("document", document)) if v.strip()]},
-        )
+        persons = persons.filter(pk__in=identity_matches(user, name=name, document=document))
     if reference:
         persons = persons.filter(reference__icontains=reference.strip())
     if citizenship:
@@ -215,7 +217,7 @@ def cases_by_name(user, name: str):
     """Cases of persons whose name matches exactly (blind index)."""
     return (
         cases_visible(user)
-        .filter(person__in=persons_search(user, name=name).values("pk"))
+        .filter(person_id__in=identity_matches(user, name=name))
         .order_by("-opened_on", "-id")
     )
 
