@@ -75,7 +75,11 @@ def test_find_a_provision_by_a_phrase(researcher_page, live_server):
     page.wait_for_load_state()
     results = page.get_by_role("table")
     assert "2 matches" in results.locator("caption").inner_text()
+    problems = axe_violations(page)
+    assert not problems, json.dumps(problems, indent=1)
     results.get_by_role("link", name="Article 18").click()
     page.wait_for_load_state()
     assert "#provision-" in page.url
     assert page.get_by_role("heading", name="Article 18 — Return of smuggled migrants").is_visible()
+    problems = axe_violations(page)
+    assert not problems, json.dumps(problems, indent=1)
