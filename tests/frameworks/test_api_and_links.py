@@ -171,9 +171,11 @@ def test_demo_is_idempotent_and_spans_two_organisations():
     ctx = {}
     core_demo.load(ctx)
     demo.load(ctx)
-    counts = (Instrument.objects.count(), Recommendation.objects.count())
+    from lindung.core.models import AuditEntry
+
+    counts = (Instrument.objects.count(), Recommendation.objects.count(), AuditEntry.objects.count())
     demo.load(ctx)
-    assert (Instrument.objects.count(), Recommendation.objects.count()) == counts
+    assert (Instrument.objects.count(), Recommendation.objects.count(), AuditEntry.objects.count()) == counts
     organisations = set(Instrument.objects.values_list("entered_in", flat=True)) | set(
         Recommendation.objects.values_list("entered_in", flat=True)
     )

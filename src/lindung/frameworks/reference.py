@@ -747,9 +747,10 @@ def load(*, acting_user=None, examples: bool = False) -> dict:
             _load_status(instrument, status, acting_user)
     for title, status in REFERENCE_STATUSES:
         _load_status(titles[title], status, acting_user)
-    audit_record(
-        action=AuditAction.FRAMEWORK_REFERENCE_LOADED,
-        actor=acting_user,
-        detail={"created": created, "examples": examples},
-    )
+    if created:  # a second run changes nothing, not even the log
+        audit_record(
+            action=AuditAction.FRAMEWORK_REFERENCE_LOADED,
+            actor=acting_user,
+            detail={"created": created, "examples": examples},
+        )
     return {"instruments_created": created, "instruments_known": len(titles)}
