@@ -26,7 +26,7 @@ def _number(value) -> str:
 
 
 def bar_chart(table: ProtectedTable) -> str:
-    """The interior cells (totals left out) as grouped horizontal bars, one group per row."""
+    """The interior cells (totals and zeros left out) as grouped horizontal bars, one group per row."""
     if not isinstance(table, ProtectedTable):
         raise TypeError("charts draw protected tables only")
     columns = list(range(len(table.col_keys) - 1))
@@ -47,6 +47,8 @@ def bar_chart(table: ProtectedTable) -> str:
         for j in columns:
             label = table.label(table.col_dim, table.col_keys[j])
             value, status = table.values[i][j], table.status[i][j]
+            if value == 0 and not status:
+                continue  # zeros stay in the table; in a sparse table they would bury the bars
             colour = PALETTE[j % len(PALETTE)]
             parts.append(
                 f'<text x="{LABEL_WIDTH - 6}" y="{y + BAR - 4}" text-anchor="end" font-size="12">'
