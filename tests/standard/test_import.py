@@ -11,7 +11,7 @@ from django.core.management import call_command
 from lindung.core.models import AuditEntry
 from lindung.core.roles import Role
 from lindung.standard import exports, selectors, services, synthetic
-from lindung.standard.models import ImportBatch, StandardRecord
+from lindung.standard.models import ImportBatch, StandardRecord, ValidationReport
 from lindung.standard.validation import validate_bytes
 
 from .helpers import LINDUNG_HEADER, LINDUNG_ROW, lindung_csv
@@ -178,3 +178,9 @@ def test_a_crash_during_the_insert_leaves_nothing_and_marks_the_batch(manager, o
     assert ImportBatch.objects.get().status == "failed"
     assert StandardRecord.objects.count() == 0
     assert AuditEntry.objects.filter(action="standard.import_failed").count() == 1
+
+
+def test_demo_validation_report_shows_three_errors(demo_world):
+    report = ValidationReport.objects.get(file_name="bms-draft-with-errors.csv")
+    assert report.organisation == demo_world["orgs"]["stats_kz"]
+    assert report.error_count == 3 and report.rows == 30

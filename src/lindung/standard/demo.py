@@ -1,19 +1,21 @@
-"""Demo: synthetic CTDC-layout files imported for two organisations, so the counts page has data.
+"""Demo: synthetic CTDC-layout files imported for two organisations, so the counts page has data,
+and a validation report with errors, so the data manager sees what one looks like.
 
-Imports run as the system (no signed-in user). Idempotent: the second run imports nothing new,
-because every row is already present (see services.batch_run).
+Imports run as the system (no signed-in user). Idempotent: files already imported and the report
+already made are not made again.
 """
 
 from lindung.core.models import Organisation
 
 from . import services, synthetic
-from .models import ImportBatch
+from .models import ImportBatch, ValidationReport
 
 DEMO_FILES = [
     # (organisation key in core.demo, rows, seed, file name)
     ("stats_kz", 240, 11, "bms-ctdc-2016-2023.csv"),
     ("ngo_bkk", 120, 23, "shf-hotline-ctdc.csv"),
 ]
+REPORT_FILE = "bms-draft-with-errors.csv"
 
 
 def load(ctx: dict) -> None:
@@ -28,5 +30,25 @@ def load(ctx: dict) -> None:
             organisation=org,
             file_name=name,
             data=synthetic.ctdc_csv(rows, seed=seed),
+            profile="ctdc",
+        )
+    org = ctx["orgs"]["stats_kz"]
+    if not ValidationReport.objects.filter(organisation=org, file_name=REPORT_FILE).exists():
+        lines = synthetic.ctdc_csv(30, seed=31).decode().splitlines()
+        header = lines[0].split(",")
+        # Typical mistakes: a word for a year, an alpha-3 country where CTDC has alpha-2, "yes" as a flag.
+        for line_no, column, value in [
+            (3, "yearOfRegistration", "twenty"),
+            (5, "citizenship", "PHL"),
+            (5, "isForcedLabour", "yes"),
+        ]:
+            cells = lines[line_no].split(",")
+            cells[header.index(column)] = value
+            lines[line_no] = ",".join(cells)
+        services.report_create(
+            acting_user=ctx["users"]["datamanager"],
+            organisation=org,
+            file_name=REPORT_FILE,
+            data=("\n".join(lines) + "\n").encode(),
             profile="ctdc",
         )
