@@ -176,7 +176,7 @@ def run(n: int = DEFAULT_N) -> dict:
     base = Path(tempfile.mkdtemp(prefix="lindung-bench-sharing-"))
     a, b = _Node("a", base), _Node("b", base)
     try:
-        a.run("-m", "lindung.cli", "migrate", "--noinput", "-v0")
+        a.run("-m", "lindung.cli", "migrate", "--noinput", "-v0", "--skip-checks")
         shutil.copy(a.dir / "db.sqlite3", b.dir / "db.sqlite3")
         export = base / "objects.json"
         exported = a.step("populate", f"{n} {b.api} {export}")["objects"]
