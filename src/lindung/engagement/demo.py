@@ -206,6 +206,16 @@ def _load_org(org, user, plan):
             method="cash",
             paid_on=today - datetime.timedelta(days=30),
         )
+    services.concern_record(
+        acting_user=user,
+        session=session,
+        participant=people[-1],
+        severity="low",
+        description="Became upset when the topic of detention came up (demo).",
+        action_taken="Break offered; stayed with a facilitator; counselling line number given (demo).",
+        pathway=pathway,
+        follow_up_on=today - datetime.timedelta(days=28),
+    )
     quotes = []
     for index, (theme, quote, summary) in enumerate(plan["said"]):
         person = people[index % len(people)]
