@@ -178,3 +178,89 @@ def test_unreadable_files(researcher, name, content, message):
     result = services.instruments_import(acting_user=researcher, name=name, content=content)
     assert not result.ok and result.errors[0].row == 0
     assert message in result.errors[0].message
+
+
+def test_done_when_a_researcher_imports_three_countries_and_reviews_them(researcher):
+    """The issue's 'done when', at service level (the browser test walks the pages)."""
+    from lindung.frameworks import exports
+
+    rows = [
+        {
+            "title_en": "Kerajaan ATD Rule",
+            "title_original": "Peraturan ATD",
+            "instrument_type": "regulation",
+            "country": "IDN",
+            "status": "in_force",
+            "citation": "Test gazette 1",
+            "provisions": [
+                {
+                    "reference": "Art. 1",
+                    "text": "Families with children live in open community housing.",
+                    "themes": ["atd", "child_protection"],
+                    "gcm_objectives": ["13"],
+                }
+            ],
+        },
+        {
+            "title_en": "Federal Return Order",
+            "instrument_type": "regulation",
+            "country": "MYS",
+            "status": "in_force",
+            "citation": "Test gazette 2",
+            "provisions": [
+                {"reference": "Sec. 4", "text": "Removal follows a written decision.", "themes": ["return"]}
+            ],
+        },
+        {
+            "title_en": "Royal Screening Rule",
+            "instrument_type": "regulation",
+            "country": "THA",
+            "status": "in_force",
+            "citation": "Test gazette 3",
+            "provisions": [
+                {"reference": "Cl. 2", "text": "Screening within seven days.", "themes": ["identification"]}
+            ],
+        },
+    ]
+    result = services.instruments_import(
+        acting_user=researcher, name="three.json", content=json.dumps(rows).encode()
+    )
+    assert result.ok, [str(e) for e in result.errors]
+    matrix = selectors.country_matrix(researcher, ["IDN", "MYS", "THA"])
+    assert [e.instrument.title_en for e in matrix.cell("IDN", "atd")] == ["Kerajaan ATD Rule"]
+    assert "atd" in [code for code, _l in matrix.gaps("MYS").themes_without_instrument_in_force]
+    review = exports.desk_review(researcher, ["IDN", "MYS"], "atd")
+    assert [(c, [e.instrument.title_en for e in entries]) for c, entries in review.side_by_side()] == [
+        ("IDN", ["Kerajaan ATD Rule"]),
+        ("MYS", []),
+    ]
+    assert exports.report_docx(review)[:2] == b"PK" and exports.report_pdf(review)[:5] == b"%PDF-"
+    assert _hits(researcher, '"open community housing"') == [("Kerajaan ATD Rule", "Art. 1")]
+
+
+def test_imported_provisions_with_errors_are_named_and_nothing_is_kept(researcher):
+    rows = [
+        {
+            "title_en": "Act with bad provision",
+            "instrument_type": "national_law",
+            "country": "IDN",
+            "status": "in_force",
+            "provisions": [
+                {"reference": "1", "text": "ok"},
+                {"reference": "2", "text": "", "themes": ["nope"]},
+            ],
+        },
+        {
+            "title_en": "Act with odd provisions",
+            "instrument_type": "national_law",
+            "country": "IDN",
+            "status": "in_force",
+            "provisions": "not a list",
+        },
+    ]
+    result = services.instruments_import(
+        acting_user=researcher, name="p.json", content=json.dumps(rows).encode()
+    )
+    fields = {(e.row, e.field) for e in result.errors}
+    assert {(1, "provisions[1].text"), (1, "provisions[1].themes"), (2, "provisions")} <= fields
+    assert not Instrument.objects.filter(title_en__startswith="Act with").exists()

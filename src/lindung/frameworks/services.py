@@ -531,12 +531,15 @@ def instruments_import(*, acting_user, name: str, content: bytes) -> ImportResul
                 if not row_errors:
                     try:
                         with transaction.atomic():
-                            result.created.append(
-                                instrument_create(acting_user=acting_user, data=data, implements=implements)
+                            instrument = instrument_create(
+                                acting_user=acting_user, data=data, implements=implements
                             )
+                            result.created.append(instrument)
                     except ValidationError as exc:
                         for fname, messages in exc.message_dict.items():
                             row_errors.extend(RowError(row, fname, m) for m in messages)
+                    else:
+                        _import_provisions(acting_user, instrument, raw.get("provisions"), row, row_errors)
                 result.errors.extend(row_errors)
             if result.errors:
                 raise _Rollback
@@ -549,6 +552,30 @@ def instruments_import(*, acting_user, name: str, content: bytes) -> ImportResul
     except _Rollback:
         result.created = []
     return result
+
+
+def _import_provisions(acting_user, instrument, provisions, row, errors) -> None:
+    """A JSON row may carry its provisions: [{"reference", "text", "heading", "text_kind", "themes",
+    "gcm_objectives", "groups"}]; errors name them as provisions[i].field."""
+    if not provisions:
+        return
+    if not isinstance(provisions, list) or not all(isinstance(p, dict) for p in provisions):
+        errors.append(RowError(row, "provisions", _("Give a list of objects.")))
+        return
+    for index, raw in enumerate(provisions):
+        values = {k: raw[k] for k in PROVISION_FIELDS if k in raw and k != "position"}
+        for name in ("reference", "heading", "text", "text_kind"):
+            if name in values and not isinstance(values[name], str):
+                values[name] = str(values[name])
+        for name in ("themes", "gcm_objectives", "groups"):
+            if name in values and not isinstance(values[name], list | str):
+                values[name] = [str(values[name])]
+        try:
+            with transaction.atomic():
+                provision_save(acting_user=acting_user, instrument=instrument, position=index + 1, **values)
+        except ValidationError as exc:
+            for fname, messages in exc.message_dict.items():
+                errors.extend(RowError(row, f"provisions[{index}].{fname}", m) for m in messages)
 
 
 class _Rollback(Exception):
