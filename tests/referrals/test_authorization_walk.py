@@ -21,18 +21,12 @@ from tests.test_authorization import (
     all_routes,
 )
 
-PREFIXES = (
-    "screening:",
-    "referrals:",
-    "api/v1/screening",
-    "^api/v1/screening",
-    "api/v1/referrals",
-    "^api/v1/referrals",
-)
+NAMES = ("screening:", "referrals:")
+API_PATTERNS = ("api/v1/^screening/", "api/v1/^referrals/", "api/v1/screening/", "api/v1/referrals/")
 
 
 def _mine(route):
-    return route.name.startswith(PREFIXES) or "screening/" in route.pattern or "referrals/" in route.pattern
+    return route.name.startswith(NAMES) or route.pattern.startswith(API_PATTERNS)
 
 
 @pytest.fixture

@@ -49,3 +49,39 @@ def test_encrypted_at_rest_and_after_rotation(make_user, org_a, completed, make_
     details = " ".join(str(d) for d in AuditEntry.objects.values_list("detail", flat=True))
     for secret in ("Zawzaw", "Burmese", "Secretplace", "deceived_recruitment"):
         assert secret not in details
+
+
+@pytest.mark.django_db
+def test_erasing_a_person_erases_their_screenings_and_scrubs_referrals(
+    make_user, org_a, completed, make_person
+):
+    from lindung.cases import services as cases_services
+
+    user = make_user(org_a, Role.CASEWORKER, Role.SUPERVISOR)
+    person = make_person(org_a, "referral", "data_sharing", given_name="Zawzaw")
+    interview = completed(user, person=person)
+    completed(user)  # someone else's anonymous screening stays
+    clinic = referral_services.service_save(
+        acting_user=None,
+        organisation=org_a,
+        name="Clinic",
+        country="THA",
+        service_type="medical_care",
+        place="Bangkok",
+    )
+    referral = referral_services.referral_send(
+        acting_user=user,
+        service=clinic,
+        needs=["medical_care"],
+        profile=interview.profile,
+        share_identity=True,
+        note="Call after 6",
+    )
+    cases_services.person_erase(acting_user=user, person=person, confirm_reference=person.reference)
+    assert not Interview.objects.filter(pk=interview.pk).exists()
+    assert Interview.objects.count() == 1
+    referral.refresh_from_db()
+    assert (
+        referral.person_id is None and "identity" not in referral.payload and referral.payload["note"] == ""
+    )
+    assert referral.payload["needs"] == ["medical_care"]

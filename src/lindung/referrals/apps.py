@@ -17,4 +17,4 @@ class ReferralsConfig(AppConfig):
     ]
 
     def ready(self):
-        from . import policy_rules  # noqa: F401  (registers the policy rules)
+        from . import policy_rules, signals  # noqa: F401  (registers the policy rules and erasure hooks)

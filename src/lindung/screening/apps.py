@@ -13,4 +13,4 @@ class ScreeningConfig(AppConfig):
     ]
 
     def ready(self):
-        from . import policy_rules  # noqa: F401  (registers the policy rules)
+        from . import policy_rules, signals  # noqa: F401  (registers the policy rules and erasure hooks)
