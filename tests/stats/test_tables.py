@@ -185,3 +185,28 @@ def test_share_and_median_tables_follow_their_counts():
     assert table.values[0][1] is None  # 3 people
     assert table.values[1][0] is None  # 29 of 30: the one person without an answer stands out
     assert table.rules["share"] == {"complement_protected": True}
+
+
+def test_chart_marks_suppressed_cells_without_their_value(manager):
+    from lindung.stats import charts
+
+    table = protected_table(manager, "presumed_victims", "year,form_of_exploitation")
+    svg = str(charts.bar_chart(table))
+    assert svg.startswith("<svg") and 'role="img"' in svg and " style=" not in svg
+    assert svg.count(">suppressed</text>") == sum(1 for row in table.status[:-1] for s in row[:-1] if s)
+    with pytest.raises(TypeError):
+        charts.bar_chart({"values": []})
+
+
+def test_one_way_table_exports(manager):
+    import io
+
+    import openpyxl
+
+    table = protected_table(manager, "presumed_victims", "sex")
+    assert table.display()["rows"][-1]["total"] is True
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(table)))
+    assert book["Table"]["A3"].value == "Female"
+    sdmx = exports.to_sdmx_csv(table).decode().splitlines()
+    assert sdmx[0].startswith("STRUCTURE,STRUCTURE_ID,ACTION,SEX,OBS_VALUE,OBS_STATUS,CONF_STATUS")
+    assert sdmx[-1].split(",")[3] == "_T"
