@@ -405,7 +405,14 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["done_at", "due_on"])]
+        # Open tasks by case and due date: the overdue filter of the case list probes it per case.
+        indexes = [
+            models.Index(
+                fields=["case", "due_on"],
+                condition=models.Q(done_at__isnull=True),
+                name="cases_task_open_due",
+            )
+        ]
 
     def __str__(self):
         return self.title
