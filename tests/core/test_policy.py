@@ -103,3 +103,18 @@ def test_inactive_user_has_no_capability(make_user, org_a):
     user = make_user(org_a, Role.SUPERVISOR)
     user.is_active = False
     assert policy.organisations_with(user, Capability.VIEW_CASES) == set()
+
+
+@pytest.mark.django_db
+def test_sharing_group_is_changed_by_sharing_managers_of_its_members(make_user, org_a, org_b):
+    group = SharingGroup.objects.create(name="Group (test)")
+    group.organisations.set([org_a])
+    manager_a = make_user(org_a, Role.ADMINISTRATOR)
+    manager_b = make_user(org_b, Role.ADMINISTRATOR)
+    caseworker_a = make_user(org_a, Role.CASEWORKER)
+    assert policy.can(caseworker_a, policy.VIEW, group)
+    assert policy.can(manager_a, policy.CHANGE, group)
+    assert not policy.can(manager_b, policy.CHANGE, group)
+    assert not policy.can(caseworker_a, policy.CHANGE, group)
+    assert list(policy.accessible(manager_a, SharingGroup.objects.all(), policy.CHANGE)) == [group]
+    assert not policy.accessible(manager_b, SharingGroup.objects.all(), policy.CHANGE).exists()
