@@ -13,6 +13,7 @@ from lindung.core.roles import Capability
 from lindung.standard import registry
 
 from . import selectors, services
+from .codes import codes_q
 from .models import Instrument, Provision
 
 
@@ -223,7 +224,7 @@ class ProvisionViewSet(viewsets.ReadOnlyModelViewSet):
         ).values("pk")
         found = selectors.provisions_visible(self.request.user).filter(instrument_id__in=instruments)
         if data.get("theme"):
-            found = found.filter(themes__contains=f" {data['theme']} ")
+            found = found.filter(codes_q("themes", data["theme"]))
         if data.get("q"):
             hits = selectors.search_entries(self.request.user, data["q"]).filter(provision__isnull=False)
             found = found.filter(pk__in=hits.values("provision_id"))

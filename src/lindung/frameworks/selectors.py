@@ -121,7 +121,7 @@ def status_q(status: str, today: datetime.date | None = None) -> Q:
     return Q(status=status) & ~repealed & ~expired
 
 
-def instruments_filtered(user, *, country="", theme="", instrument_type="", status="", verification=""):
+def instruments_filtered(user, *, country="", theme="", instrument_type="", status=""):
     found = instruments_visible(user)
     if country:
         found = found.filter(concerning_q(country))
@@ -133,8 +133,6 @@ def instruments_filtered(user, *, country="", theme="", instrument_type="", stat
         found = found.filter(instrument_type=instrument_type)
     if status:
         found = found.filter(status_q(status))
-    if verification:
-        found = found.filter(verification=verification)
     return found
 
 
