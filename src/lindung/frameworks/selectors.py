@@ -145,7 +145,7 @@ def search_entries(user, query: str, *, country="", theme="", instrument_type=""
     entries = entries.filter(instrument_id__in=instruments)
     if theme:
         entries = entries.filter(
-            Q(provision__isnull=False, **{"provision__themes__contains": f" {theme} "})
+            (Q(provision__isnull=False) & codes_q("provision__themes", theme))
             | Q(
                 provision__isnull=True,
                 instrument_id__in=Provision.objects.filter(codes_q("themes", theme)).values("instrument_id"),
