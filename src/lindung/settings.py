@@ -11,7 +11,11 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("LINDUNG_VAR_DIR", Path.cwd() / "var")).resolve()
+_CHECKOUT = PACKAGE_DIR.parent.parent
+# Local files (demo database, generated keys) live in the checkout's var/ whatever the working
+# directory; an installed package uses ./var unless LINDUNG_VAR_DIR says otherwise.
+_DEFAULT_VAR = _CHECKOUT / "var" if (_CHECKOUT / "pyproject.toml").exists() else Path.cwd() / "var"
+VAR_DIR = Path(os.environ.get("LINDUNG_VAR_DIR", _DEFAULT_VAR)).resolve()
 
 
 def env_bool(name, default=False):
