@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from lindung.core import policy
 from lindung.core.models import Organisation
 from lindung.core.roles import Capability
-from lindung.core.routes import object_view
+from lindung.core.routes import object_view, route_examples
 
 from . import forms, selectors, services, workflows
 from .choices import CaseType
@@ -146,6 +146,7 @@ def case_detail(request, pk):
 
 @login_required
 @object_view(Case)
+@route_examples(name="request_closure")  # every case type has this step
 def case_transition(request, pk, name):
     case = get_object_or_404(selectors.cases_visible(request.user), pk=pk)
     policy.require(request.user, policy.CHANGE, case)
