@@ -70,6 +70,12 @@ def test_create_through_the_api(org_a, make_user):
         content_type="application/json",
     )
     assert unknown.status_code == 400 and "implements" in unknown.json()
+    huge = client.post(
+        "/api/v1/framework-instruments/",
+        {**body, "title_en": "Fourth", "implements": [2**70]},
+        content_type="application/json",
+    )
+    assert huge.status_code == 400 and "implements" in huge.json()
     assert Instrument.objects.filter(title_en__in=["Other", "Third"]).count() == 0
 
 

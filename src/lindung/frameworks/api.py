@@ -105,7 +105,7 @@ class InstrumentCreateSerializer(serializers.Serializer):
     verification_note = serializers.CharField(max_length=500, required=False, allow_blank=True)
     shared = serializers.BooleanField(required=False, default=True)
     implements = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=100
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, max_length=100
     )
 
     def validate(self, attrs):
