@@ -74,13 +74,25 @@ class AuditAction(models.TextChoices):
     RETENTION_DELETED = "cases.retention_deleted", _("Case deleted at the end of retention")
     RETENTION_RUN = "cases.retention_run", _("Retention job run")
     # screening and referrals (issue 5): add below this line
-    SCREENING_INSTRUMENT_IMPORTED = "screening.instrument_imported", _("Screening instrument imported (XLSForm)")
-    SCREENING_INSTRUMENT_EXPORTED = "screening.instrument_exported", _("Screening instrument exported (XLSForm)")
+    SCREENING_INSTRUMENT_IMPORTED = (
+        "screening.instrument_imported",
+        _("Screening instrument imported (XLSForm)"),
+    )
+    SCREENING_INSTRUMENT_EXPORTED = (
+        "screening.instrument_exported",
+        _("Screening instrument exported (XLSForm)"),
+    )
     SCREENING_INSTRUMENT_EDITED = "screening.instrument_edited", _("Screening instrument draft edited")
-    SCREENING_INSTRUMENT_PUBLISHED = "screening.instrument_published", _("Screening instrument version published")
+    SCREENING_INSTRUMENT_PUBLISHED = (
+        "screening.instrument_published",
+        _("Screening instrument version published"),
+    )
     SCREENING_INTERVIEW_STARTED = "screening.interview_started", _("Screening interview started")
     SCREENING_INTERVIEW_SAVED = "screening.interview_saved", _("Screening interview answers saved")
-    SCREENING_INTERVIEW_COMPLETED = "screening.interview_completed", _("Screening completed and profile computed")
+    SCREENING_INTERVIEW_COMPLETED = (
+        "screening.interview_completed",
+        _("Screening completed and profile computed"),
+    )
     SCREENING_INTERVIEW_LINKED = "screening.interview_linked", _("Screening interview linked to a person")
     SCREENING_SUBMISSION_RECEIVED = "screening.submission_received", _("OpenRosa submission received")
     SCREENING_SUBMISSION_REFUSED = "screening.submission_refused", _("OpenRosa submission refused")
