@@ -83,7 +83,8 @@ class InstrumentSerializer(serializers.ModelSerializer):
 class InstrumentCreateSerializer(serializers.Serializer):
     title_en = serializers.CharField(max_length=500)
     title_original = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    original_language = serializers.ChoiceField(choices=_values("language"), required=False, allow_blank=True)
+    # ISO 639-3, checked by the model: as an enum its ~8,000 codes would swamp the schema.
+    original_language = serializers.CharField(max_length=3, required=False, allow_blank=True)
     short_title = serializers.CharField(max_length=120, required=False, allow_blank=True)
     instrument_type = serializers.ChoiceField(choices=_values("framework_instrument_type"))
     country = serializers.ChoiceField(choices=_values("country"), required=False, allow_blank=True)
