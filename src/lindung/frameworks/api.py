@@ -33,6 +33,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
     instrument_type = serializers.CharField(read_only=True)
     status = serializers.CharField(read_only=True)
     verification = serializers.CharField(read_only=True)
+    source_url = serializers.CharField(read_only=True, help_text="Link to the source, or empty")
     parties = serializers.ListField(child=serializers.CharField(max_length=3), read_only=True)
     effective_status = serializers.SerializerMethodField()
     implements = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
