@@ -24,6 +24,7 @@ compilemessages: | $(BIN)/python
 	$(BIN)/python -m lindung.i18n compile
 
 run: setup
+	mkdir -p var/static
 	$(BIN)/lindung migrate --noinput
 	$(BIN)/lindung demo
 	@echo "Serving Lindung on http://127.0.0.1:$(PORT)/"

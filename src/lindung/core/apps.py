@@ -1,13 +1,18 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from .roles import Capability
+
 
 class CoreConfig(AppConfig):
     name = "lindung.core"
     label = "core"
     verbose_name = _("Core")
     # Navigation entries: (label, url name, capability or None for every signed-in user).
-    nav_items = []
+    nav_items = [
+        (_("Organisations"), "core:organisation_list", None),
+        (_("Audit log"), "core:audit_log", Capability.VIEW_AUDIT),
+    ]
 
     def ready(self):
         from . import policy_rules, signals  # noqa: F401  (registers rules and signal handlers)
