@@ -29,7 +29,7 @@ Two code lists are generated, not written: ``country`` (ISO 3166-1 alpha-3) and 
 """
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import pycountry
@@ -74,9 +74,11 @@ class CodeList:
         return _text(self.labels)
 
     def get(self, code: str) -> Code | None:
-        return self._index().get(code)
+        return self._by_code.get(code)
 
-    def _index(self) -> dict:
+    @cached_property
+    def _by_code(self) -> dict:
+        # Built once per list: the generated language list has ~8,000 codes.
         return {c.code: c for c in self.codes}
 
     def values(self) -> list[str]:
