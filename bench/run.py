@@ -17,7 +17,11 @@ HERE = Path(__file__).resolve().parent
 def main(selected=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lindung.settings")
     sys.path.insert(0, str(HERE.parent / "src"))
+    out = HERE / "results.json"
     results = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "benchmarks": {}}
+    if selected and out.exists():
+        # A partial run updates the figures it measured and keeps the others.
+        results["benchmarks"] = json.loads(out.read_text()).get("benchmarks", {})
     for path in sorted(HERE.glob("bench_*.py")):
         name = path.stem.removeprefix("bench_")
         if selected and name not in selected:
@@ -31,8 +35,8 @@ def main(selected=None):
         figures["wall_seconds"] = round(time.perf_counter() - started, 2)
         results["benchmarks"][name] = figures
         print(json.dumps(figures, indent=2), flush=True)
-    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {HERE / 'results.json'}")
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
