@@ -74,15 +74,8 @@ ATTACHMENT_EXTENSIONS = {
     "image/jpeg": {".jpg", ".jpeg"},
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {".docx"},
 }
-# What a transfer agreement may allow. Notes, attachments and free-text step data never move.
-TRANSFERABLE_FIELDS = (
-    "given_name",
-    "family_name",
-    "aliases",
-    "date_of_birth",
-    "documents",
-    "contacts",
-    "photo",
+# The standard's person variables held on a person, beside the identity fields.
+PERSON_PROFILE_FIELDS = (
     "sex",
     "gender",
     "age_group",
@@ -93,6 +86,17 @@ TRANSFERABLE_FIELDS = (
     "majority_status",
     "legal_status",
     "vulnerabilities",
+)
+# What a transfer agreement may allow. Notes, attachments and free-text step data never move.
+TRANSFERABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "aliases",
+    "date_of_birth",
+    "documents",
+    "contacts",
+    "photo",
+    *PERSON_PROFILE_FIELDS,
     "step_data",
     "needs",
     "services",
@@ -337,19 +341,7 @@ def _photo_type(photo: bytes) -> str:
 def person_register(*, acting_user, organisation, **fields) -> Person:
     """Register a person. ``photo`` is (bytes, declared content type) or None."""
     _actor_org_check(acting_user, organisation)
-    unknown = set(fields) - {
-        *Person.IDENTITY_FIELDS,
-        "sex",
-        "gender",
-        "age_group",
-        "citizenship",
-        "is_stateless",
-        "languages",
-        "disability_status",
-        "majority_status",
-        "legal_status",
-        "vulnerabilities",
-    }
+    unknown = set(fields) - {*Person.IDENTITY_FIELDS, *PERSON_PROFILE_FIELDS}
     if unknown:
         raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
     fields.setdefault("given_name", "")
