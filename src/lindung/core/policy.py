@@ -190,11 +190,16 @@ def accessible(user, queryset, action: str = VIEW):
         return queryset.none()
     condition = Q(**{f"{rule.owner}__in": organisations_with(user, capability)})
     if action == VIEW and rule.shareable:
-        pk_field = model._meta.pk
-        cast_to = models.BigIntegerField() if isinstance(pk_field, models.AutoField) else pk_field.__class__()
-        shared = _shares_for(model, user, capability).annotate(oid=Cast("object_id", cast_to)).values("oid")
-        condition |= Q(pk__in=shared)
+        condition |= Q(pk__in=shared_ids(model, _shares_for(model, user, capability)))
     return queryset.filter(condition)
+
+
+def shared_ids(model, shares):
+    """Object ids of ``shares`` (ObjectShare rows, stored as text) cast to the model's primary key
+    type, for ``pk__in``."""
+    pk_field = model._meta.pk
+    cast_to = models.BigIntegerField() if isinstance(pk_field, models.AutoField) else pk_field.__class__()
+    return shares.annotate(oid=Cast("object_id", cast_to)).values("oid")
 
 
 def can_see_identity(user, obj) -> bool:

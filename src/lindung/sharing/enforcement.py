@@ -29,9 +29,7 @@ What may leave this node for another node is decided by ``lindung.sharing.exchan
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Cast
 
 from lindung.core import policy
 from lindung.core.markings import TLP, Distribution
@@ -58,13 +56,6 @@ def _active_shares(model):
     return ObjectShare.objects.active().filter(content_type=ContentType.objects.get_for_model(model))
 
 
-def shared_ids(model, shares):
-    """Object ids of ``shares`` cast to the model's primary key type, for ``pk__in``."""
-    pk_field = model._meta.pk
-    cast_to = models.BigIntegerField() if isinstance(pk_field, models.AutoField) else pk_field.__class__()
-    return shares.annotate(oid=Cast("object_id", cast_to)).values("oid")
-
-
 def marked_queryset(user, queryset, action: str = policy.VIEW):
     """The part of ``queryset`` that ``user`` may ``action`` under markings and distribution."""
     model = queryset.model
@@ -75,8 +66,8 @@ def marked_queryset(user, queryset, action: str = policy.VIEW):
     if action != policy.VIEW:
         return queryset.filter(owned)
     shares = _active_shares(model)
-    named_org = Q(pk__in=shared_ids(model, shares.filter(organisation_id__in=orgs)))
-    named_group = Q(pk__in=shared_ids(model, shares.filter(sharing_group__organisations__in=orgs)))
+    named_org = Q(pk__in=policy.shared_ids(model, shares.filter(organisation_id__in=orgs)))
+    named_group = Q(pk__in=policy.shared_ids(model, shares.filter(sharing_group__organisations__in=orgs)))
     member_groups = SharingGroup.objects.filter(organisations__in=orgs).values("pk")
     in_group = Q(distribution=Distribution.SHARING_GROUP, sharing_group_id__in=member_groups)
     condition = (

@@ -23,12 +23,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from lindung.core import policy
 from lindung.core.markings import TLP, TLP_ORDER, Distribution, tlp_allowed
 from lindung.core.models import ObjectShare, SharingGroup
 from lindung.maritime.models import FacilitatorReference, Incident, PersonsOnBoard, Vessel
 
 from . import stix
-from .enforcement import shared_ids
 from .models import ImportedObject, SharingAgreement
 
 
@@ -64,7 +64,7 @@ def candidates(agreement):
         )
         .filter(
             Q(distribution__in=[Distribution.CONNECTED, Distribution.SHARING_GROUP])
-            | Q(pk__in=shared_ids(Incident, shares))
+            | Q(pk__in=policy.shared_ids(Incident, shares))
         )
         .select_related("organisation", "vessel", "sharing_group")
         .order_by("modified_at", "pk")
