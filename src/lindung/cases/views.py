@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lindung.core import policy
+from lindung.core import selectors as core_selectors
 from lindung.core.models import Organisation
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
@@ -56,7 +57,7 @@ def _state_choices(case_type):
 @login_required
 def case_list(request):
     policy.require_capability(request.user, Capability.VIEW_CASES)
-    orgs = Organisation.objects.filter(pk__in=policy.organisations_with(request.user, Capability.VIEW_CASES))
+    orgs = core_selectors.organisations_with_capability(request.user, Capability.VIEW_CASES)
     form = forms.CaseFilterForm(
         request.GET or None, organisations=orgs, states=_state_choices(request.GET.get("case_type", ""))
     )
@@ -619,9 +620,7 @@ def agreement_list(request):
 @login_required
 def agreement_create(request):
     policy.require_capability(request.user, Capability.SUPERVISE_CASES)
-    orgs = Organisation.objects.filter(
-        pk__in=policy.organisations_with(request.user, Capability.SUPERVISE_CASES)
-    )
+    orgs = core_selectors.organisations_with_capability(request.user, Capability.SUPERVISE_CASES)
     form = forms.AgreementForm(
         request.POST or None, organisations=orgs, initial={"valid_from": timezone.localdate()}
     )

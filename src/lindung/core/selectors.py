@@ -11,6 +11,11 @@ def organisations_visible(user):
     return policy.accessible(user, Organisation.objects.all())
 
 
+def organisations_with_capability(user, capability):
+    """The organisations in which ``user`` holds ``capability``: the choices for "on behalf of"."""
+    return Organisation.objects.filter(pk__in=policy.organisations_with(user, capability))
+
+
 def organisation_get(user, pk) -> Organisation:
     return organisations_visible(user).get(pk=pk)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lindung.core import policy
-from lindung.core.models import Organisation
+from lindung.core import selectors as core_selectors
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view
 from lindung.standard import registry
@@ -121,9 +121,7 @@ def service_detail(request, pk):
 @login_required
 def service_create(request):
     policy.require_capability(request.user, Capability.MANAGE_DIRECTORY)
-    orgs = Organisation.objects.filter(
-        pk__in=policy.organisations_with(request.user, Capability.MANAGE_DIRECTORY)
-    )
+    orgs = core_selectors.organisations_with_capability(request.user, Capability.MANAGE_DIRECTORY)
     form = forms.ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

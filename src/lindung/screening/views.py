@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lindung.core import policy
-from lindung.core.models import Organisation
+from lindung.core import selectors as core_selectors
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
@@ -35,7 +35,7 @@ def _add_errors(form, exc: ValidationError):
 
 
 def _screening_orgs(user):
-    return Organisation.objects.filter(pk__in=policy.organisations_with(user, Capability.MANAGE_SCREENING))
+    return core_selectors.organisations_with_capability(user, Capability.MANAGE_SCREENING)
 
 
 # interviews ----------------------------------------------------------------------------------

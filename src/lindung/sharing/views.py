@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lindung.core import policy
+from lindung.core import selectors as core_selectors
 from lindung.core import services as core_services
-from lindung.core.models import Organisation, SharingGroup
+from lindung.core.models import SharingGroup
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view
 from lindung.maritime.models import Incident
@@ -26,7 +27,7 @@ def _manager(request):
 
 
 def _managed_organisations(user):
-    return Organisation.objects.filter(pk__in=policy.organisations_with(user, Capability.MANAGE_SHARING))
+    return core_selectors.organisations_with_capability(user, Capability.MANAGE_SHARING)
 
 
 def _add_errors(form, exc: ValidationError):

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from lindung.core import policy
+from lindung.core import selectors as core_selectors
 from lindung.core.models import Organisation
 from lindung.core.roles import Capability
 
@@ -28,7 +28,7 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["version"].choices = [(v, v) for v in reversed(registry.versions())]
         self.fields["version"].initial = registry.current_version()
-        orgs = Organisation.objects.filter(pk__in=policy.organisations_with(user, Capability.MANAGE_STANDARD))
+        orgs = core_selectors.organisations_with_capability(user, Capability.MANAGE_STANDARD)
         self.fields["organisation"].queryset = orgs.order_by("name")
         if orgs.count() == 1:
             self.fields["organisation"].initial = orgs.first()
