@@ -38,8 +38,11 @@ def test_sign_in_see_home_switch_to_french(page, live_server, login, make_user, 
     problems = axe_violations(page)
     assert not problems, json.dumps(problems, indent=1)
 
-    page.get_by_label("Language").select_option("fr")  # lindung.js submits on change
-    page.wait_for_url(f"{live_server.url}/")
+    # lindung.js submits on change; wait for that navigation, not for the URL we are already on.
+
+    with page.expect_navigation():
+
+        page.get_by_label("Language").select_option("fr")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_role("heading", name="Vos rôles").is_visible()
     assert not axe_violations(page)

@@ -13,8 +13,9 @@ pytestmark = [pytest.mark.browser]
 def test_pause_and_resume_in_french(page, live_server, login, make_user, org_a, guide, transactional_db):
     make_user(org_a, Role.CASEWORKER, username="cw_lina")
     login("cw_lina")
-    page.get_by_label("Language").select_option("fr")  # lindung.js submits on change
-    page.wait_for_url(f"{live_server.url}/")
+    # lindung.js submits on change; wait for that navigation, not for the URL we are already on.
+    with page.expect_navigation():
+        page.get_by_label("Language").select_option("fr")
     assert page.locator("html").get_attribute("lang") == "fr"
     page.goto(f"{live_server.url}/screening/new/")
     page.get_by_role("button").last.click()  # "Start the interview", in French
