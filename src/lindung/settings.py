@@ -117,6 +117,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the demo server read while a background task writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Tests get a file, not Django's shared-cache memory database: in shared cache a reader in
+    # one thread makes a writer in another fail at once ("table is locked") instead of waiting,
+    # which background imports hit under load.
+    _sqlite_path = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(_sqlite_path.with_name(f"test_{_sqlite_path.name}"))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 

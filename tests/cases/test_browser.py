@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from lindung.cases import services
 from lindung.cases.models import Case
@@ -47,7 +48,7 @@ def test_register_consent_open_avrr_and_move_to_departure(page, live_server, log
     page.get_by_label("Information given to the person").fill("Return leaflet read in Burmese.")
     page.get_by_role("button", name="Record consent").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Active").is_visible()
+    expect(page.get_by_text("Active")).to_be_visible()
 
     page.get_by_role("link", name="Open a case").click()
     page.get_by_label("Assisted voluntary return and reintegration").check()
@@ -80,7 +81,7 @@ def test_register_consent_open_avrr_and_move_to_departure(page, live_server, log
     )
     assert "Departure (current step)" in page.content()
     assert Case.objects.get().state == "departure"
-    assert page.get_by_text("Confirm the departure took place").first.is_visible()
+    expect(page.get_by_text("Confirm the departure took place").first).to_be_visible()
 
 
 def test_other_organisation_sees_the_case_only_after_transfer(
@@ -99,7 +100,7 @@ def test_other_organisation_sees_the_case_only_after_transfer(
     case = services.case_open(acting_user=caseworker, person=person, case_type="avrr")
     login("browser_other")
     page.goto(f"{live_server.url}/cases/{case.pk}/")
-    assert page.get_by_role("heading", name="Page not found").is_visible()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     page.goto(f"{live_server.url}/cases/")
     assert case.reference not in page.content()
 
@@ -125,6 +126,6 @@ def test_other_organisation_sees_the_case_only_after_transfer(
     page.get_by_role("link", name=target.reference).click()
     page.wait_for_load_state()
     assert re.search(r"Received from.*" + re.escape(org_a.name), page.content(), re.S)
-    assert page.get_by_role("link", name="Cross Border").is_visible()
+    expect(page.get_by_role("link", name="Cross Border")).to_be_visible()
     page.goto(f"{live_server.url}/cases/{case.pk}/")
-    assert page.get_by_role("heading", name="Page not found").is_visible()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()

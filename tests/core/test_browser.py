@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from lindung.core.roles import Role
 
@@ -33,8 +34,8 @@ def test_login_page_is_accessible(page, live_server, transactional_db):
 def test_sign_in_see_home_switch_to_french(page, live_server, login, make_user, org_a, transactional_db):
     make_user(org_a, Role.CASEWORKER, username="somchai")
     login("somchai")
-    assert page.get_by_role("heading", name="Welcome, somchai").is_visible()
-    assert page.get_by_text("Caseworker").first.is_visible()
+    expect(page.get_by_role("heading", name="Welcome, somchai")).to_be_visible()
+    expect(page.get_by_text("Caseworker").first).to_be_visible()
     problems = axe_violations(page)
     assert not problems, json.dumps(problems, indent=1)
 
@@ -44,14 +45,14 @@ def test_sign_in_see_home_switch_to_french(page, live_server, login, make_user, 
 
         page.get_by_label("Language").select_option("fr")
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("heading", name="Vos rôles").is_visible()
+    expect(page.get_by_role("heading", name="Vos rôles")).to_be_visible()
     assert not axe_violations(page)
 
 
 def test_wrong_password_shows_error(page, live_server, login, make_user, org_a, transactional_db):
     make_user(org_a, Role.CASEWORKER, username="nok")
     login("nok", password="not-the-password")
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert "/account/login/" in page.url
 
 
@@ -61,5 +62,5 @@ def test_no_request_leaves_the_site(page, live_server, login, make_user, org_a, 
     make_user(org_a, Role.ADMINISTRATOR, username="ayu")
     login("ayu")
     page.goto(f"{live_server.url}/organisations/")
-    assert page.get_by_role("heading", name="Organisations").is_visible()
+    expect(page.get_by_role("heading", name="Organisations")).to_be_visible()
     assert outside == []

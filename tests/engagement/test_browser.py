@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from lindung.core.roles import Role
 from lindung.engagement import services
@@ -69,11 +70,11 @@ def test_focus_group_consent_quote_you_said_we_did_and_withdrawal(
     page.get_by_label("Setting").select_option(label="In person")
     page.get_by_label("Starts at").fill("2026-12-01T10:00")
     _save(page)
-    assert page.get_by_role("heading", name="Focus group A").is_visible()
+    expect(page.get_by_role("heading", name="Focus group A")).to_be_visible()
 
     # Starting before the checklist is complete is refused with the reason.
     page.get_by_role("button", name="Start the session").click()
-    assert page.get_by_text("the pre-session checklist is incomplete").is_visible()
+    expect(page.get_by_text("the pre-session checklist is incomplete")).to_be_visible()
 
     # The checklist, then the participant and their consent.
     page.get_by_role("link", name="Complete the checklist").click()
@@ -87,7 +88,7 @@ def test_focus_group_consent_quote_you_said_we_did_and_withdrawal(
     ):
         page.get_by_label(label).check()
     _save(page)
-    assert page.get_by_text("Checklist complete.").is_visible()
+    expect(page.get_by_text("Checklist complete.")).to_be_visible()
     session_url = page.url
 
     page.goto(f"{base}/engagement/participants/new/")
@@ -111,7 +112,7 @@ def test_focus_group_consent_quote_you_said_we_did_and_withdrawal(
     page.get_by_label("Participant", exact=True).select_option(label=code)
     page.get_by_role("button", name="Add participant").click()
     page.get_by_role("button", name="Start the session").click()
-    assert page.get_by_text("Session started.").is_visible()
+    expect(page.get_by_text("Session started.")).to_be_visible()
     for kind, text, person in (("Feedback item", FEEDBACK, None), ("Quote (their own words)", QUOTE, code)):
         page.get_by_role("link", name="Capture a contribution").click()
         page.get_by_label("Kind").select_option(label=kind)
@@ -127,7 +128,7 @@ def test_focus_group_consent_quote_you_said_we_did_and_withdrawal(
         page.get_by_role("row").filter(has_text=row_text).get_by_role("link", name="Review").click()
         page.get_by_label("I have removed every identifying detail").check()
         _save(page)
-        assert page.get_by_text("Cleared for use.").first.is_visible()
+        expect(page.get_by_text("Cleared for use.").first).to_be_visible()
 
     # "You said, we did": link the feedback item to the guideline change.
     page.get_by_role("row").filter(has_text=FEEDBACK).get_by_role("link", name="Link what we did").click()
@@ -139,15 +140,14 @@ def test_focus_group_consent_quote_you_said_we_did_and_withdrawal(
     _save(page)
     page.get_by_role("link", name="You said, we did").click()
     table = page.get_by_role("table", name="Feedback and what was done with it")
-    assert (
-        table.get_by_text(FEEDBACK).is_visible() and table.get_by_text("Shelter standards — 2.0").is_visible()
-    )
+    expect(table.get_by_text(FEEDBACK)).to_be_visible()
+    expect(table.get_by_text("Shelter standards — 2.0")).to_be_visible()
 
     # The participant feedback report, in their language, as a page and a file.
     page.goto(participant_url)
     page.get_by_role("link", name="Feedback report").click()
     assert page.locator("article.feedback-report").get_attribute("lang") == "fr"
-    assert page.get_by_text(QUOTE).is_visible()
+    expect(page.get_by_text(QUOTE)).to_be_visible()
     assert not axe_violations(page), json.dumps(axe_violations(page), indent=1)
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the report (HTML file)").click()
@@ -158,7 +158,7 @@ def test_focus_group_consent_quote_you_said_we_did_and_withdrawal(
     # The participant withdraws consent for quotes.
     page.goto(participant_url)
     page.get_by_role("button", name="Withdraw Use of their words as quotes").click()
-    assert page.get_by_text("Consent withdrawn").first.is_visible()
+    expect(page.get_by_text("Consent withdrawn").first).to_be_visible()
 
     participant = Participant.objects.get(code=code)
     engagement_id = participant.attendance.get().session.engagement_id
@@ -182,6 +182,6 @@ def test_focus_group_consent_quote_you_said_we_did_and_withdrawal(
     # The coordinator is told what changed, on the engagement page.
     page.goto(f"{base}/engagement/{engagement_id}/")
     notifications = page.get_by_role("region", name="Notifications")
-    assert notifications.get_by_text(f"Participant {code} withdrew consent").is_visible()
-    assert notifications.get_by_text("1 contribution(s) removed").is_visible()
+    expect(notifications.get_by_text(f"Participant {code} withdrew consent")).to_be_visible()
+    expect(notifications.get_by_text("1 contribution(s) removed")).to_be_visible()
     assert not axe_violations(page), json.dumps(axe_violations(page), indent=1)

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from lindung.core.models import Organisation
 from lindung.core.roles import Role
@@ -30,7 +31,7 @@ def test_matrix_then_comparison_then_export(researcher_page, live_server, tmp_pa
     atd_row = matrix.get_by_role("row").filter(has=atd_header)
     assert "Memorandum of Understanding on the Determination" in atd_row.inner_text()
     assert "Nothing recorded" not in atd_row.inner_text()  # the GCM objective 13 is there for everyone
-    assert page.get_by_role("heading", name="Themes with no instrument in force").first.is_visible()
+    expect(page.get_by_role("heading", name="Themes with no instrument in force").first).to_be_visible()
     problems = axe_violations(page)
     assert not problems, json.dumps(problems, indent=1)
 
@@ -80,6 +81,6 @@ def test_find_a_provision_by_a_phrase(researcher_page, live_server):
     results.get_by_role("link", name="Article 18").click()
     page.wait_for_load_state()
     assert "#provision-" in page.url
-    assert page.get_by_role("heading", name="Article 18 — Return of smuggled migrants").is_visible()
+    expect(page.get_by_role("heading", name="Article 18 — Return of smuggled migrants")).to_be_visible()
     problems = axe_violations(page)
     assert not problems, json.dumps(problems, indent=1)

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from lindung.core.roles import Role
 from lindung.maritime.models import Incident
@@ -42,7 +43,7 @@ def test_record_an_incident_then_see_it_on_the_map(
 
     incident = Incident.objects.get()
     assert page.url == f"{live_server.url}/maritime/incidents/{incident.pk}/"
-    assert page.get_by_text("TLP:AMBER+STRICT").first.is_visible()
+    expect(page.get_by_text("TLP:AMBER+STRICT").first).to_be_visible()
     assert (incident.tlp, incident.dead, incident.missing) == ("amber+strict", 4, 9)
 
     page.get_by_role("link", name="Map and trends").first.click()

@@ -5,6 +5,7 @@ provider accepts and records the service; the referrer sees the outcome."""
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from lindung.core import demo
 from lindung.core.roles import Role
@@ -77,11 +78,11 @@ def test_screen_profile_refer_accept_outcome(
         if page.get_by_role("heading", name="Vulnerability profile").count():
             break
 
-    assert page.get_by_role("heading", name="Vulnerability profile").is_visible()
-    assert page.get_by_role("heading", name="Presumed victim of trafficking").is_visible()
-    assert page.get_by_text(
-        "Was the person deceived about the work or conditions when recruited? — Yes"
-    ).first.is_visible()
+    expect(page.get_by_role("heading", name="Vulnerability profile")).to_be_visible()
+    expect(page.get_by_role("heading", name="Presumed victim of trafficking")).to_be_visible()
+    expect(
+        page.get_by_text("Was the person deceived about the work or conditions when recruited? — Yes").first
+    ).to_be_visible()
     assert page.locator("#urgency").inner_text() == "Urgent (within 24 hours)"
     assert not axe_violations(page)
 

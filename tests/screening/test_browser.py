@@ -2,6 +2,7 @@
 they stopped, and the directory is searched by need and language."""
 
 import pytest
+from playwright.sync_api import expect
 
 from lindung.core.roles import Role
 from lindung.referrals import services as referral_services
@@ -19,11 +20,11 @@ def test_pause_and_resume_in_french(page, live_server, login, make_user, org_a, 
     assert page.locator("html").get_attribute("lang") == "fr"
     page.goto(f"{live_server.url}/screening/new/")
     page.get_by_role("button").last.click()  # "Start the interview", in French
-    assert page.get_by_text("La personne a-t-elle accepté cet entretien").is_visible()
+    expect(page.get_by_text("La personne a-t-elle accepté cet entretien")).to_be_visible()
     page.locator('input[name="agrees_to_interview"][value="yes"]').check()
     page.locator('input[name="interview_country"][value="THA"]').check()
     page.locator('button[value="next"]').click()
-    assert page.get_by_role("heading", name="Sécurité immédiate").is_visible()
+    expect(page.get_by_role("heading", name="Sécurité immédiate")).to_be_visible()
     page.locator('input[name="in_danger_now"][value="no"]').check()
     page.locator('button[value="pause"]').click()
     page.wait_for_url(f"{live_server.url}/screening/")
@@ -55,5 +56,5 @@ def test_directory_search_by_need_and_language(
     page.get_by_label("Need").select_option("medical_care")
     page.get_by_label("Language (ISO 639-3, e.g. tha, mya)").fill("mya")
     page.get_by_role("button", name="Search").click()
-    assert page.get_by_role("link", name="Burmese clinic").is_visible()
+    expect(page.get_by_role("link", name="Burmese clinic")).to_be_visible()
     assert page.get_by_role("link", name="Thai shelter").count() == 0

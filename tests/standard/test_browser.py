@@ -2,6 +2,7 @@
 import a good file (twice: the second adds nothing) and see the records counted."""
 
 import pytest
+from playwright.sync_api import expect
 
 from lindung.core.roles import Role
 from lindung.standard import synthetic
@@ -26,7 +27,7 @@ def test_validate_import_and_count(page, live_server, login, make_user, org_a, t
     page.get_by_label("File", exact=True).set_input_files(str(bad))
     page.get_by_role("button", name="Validate").click()
     page.wait_for_load_state()
-    assert page.locator(".tag", has_text="Invalid").is_visible()
+    expect(page.locator(".tag", has_text="Invalid")).to_be_visible()
     errors = page.locator("#errors tbody tr")
     assert errors.count() == 1
     assert "ZZZ" in errors.first.inner_text() and "citizenship" in errors.first.inner_text()

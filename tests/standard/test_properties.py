@@ -3,7 +3,7 @@
 import csv
 import io
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from lindung.standard import profiles
@@ -44,6 +44,7 @@ def check_invariants(result):
 
 @FAST
 @given(st.binary(max_size=3000))
+@example(b'"')  # parsed whole, yet its first row alone could not be read (seen in CI)
 def test_random_bytes_never_crash(data):
     check_invariants(validate_bytes(data))
 

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from lindung.core.roles import Role
 from lindung.stats.models import Release
@@ -34,13 +35,13 @@ def test_dashboard_download_and_release(page, live_server, login, make_user, org
     page.get_by_role("link", name="Statistics").first.click()
     page.get_by_role("link", name="Presumed victims of trafficking").click()
     page.wait_for_load_state()
-    assert page.get_by_role(
-        "heading", name="Presumed victims of trafficking by Year, Form of exploitation"
-    ).is_visible()
+    expect(
+        page.get_by_role("heading", name="Presumed victims of trafficking by Year, Form of exploitation")
+    ).to_be_visible()
     table = page.locator("table.stats-table")
     assert "cells suppressed" in table.locator("caption").inner_text()
     assert table.locator("td.suppressed").count() > 0
-    assert page.locator("svg.stats-chart").is_visible()
+    expect(page.locator("svg.stats-chart")).to_be_visible()
     assert page.locator("svg.stats-chart text", has_text="suppressed").count() > 0
     # Readable on a small screen: the page itself never scrolls sideways (wide tables scroll in their box).
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
@@ -60,8 +61,8 @@ def test_dashboard_download_and_release(page, live_server, login, make_user, org
     page.wait_for_load_state()
     release = Release.objects.get()
     assert page.url.endswith(release.get_absolute_url())
-    assert page.get_by_text(release.identifier).first.is_visible()
-    assert page.get_by_text("How to cite").is_visible()
+    expect(page.get_by_text(release.identifier).first).to_be_visible()
+    expect(page.get_by_text("How to cite")).to_be_visible()
     assert page.locator("table.stats-table td.suppressed").count() == len(withheld)
     assert release.tables.get().by == ["year", "form_of_exploitation"]
     assert not failed, failed

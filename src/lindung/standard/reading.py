@@ -197,7 +197,12 @@ def _read_csv(data: bytes, encoding: str, delimiter: str) -> Table:
     except pl.exceptions.DuplicateError as exc:
         raise StructuralError("header.duplicate_column", _duplicate_message(data, delimiter)) from exc
     # polars renames a repeated column ("a_duplicated_0"): read the header row as it is written.
-    first = pl.read_csv(data, separator=delimiter, has_header=False, n_rows=1, infer_schema=False)
+    # Reading the first row alone can fail where the whole file parsed (a lone quote that the
+    # full read balances later): then the renamed columns are the best header there is.
+    try:
+        first = pl.read_csv(data, separator=delimiter, has_header=False, n_rows=1, infer_schema=False)
+    except pl.exceptions.ComputeError:
+        first = pl.DataFrame()
     header = ["" if cell is None else cell.strip() for cell in first.row(0)] if first.height else []
     if len(header) != frame.width:
         header = [name.strip() for name in frame.columns]
