@@ -28,7 +28,7 @@ from lindung.core.markings import TLP, TLP_ORDER, Distribution, tlp_allowed
 from lindung.core.models import ObjectShare, SharingGroup
 from lindung.maritime.models import FacilitatorReference, Incident, PersonsOnBoard, Vessel
 
-from . import stix
+from . import bulk, stix
 from .models import ImportedObject, SharingAgreement
 
 
@@ -448,7 +448,8 @@ def _import(peer, agreement, by_id, refuse_stale) -> ImportResult:
 
 class _Batch:
     """New incidents of one set, written together at the end (a pull brings thousands of them);
-    updates are written as they come. Vessels already received are looked up once for the set."""
+    updates are written as they come. Vessels and facilitators already received are looked up once
+    for the set."""
 
     def __init__(self, peer, agreement, by_id, reports):
         self.peer, self.agreement, self.by_id = peer, agreement, by_id
@@ -460,31 +461,42 @@ class _Batch:
         self.vessels = {
             v.origin_id: v for v in Vessel.objects.filter(origin_node=peer.name, origin_id__in=vessel_ids)
         }
+        self.facilitators = {}
         self.new_vessels, self.incidents, self.persons, self.links = {}, [], [], []
 
     def flush(self):
-        Vessel.objects.bulk_create([v for v in self.new_vessels.values() if v.pk is None])
-        Incident.objects.bulk_create(self.incidents)
-        PersonsOnBoard.objects.bulk_create(self.persons)
-        Incident.facilitators.through.objects.bulk_create(
-            Incident.facilitators.through(incident_id=incident.pk, facilitatorreference_id=facilitator.pk)
-            for incident, facilitator in self.links
+        # A vessel first met in a new incident may have been saved since, by an update in the set.
+        bulk.insert(Vessel, [v for v in self.new_vessels.values() if v.pk is None], key="uuid")
+        bulk.insert(Incident, self.incidents, key="uuid")
+        bulk.insert(PersonsOnBoard, self.persons)
+        Through = Incident.facilitators.through
+        bulk.insert(
+            Through,
+            [Through(incident_id=incident.pk, facilitatorreference_id=f.pk) for incident, f in self.links],
         )
-        now, agreement = timezone.now(), self.agreement
-        ImportedObject.objects.bulk_create(
-            ImportedObject(
-                stix_id=incident.origin_id, organisation_id=incident.organisation_id, peer=self.peer,
-                agreement=agreement, object_type="maritime.incident", object_id=str(incident.pk),
-                modified=incident.modified_at, retain_until=now + incident.retention,
-            )
-            for incident in self.incidents
+        now, agreement, incident_type = timezone.now(), self.agreement, _incident_type()
+        bulk.insert(
+            ImportedObject,
+            [
+                ImportedObject(
+                    stix_id=incident.origin_id, organisation_id=incident.organisation_id, peer=self.peer,
+                    agreement=agreement, object_type="maritime.incident", object_id=str(incident.pk),
+                    modified=incident.modified_at, first_received_at=now, last_received_at=now,
+                    retain_until=now + incident.retention,
+                )
+                for incident in self.incidents
+            ],
         )  # fmt: skip
-        ObjectShare.objects.bulk_create(
-            ObjectShare(
-                content_type=_incident_type(), object_id=str(incident.pk),
-                organisation=agreement.organisation, purpose=f"agreement {agreement.reference}"[:200],
-            )
-            for incident in self.incidents
+        purpose = f"agreement {agreement.reference}"[:200]
+        bulk.insert(
+            ObjectShare,
+            [
+                ObjectShare(
+                    content_type=incident_type, object_id=str(incident.pk),
+                    organisation_id=agreement.organisation_id, purpose=purpose, created_at=now,
+                )
+                for incident in self.incidents
+            ],
         )  # fmt: skip
 
 
@@ -613,10 +625,13 @@ def _facilitators(batch, author, report, allowed) -> list:
     ]
     found = []
     for actor in refs:
-        facilitator, _ = FacilitatorReference.objects.get_or_create(
-            origin_node=batch.peer.name,
-            origin_id=actor["id"],
-            defaults={"organisation": author, "reference": str(actor.get("name", ""))[:64]},
-        )
+        facilitator = batch.facilitators.get(actor["id"])
+        if facilitator is None:
+            facilitator, _ = FacilitatorReference.objects.get_or_create(
+                origin_node=batch.peer.name,
+                origin_id=actor["id"],
+                defaults={"organisation": author, "reference": str(actor.get("name", ""))[:64]},
+            )
+            batch.facilitators[actor["id"]] = facilitator
         found.append(facilitator)
     return found
