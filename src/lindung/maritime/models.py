@@ -295,6 +295,8 @@ class Incident(OriginMixin):
             models.Index(fields=["organisation", "occurred_at"]),
             models.Index(fields=["route", "occurred_at"]),
             models.Index(fields=["tlp", "distribution"]),
+            # An exchange collection is an organisation's incidents in order of modification.
+            models.Index(fields=["organisation", "modified_at"]),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -66,7 +66,9 @@ def candidates(agreement):
             Q(distribution__in=[Distribution.CONNECTED, Distribution.SHARING_GROUP])
             | Q(pk__in=policy.shared_ids(Incident, shares))
         )
-        .select_related("organisation", "vessel", "sharing_group")
+        # The narrative never leaves (it is not a field an agreement can name): not even decrypted.
+        .defer("narrative")
+        .select_related("vessel")
         .order_by("modified_at", "pk")
     )
 
@@ -140,38 +142,54 @@ def decode_cursor(text: str):
         raise ExchangeRefused(f"The 'next' value {text[:40]!r} is not one this server gave.") from exc
 
 
+def _after(queryset, when, pk):
+    """Incidents after (when, pk) in the collection's order. The range on ``modified_at`` lets the
+    database walk the (organisation, modified_at) index from there instead of sorting them all."""
+    return queryset.filter(modified_at__gte=when).filter(Q(modified_at__gt=when) | Q(pk__gt=pk))
+
+
 def outgoing_page(agreement, *, added_after=None, cursor="", limit=1000, ids=None, types=None) -> Page:
     """One page of the agreement's collection, grouped by incident, at most ``limit`` objects."""
     queryset = candidates(agreement)
     if added_after is not None:
         queryset = queryset.filter(modified_at__gt=added_after)
     if cursor:
-        when, pk = decode_cursor(cursor)
-        queryset = queryset.filter(Q(modified_at__gt=when) | Q(modified_at=when, pk__gt=pk))
+        queryset = _after(queryset, *decode_cursor(cursor))
     if ids:
         queryset = queryset.filter(uuid__in=[i.split("--", 1)[1] for i in ids if i.startswith("report--")])
     allowed = frozenset(agreement.fields)
     partner_names = dict(agreement.partner_organisations.values_list("pk", "name"))
+    # Every candidate was recorded by the agreement's party: one organisation for all of them.
+    organisation = agreement.organisation
     objects: list[dict] = []
-    reporters, markings = set(), set()
+    markings = set()
     count, first, last, more, next_cursor = 0, None, None, False, ""
-    batch_size = max(1, limit // 3)
-    offset = 0
+    rest = queryset
     while True:
-        batch = list(queryset[offset : offset + batch_size + 1])
-        offset += batch_size
+        # As many incidents as should fill the page, from the objects per incident seen so far
+        # (two at first: a report and its location); a few more or less costs one more query.
+        per_incident = len(objects) / count if count else 2
+        wanted = max(1, min(limit, int((limit - len(objects)) / per_incident) + 1))
+        batch = list(rest[:wanted])
+        if not batch:
+            break
+        rest = _after(queryset, batch[-1].modified_at, batch[-1].pk)
         reach = recipients(agreement, batch)
+        batch_ids = [i.pk for i in batch]
         persons = defaultdict(list)
-        for p in PersonsOnBoard.objects.filter(incident__in=batch):
+        for p in PersonsOnBoard.objects.filter(incident_id__in=batch_ids).values_list(
+            "incident_id", "sex", "age_group", "nationality", "count", named=True
+        ):
             persons[p.incident_id].append(p)
         facilitators = defaultdict(list)
-        for row in Incident.facilitators.through.objects.filter(incident__in=batch).select_related(
+        for row in Incident.facilitators.through.objects.filter(incident_id__in=batch_ids).select_related(
             "facilitatorreference"
         ):
             facilitators[row.incident_id].append(row.facilitatorreference)
-        for incident in batch[:batch_size]:
+        for incident in batch:
             if not reach[incident.pk]:
                 continue
+            incident.organisation = organisation
             built = stix.incident_objects(
                 incident,
                 agreement=agreement,
@@ -186,13 +204,12 @@ def outgoing_page(agreement, *, added_after=None, cursor="", limit=1000, ids=Non
                 more = True
                 break
             objects.extend(built)
-            reporters.add(incident.organisation)
             markings.add(incident.tlp)
             count += 1
             first = first or incident.modified_at
             last = incident.modified_at
             next_cursor = encode_cursor(incident)
-        if more or len(batch) <= batch_size:
+        if more or len(batch) < wanted:
             break
     if not more:
         next_cursor = ""
@@ -200,7 +217,7 @@ def outgoing_page(agreement, *, added_after=None, cursor="", limit=1000, ids=Non
         objects = [o for o in objects if o["type"] in types]
     shared = [
         *stix.definitions(),
-        *(stix.identity(o) for o in reporters),
+        *([stix.identity(organisation)] if count else []),
         *(stix.tlp_marking(t) for t in markings),
     ]
     if types:

@@ -10,6 +10,7 @@ exchange path, where it would cost more than the exchange itself). Ids are deter
 the same incident keeps its ids across exports and versions.
 """
 
+import functools
 import json
 import uuid
 from datetime import UTC, datetime
@@ -109,8 +110,7 @@ VESSEL_FIELDS = {f: f.removeprefix("vessel_") if f != "vessel_type" else f for f
 
 
 def timestamp(value: datetime) -> str:
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -119,6 +119,7 @@ def parse_timestamp(text: str) -> datetime:
     return datetime.fromisoformat(text[:-1] + "+00:00")
 
 
+@functools.lru_cache(maxsize=1024)
 def organisation_identity_id(name: str) -> str:
     """The same organisation has the same STIX identity on every node (its name is unique)."""
     return _id("identity", f"organisation:{name}")
