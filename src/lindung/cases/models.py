@@ -175,6 +175,10 @@ class PersonVulnerability(models.Model):
         return self.category
 
 
+# Columns of the case row that copy what the case list filters on (cases.list_columns keeps them).
+LIST_COLUMNS = ("open_task_due_on", "vulnerability_codes")
+
+
 class Case(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cases")
@@ -218,20 +222,42 @@ class Case(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # Copies kept by cases.list_columns for the case list's filters (see that module).
+    open_task_due_on = models.DateField(null=True, blank=True, editable=False)
+    vulnerability_codes = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-opened_on", "-id"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
-            models.Index(fields=["organisation", "-opened_on", "-id"]),
-            # The case list: filter by type and step, newest first, one page at a time.
-            models.Index(fields=["organisation", "case_type", "state", "-opened_on", "-id"]),
+            # The case list, newest first, one page at a time, by organisation or also by type and
+            # step; the filter columns ride along so that the page and its count read the index only
+            # (PostgreSQL; other databases ignore INCLUDE).
+            models.Index(
+                fields=["organisation", "-opened_on", "-id"],
+                include=LIST_COLUMNS,
+                name="cases_case_list_org",
+            ),
+            models.Index(
+                fields=["organisation", "case_type", "state", "-opened_on", "-id"],
+                include=LIST_COLUMNS,
+                name="cases_case_list_type_step",
+            ),
             models.Index(fields=["retain_until"]),
         ]
 
     def __str__(self):
         return self.reference
+
+    def save(self, *args, **kwargs):
+        # The list columns are written by their own UPDATE (cases.list_columns); saving a case that
+        # was loaded earlier must not write back a stale copy of them.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in LIST_COLUMNS
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         from django.urls import reverse
@@ -249,6 +275,10 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.workflow.open_states
+
+    @property
+    def has_overdue_task(self) -> bool:
+        return self.open_task_due_on is not None and self.open_task_due_on < timezone.localdate()
 
 
 class CaseTransition(models.Model):

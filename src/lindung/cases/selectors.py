@@ -8,7 +8,7 @@ non-identifying columns only.
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from lindung.core import crypto, policy
@@ -17,6 +17,7 @@ from lindung.core.audit_actions import AuditAction
 from lindung.core.models import AuditEntry, Membership, User
 from lindung.core.roles import ROLE_CAPABILITIES, Capability
 
+from . import list_columns
 from .models import (
     Attachment,
     Case,
@@ -171,11 +172,6 @@ def cases_of_person(user, person):
     return cases_visible(user).filter(person=person)
 
 
-def overdue_tasks_q(today=None):
-    today = today or timezone.localdate()
-    return Exists(Task.objects.filter(case_id=OuterRef("pk"), done_at__isnull=True, due_on__lt=today))
-
-
 def case_list(
     user,
     *,
@@ -203,13 +199,9 @@ def case_list(
     if reference:
         cases = cases.filter(reference__icontains=reference.strip())
     if overdue:
-        cases = cases.filter(overdue_tasks_q())
+        cases = cases.filter(list_columns.overdue_q(timezone.localdate()))
     if vulnerability:
-        cases = cases.filter(
-            Exists(
-                PersonVulnerability.objects.filter(person_id=OuterRef("person_id"), category=vulnerability)
-            )
-        )
+        cases = cases.filter(list_columns.vulnerability_q(vulnerability))
     return cases.order_by("-opened_on", "-id")
 
 
@@ -317,16 +309,6 @@ def case_timeline(user, case) -> list[dict]:
     entries = entries.filter(organisation_id=case.organisation_id).order_by("id")
     events += [{"at": e.at, "kind": "audit", "obj": e, "by": e.actor_username} for e in entries[:500]]
     return sorted(events, key=lambda e: e["at"])
-
-
-def with_overdue_tasks(case_ids, today=None) -> set[int]:
-    """Which of ``case_ids`` have an overdue task (for marking a page of the list)."""
-    today = today or timezone.localdate()
-    return set(
-        Task.objects.filter(case_id__in=case_ids, done_at__isnull=True, due_on__lt=today).values_list(
-            "case_id", flat=True
-        )
-    )
 
 
 def attachments_visible(user):

@@ -19,7 +19,7 @@ from lindung.core.audit_actions import AuditAction
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
-from . import workflows
+from . import list_columns, workflows
 from .choices import (
     CaseType,
     ConsentPurpose,
@@ -322,6 +322,7 @@ def _set_vulnerabilities(person, codes):
     PersonVulnerability.objects.bulk_create(
         [PersonVulnerability(person=person, category=c) for c in sorted(set(codes) - existing)]
     )
+    list_columns.refresh_vulnerabilities([person.pk])
 
 
 def _apply_person_fields(person, data):
@@ -414,6 +415,7 @@ def case_open(*, acting_user, person, case_type, owner=None, team="", opened_on=
             owner=owner if owner is not None else acting_user,
             team=team[:100],
         )
+        list_columns.refresh_vulnerabilities([person.pk])
         audit_record(
             action=AuditAction.CASE_OPENED,
             actor=acting_user,
@@ -510,6 +512,7 @@ def case_transition(*, acting_user, case, transition, data=None, expected_versio
                 assignee=locked.owner,
                 due_on=datetime.date.fromisoformat(merged[due_field]),
             )
+            list_columns.refresh_task_due([locked.pk])
         for effect in step.effects:
             effect(locked, {**public, **personal}, acting_user)
         audit_record(
@@ -816,6 +819,7 @@ def task_create(*, acting_user, case, title, due_on, assignee=None) -> Task:
         task = Task.objects.create(
             case=case, title=title, due_on=due_on, assignee=assignee, created_by=acting_user
         )
+        list_columns.refresh_task_due([case.pk])
         audit_record(
             action=AuditAction.CASE_TASK_CREATED,
             actor=acting_user,
@@ -833,6 +837,7 @@ def task_complete(*, acting_user, task) -> Task:
     with transaction.atomic():
         task.done_at, task.done_by = timezone.now(), acting_user
         task.save(update_fields=["done_at", "done_by"])
+        list_columns.refresh_task_due([task.case_id])
         audit_record(
             action=AuditAction.CASE_TASK_DONE,
             actor=acting_user,
@@ -1060,6 +1065,7 @@ def case_transfer(*, acting_user, case, agreement, expected_version=None) -> Cas
             source_reference=locked.reference,
             transfer_agreement=agreement,
         )
+        list_columns.refresh_vulnerabilities([person.pk])
         if "needs" in allowed:
             Need.objects.bulk_create(
                 [
