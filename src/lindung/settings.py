@@ -5,6 +5,7 @@ embedded SQLite demo (`make run`) and a PostgreSQL production site.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -119,10 +120,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     # Tests get a file, not Django's shared-cache memory database: in shared cache a reader in
     # one thread makes a writer in another fail at once ("table is locked") instead of waiting,
-    # which background imports hit under load.
-    _sqlite_path = Path(DATABASES["default"]["NAME"])
+    # which background imports hit under load. One file per process, so that two test runs (or
+    # xdist workers) never share one.
     DATABASES["default"].setdefault("TEST", {}).setdefault(
-        "NAME", str(_sqlite_path.with_name(f"test_{_sqlite_path.name}"))
+        "NAME", str(Path(tempfile.gettempdir()) / f"lindung-test-{os.getpid()}.sqlite3")
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

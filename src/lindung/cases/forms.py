@@ -157,9 +157,9 @@ class PersonEditForm(VersionForm, PersonForm):
     pass
 
 
-class PersonSearchForm(forms.Form):
-    name = forms.CharField(label=_("Exact name"), required=False, max_length=200)
-    document = forms.CharField(label=_("Exact document number"), required=False, max_length=64)
+class PersonFilterForm(forms.Form):
+    """The filters that may travel in a web address: none of them identifies anyone."""
+
     reference = forms.CharField(label=_("Reference contains"), required=False, max_length=16)
     citizenship = forms.ChoiceField(
         label=_("Citizenship"), required=False, choices=_blank(codes.country_choices)
@@ -168,6 +168,14 @@ class PersonSearchForm(forms.Form):
     age_group = forms.ChoiceField(
         label=_("Age group"), required=False, choices=_blank(codes.age_group_choices)
     )
+
+
+class PersonSearchForm(PersonFilterForm):
+    """The whole search, identity included: sent by POST only."""
+
+    name = forms.CharField(label=_("Exact name"), required=False, max_length=200)
+    document = forms.CharField(label=_("Exact document number"), required=False, max_length=64)
+    field_order = ["name", "document"]
 
 
 class CaseOpenForm(forms.Form):

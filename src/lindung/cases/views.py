@@ -67,8 +67,7 @@ def case_list(request):
     page = Paginator(selectors.case_list(request.user, **filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    overdue = selectors.with_overdue_tasks([c.pk for c in page.object_list])
-    return render(request, "cases/case_list.html", {"form": form, "page": page, "overdue": overdue})
+    return render(request, "cases/case_list.html", {"form": form, "page": page})
 
 
 @login_required
@@ -408,11 +407,15 @@ def task_overdue(request):
 
 @login_required
 def person_list(request):
+    """The search form is sent by POST: a name or a document number must never appear in a web
+    address (server and proxy logs, browser history). By GET the page takes only the other filters."""
     policy.require_capability(request.user, Capability.VIEW_CASES)
-    form = forms.PersonSearchForm(request.GET or None)
+    posted = request.method == "POST"
+    data = request.POST if posted else request.GET
+    form = (forms.PersonSearchForm if posted else forms.PersonFilterForm)(data or None)
     filters = form.cleaned_data if form.is_valid() else {}
     persons = selectors.persons_search(request.user, **{k: v for k, v in filters.items() if v})
-    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(persons, PAGE_SIZE).get_page(data.get("page"))
     searched_identity = bool(filters.get("name") or filters.get("document"))
     rows = []
     for person in page.object_list:
@@ -423,7 +426,13 @@ def person_list(request):
     return render(
         request,
         "cases/person_list.html",
-        {"form": form, "page": page, "rows": rows, "can_register": can_register},
+        {
+            "search_form": form if posted else forms.PersonSearchForm(initial=filters),
+            "page": page,
+            "rows": rows,
+            "can_register": can_register,
+            "posted": posted,
+        },
     )
 
 
