@@ -163,3 +163,37 @@ def test_garbage_from_the_peer_is_refused_not_a_crash(setup, page):
     [report] = sync.sync(peer_name="node-a", full_validation=True)
     assert not report.ok and report.message
     assert not _received().exists()
+
+
+def test_a_newer_version_replaces_persons_and_facilitators(setup):
+    """Updates are stored together at the end of a page: the new version's persons on board and
+    facilitators replace the old ones (no duplicate group, no stale row)."""
+    from datetime import timedelta
+
+    from lindung.maritime.models import FacilitatorReference, PersonsOnBoard
+
+    incident = make_incident(setup["org_a"], tlp=TLP.GREEN)
+    setup["played"]["collection"] = FakeCollection(_pages(setup["sending"], 100))
+    assert sync.sync(peer_name="node-a")[0].created == 1
+    copy_ = _received().get()
+    assert sorted(copy_.persons.values_list("sex", "count")) == [("F", 12), ("M", 28)]
+    assert copy_.facilitators.count() == 1
+
+    incident.persons.filter(sex="M").update(count=20)
+    PersonsOnBoard.objects.create(incident=incident, sex="F", age_group="unknown", nationality="", count=8)
+    other = FacilitatorReference.objects.create(organisation=setup["org_a"], reference="NET-TEST-8")
+    incident.facilitators.set([other])
+    incident.version, incident.modified_at = 2, incident.modified_at + timedelta(minutes=5)
+    incident.save()
+    setup["played"]["collection"] = FakeCollection(_pages(setup["sending"], 100))
+    [report] = sync.sync(peer_name="node-a")
+    assert report.ok and report.updated == 1, report.message
+    copy_ = _received().get()
+    assert copy_.version == 2
+    assert sorted(copy_.persons.values_list("sex", "age_group", "count")) == [
+        ("F", "18-20", 12),
+        ("F", "unknown", 8),
+        ("M", "unknown", 20),
+    ]
+    [facilitator] = copy_.facilitators.all()
+    assert facilitator.origin_id != "" and FacilitatorReference.objects.filter(origin_node="node-a").count() == 2

@@ -12,6 +12,7 @@ refused object refuses the set. A newer version of an object replaces the older 
 equal version is not applied again.
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -344,7 +345,17 @@ def _incident_values(details: dict, allowed: frozenset, result: ImportResult) ->
     return values
 
 
-_codes_cache: dict = {}
+@functools.cache
+def _check_plan(model, exclude: tuple) -> tuple[tuple, frozenset]:
+    """The coded fields of a model with their codes, and the fields ``full_clean`` leaves out."""
+    coded = tuple(
+        (f, frozenset(str(c) for c, _ in f.flatchoices))
+        for f in model._meta.concrete_fields
+        if f.choices is not None and f.name not in exclude
+    )
+    # Related rows were set from objects in hand: no existence query for each of them either.
+    related = (f.name for f in model._meta.concrete_fields if f.is_relation)
+    return coded, frozenset((*exclude, *related, *(f.name for f, _ in coded)))
 
 
 def checked(instance, exclude=()) -> None:
@@ -352,27 +363,18 @@ def checked(instance, exclude=()) -> None:
     process (Django would rebuild every translated choice list for every field of every row), and
     without uniqueness queries (origin node and id are looked up before, persons rows were cleared).
     """
-    model, errors = type(instance), {}
-    coded = [f for f in model._meta.concrete_fields if f.choices is not None and f.name not in exclude]
-    for f in coded:
+    coded, skipped = _check_plan(type(instance), tuple(exclude))
+    errors = {}
+    for f, codes in coded:
         value = getattr(instance, f.attname)
         if value in (None, ""):
             if not f.blank:
                 errors[f.name] = ["This field cannot be blank."]
             continue
-        codes = _codes_cache.get((model, f.name))
-        if codes is None:
-            codes = _codes_cache[(model, f.name)] = frozenset(str(c) for c, _ in f.flatchoices)
         if str(value) not in codes:
             errors[f.name] = [f"{str(value)[:40]!r} is not a code of the standard."]
-    # Related rows were set from objects in hand: no existence query for each of them either.
-    related = [f.name for f in model._meta.concrete_fields if f.is_relation]
     try:
-        instance.full_clean(
-            exclude=[*exclude, *related, *(f.name for f in coded)],
-            validate_unique=False,
-            validate_constraints=False,
-        )
+        instance.full_clean(exclude=skipped, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
@@ -455,7 +457,9 @@ def _import(peer, agreement, by_id, refuse_stale) -> ImportResult:
             result.unchanged += 1
             continue
         plans.append((report, author, tlp, details, modified, previous))
-    batch = _Batch(peer, agreement, by_id, [plan[0] for plan in plans])
+    batch = _Batch(
+        peer, agreement, by_id, [p[0] for p in plans], [p[0]["id"] for p in plans if p[5] is not None]
+    )
     with transaction.atomic():
         for report, author, tlp, details, modified, previous in plans:
             _store_report(batch, report, author, tlp, details, modified, previous, allowed, result)
@@ -463,30 +467,38 @@ def _import(peer, agreement, by_id, refuse_stale) -> ImportResult:
     return result
 
 
-class _Batch:
-    """New incidents of one set, written together at the end (a pull brings thousands of them);
-    updates are written as they come. Vessels and facilitators already received are looked up once
-    for the set."""
+def _received(model, peer, origin_ids):
+    """Rows received from ``peer`` with these STIX ids. The condition on a non-empty id is the one
+    of the unique index on (origin_node, origin_id), which the database uses only when it is repeated."""
+    return model.objects.filter(~Q(origin_id=""), origin_node=peer.name, origin_id__in=origin_ids).order_by()
 
-    def __init__(self, peer, agreement, by_id, reports):
+
+class _Batch:
+    """New incidents of one set, written together at the end (a pull brings thousands of them), with
+    the persons on board and facilitators of new and updated ones; updated incidents and vessels are
+    saved as they come. What was already received is looked up once for the set."""
+
+    def __init__(self, peer, agreement, by_id, reports, previous_ids):
         self.peer, self.agreement, self.by_id = peer, agreement, by_id
         vessel_ids = [
             str(r["extensions"][stix.VESSEL_EXTENSION_ID].get("vessel_id"))
             for r in reports
             if isinstance(r.get("extensions", {}).get(stix.VESSEL_EXTENSION_ID), dict)
         ]
-        self.vessels = {
-            v.origin_id: v for v in Vessel.objects.filter(origin_node=peer.name, origin_id__in=vessel_ids)
-        }
+        self.vessels = {v.origin_id: v for v in _received(Vessel, peer, vessel_ids)}
+        self.previous = {i.origin_id: i for i in _received(Incident, peer, previous_ids)}
         self.facilitators = {}
-        self.new_vessels, self.incidents, self.persons, self.links = {}, [], [], []
+        self.new_vessels, self.incidents, self.replaced, self.persons, self.links = {}, [], [], [], []
 
     def flush(self):
         # A vessel first met in a new incident may have been saved since, by an update in the set.
         bulk.insert(Vessel, [v for v in self.new_vessels.values() if v.pk is None], key="uuid")
         bulk.insert(Incident, self.incidents, key="uuid")
-        bulk.insert(PersonsOnBoard, self.persons)
         Through = Incident.facilitators.through
+        # A new version's persons on board and facilitators replace those of the version it updates.
+        PersonsOnBoard.objects.filter(incident_id__in=self.replaced).delete()
+        Through.objects.filter(incident_id__in=self.replaced).delete()
+        bulk.insert(PersonsOnBoard, self.persons)
         bulk.insert(
             Through,
             [Through(incident_id=incident.pk, facilitatorreference_id=f.pk) for incident, f in self.links],
@@ -520,7 +532,7 @@ class _Batch:
 def _store_report(batch, report, author, tlp, details, modified, previous, allowed, result):
     peer, agreement, report_id = batch.peer, batch.agreement, report["id"]
     incident = (
-        Incident.objects.get(origin_node=peer.name, origin_id=report_id)
+        batch.previous[report_id]
         if previous is not None
         else Incident(organisation=author, origin_node=peer.name, origin_id=report_id)
     )
@@ -559,16 +571,14 @@ def _store_report(batch, report, author, tlp, details, modified, previous, allow
     persons = _persons(incident, details, allowed, report_id)
     facilitators = _facilitators(batch, author, report, allowed)
     result.object_ids.append(report_id)
+    batch.persons.extend(persons)
+    batch.links.extend((incident, f) for f in facilitators)
     if previous is None:
         batch.incidents.append(incident)
-        batch.persons.extend(persons)
-        batch.links.extend((incident, f) for f in facilitators)
         result.created += 1
         return
     incident.save()
-    incident.persons.all().delete()
-    PersonsOnBoard.objects.bulk_create(persons)
-    incident.facilitators.set(facilitators)
+    batch.replaced.append(incident.pk)
     previous.modified, previous.last_received_at = modified, timezone.now()
     previous.retain_until = previous.last_received_at + incident.retention
     previous.versions_received += 1
