@@ -196,4 +196,5 @@ def test_a_newer_version_replaces_persons_and_facilitators(setup):
         ("M", "unknown", 20),
     ]
     [facilitator] = copy_.facilitators.all()
-    assert facilitator.origin_id != "" and FacilitatorReference.objects.filter(origin_node="node-a").count() == 2
+    assert facilitator.origin_id
+    assert FacilitatorReference.objects.filter(origin_node="node-a").count() == 2
