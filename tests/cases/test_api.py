@@ -6,6 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from lindung.cases.models import Case, Person
+from lindung.core.audit_actions import AuditAction
+from lindung.core.models import AuditEntry
 
 TODAY = datetime.date.today().isoformat()
 
@@ -161,5 +163,31 @@ def test_schema_lists_the_case_operations(api):
         "/api/v1/persons/",
         "/api/v1/consents/",
         "/api/v1/persons/{id}/export/",
+        "/api/v1/persons/search/",
     ]:
         assert path in schema["paths"], path
+
+
+def test_search_by_name_in_the_body_is_logged_and_scoped(api, make_person, caseworker, caseworker_b):
+    person = make_person(given_name="Amaryllis", family_name="Quenby", sex="F")
+    make_person(given_name="Other", family_name="Body")
+    response = api.post("/api/v1/persons/search/", {"name": "amaryllis  QUENBY"}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert [p["reference"] for p in body["results"]] == [person.reference]
+    assert body["results"][0]["given_name"] == "Amaryllis"
+    assert AuditEntry.objects.filter(
+        action=AuditAction.PERSONAL_DATA_SEARCHED, actor_id=caseworker.pk
+    ).exists()
+    other = APIClient()
+    other.force_authenticate(caseworker_b)
+    assert (
+        other.post("/api/v1/persons/search/", {"name": "Amaryllis Quenby"}, format="json").json()["count"]
+        == 0
+    )
+
+
+def test_search_bad_input_names_the_field(api):
+    response = api.post("/api/v1/persons/search/", {"name": "x" * 201, "sex": "nonsense"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"name", "sex"}

@@ -41,6 +41,15 @@ def test_register_consent_open_avrr_and_move_to_departure(page, live_server, log
     page.get_by_role("button", name="Register").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Brow Sertest"
+    person_url = page.url
+
+    # Find the person again by name: the search is posted, the name stays out of the address.
+    page.get_by_role("link", name="Persons").first.click()
+    page.get_by_label("Exact name").fill("brow  SERTEST")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("cell", name="Brow Sertest")).to_be_visible()
+    assert "Sertest" not in page.url and "brow" not in page.url.lower()
+    page.goto(person_url)
 
     page.get_by_role("link", name="Record consent").click()
     page.get_by_label("Purpose").select_option("return")

@@ -218,6 +218,17 @@ def _visible_or_400(queryset, pk, field):
     return obj
 
 
+class PersonSearchSerializer(serializers.Serializer):
+    """A search in the request body: names and document numbers never go in a URL."""
+
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    document = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    reference = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    citizenship = _code_field("country")
+    sex = _code_field("sex")
+    age_group = _code_field("age_group")
+
+
 class PersonViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -275,6 +286,18 @@ class PersonViewSet(
         services.person_erase(
             acting_user=self.request.user, person=instance, confirm_reference=instance.reference
         )
+
+    @extend_schema(request=PersonSearchSerializer, responses=PersonSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        """Exact match on a name or a document number (blind index), plus the non-identifying
+        filters. The search and every identity shown in the answer are logged."""
+        incoming = PersonSearchSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        filters = {k: v for k, v in incoming.validated_data.items() if v}
+        persons = selectors.persons_search(request.user, **filters).prefetch_related("vulnerabilities")
+        page = self.paginate_queryset(persons)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(responses={200: OpenApiResponse(description="Everything held about the person (JSON).")})
     @action(detail=True, methods=["get"])
