@@ -531,13 +531,7 @@ class _Batch:
 
 def _store_report(batch, report, author, tlp, details, modified, previous, allowed, result):
     peer, agreement, report_id = batch.peer, batch.agreement, report["id"]
-    incident = (
-        batch.previous[report_id]
-        if previous is not None
-        else Incident(organisation=author, origin_node=peer.name, origin_id=report_id)
-    )
-    for name, value in _incident_values(details, allowed, result).items():
-        setattr(incident, name, value)
+    values = _incident_values(details, allowed, result)
     location = next(
         (
             batch.by_id[r]
@@ -547,19 +541,28 @@ def _store_report(batch, report, author, tlp, details, modified, previous, allow
         None,
     )
     if location is not None and {"latitude", "longitude"} <= allowed:
-        incident.latitude = _plain_value("latitude", location.get("latitude"))
-        incident.longitude = _plain_value("longitude", location.get("longitude"))
+        values["latitude"] = _plain_value("latitude", location.get("latitude"))
+        values["longitude"] = _plain_value("longitude", location.get("longitude"))
         if "precision" in location and "position_precision_m" in allowed:
-            incident.position_precision_m = int(location["precision"])
+            values["position_precision_m"] = int(location["precision"])
         if "name" in location and "area" in allowed:
-            incident.area = location["name"]
-    incident.tlp = tlp
-    incident.distribution = Distribution.ORGANISATION
-    incident.sharing_group = None
-    incident.version = int(details.get("version", 1))
-    incident.created_at = stix.parse_timestamp(report["created"])
-    incident.modified_at = modified
-    incident.vessel = _store_vessel(batch, author, report, allowed, result, defer=previous is None)
+            values["area"] = location["name"]
+    values.update(
+        tlp=tlp,
+        distribution=Distribution.ORGANISATION,
+        sharing_group=None,
+        version=int(details.get("version", 1)),
+        created_at=stix.parse_timestamp(report["created"]),
+        modified_at=modified,
+        vessel=_store_vessel(batch, author, report, allowed, result, defer=previous is None),
+    )
+    if previous is None:
+        # All values at once: cheaper than a blank row given each value in turn, thousands of times.
+        incident = Incident(organisation=author, origin_node=peer.name, origin_id=report_id, **values)
+    else:
+        incident = batch.previous[report_id]
+        for name, value in values.items():
+            setattr(incident, name, value)
     try:
         checked(incident, exclude=["uuid", "vessel", "facilitators"])
     except ValidationError as exc:
