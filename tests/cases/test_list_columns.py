@@ -81,3 +81,21 @@ def test_the_demo_world_agrees(demo_world):
     assert by_transition.case.open_task_due_on is not None
     assert Case.objects.exclude(vulnerability_codes="").exists()
     assert_columns_agree()
+
+
+def test_paging_by_ids_gives_the_pages_of_the_plain_list(caseworker, make_case, client):
+    from django.core.paginator import Paginator
+
+    from lindung.core.paging import IdFirstPaginator
+
+    cases = [make_case("protection", vulnerabilities=["victim_of_trafficking"]) for _ in range(7)]
+    rows = selectors.case_list(caseworker, vulnerability="victim_of_trafficking")
+    plain, by_ids = Paginator(rows, 3), IdFirstPaginator(rows, 3)
+    assert by_ids.count == plain.count == 7
+    for number in (1, 2, 3):
+        assert list(by_ids.page(number)) == list(plain.page(number))
+    assert {c.pk for n in (1, 2, 3) for c in by_ids.page(n)} == {c.pk for c in cases}
+    client.force_login(caseworker)
+    body = client.get("/api/v1/cases/?limit=3&offset=3&vulnerability=victim_of_trafficking").json()
+    assert body["count"] == 7
+    assert [c["reference"] for c in body["results"]] == [c.reference for c in plain.page(2)]

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from lindung.core import policy
 from lindung.core.models import Organisation
+from lindung.core.paging import IdFirstPagination
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
@@ -325,6 +326,7 @@ class CaseViewSet(
 
     serializer_class = CaseSerializer
     queryset = Case.objects.none()
+    pagination_class = IdFirstPagination
     lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "patch", "head", "options"]
 

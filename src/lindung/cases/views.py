@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from lindung.core import policy
 from lindung.core import selectors as core_selectors
 from lindung.core.models import Organisation
+from lindung.core.paging import IdFirstPaginator
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
@@ -64,7 +65,7 @@ def case_list(request):
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     if filters.get("organisation"):
         filters["organisation"] = filters["organisation"].pk
-    page = Paginator(selectors.case_list(request.user, **filters), PAGE_SIZE).get_page(
+    page = IdFirstPaginator(selectors.case_list(request.user, **filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "cases/case_list.html", {"form": form, "page": page})
