@@ -301,6 +301,30 @@ BAD = [
         400,
         "incident_type",
     ),
+    (
+        "persons group of nobody",
+        lambda e: _report(e)["extensions"][stix.INCIDENT_EXTENSION_ID].update(
+            persons_breakdown=[{"sex": "F", "age_group": "18-20", "nationality": "SOM", "count": 0}]
+        ),
+        400,
+        "persons on board: count",
+    ),
+    (
+        "persons unknown code",
+        lambda e: _report(e)["extensions"][stix.INCIDENT_EXTENSION_ID].update(
+            persons_breakdown=[{"sex": "Q", "age_group": "18-20", "nationality": "SOM", "count": 2}]
+        ),
+        400,
+        "persons on board: sex",
+    ),
+    (
+        "persons count not a number",
+        lambda e: _report(e)["extensions"][stix.INCIDENT_EXTENSION_ID].update(
+            persons_breakdown=[{"sex": "F", "age_group": "18-20", "nationality": "SOM", "count": "many"}]
+        ),
+        400,
+        "persons on board: count",
+    ),
 ]
 
 

@@ -12,6 +12,8 @@ from datetime import datetime
 
 from django.db import connections, models, router
 
+from lindung.core.fields import EncryptedField
+
 # Rows looked up at once when reading back the primary keys (under SQLite's 999 parameters).
 LOOKUP_CHUNK = 900
 
@@ -27,13 +29,8 @@ def insert(model, objs, *, key=None) -> None:
     if not objs:
         return
     meta = model._meta
-    connection = connections[router.db_for_write(model)]
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    connection, fields, sql = _statement(model)
     relations = [f for f in fields if f.is_relation]
-    quote = connection.ops.quote_name
-    columns, placeholders = ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-    # Table and column names come from the model, never from the received objects (values are parameters).
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
     preparers = [_preparer(f, connection) for f in fields]
     params = []
     for obj in objs:
@@ -56,6 +53,35 @@ def insert(model, objs, *, key=None) -> None:
         chunk = values[start : start + LOOKUP_CHUNK]
         for value, pk in manager.filter(**{f"{key}__in": chunk}).values_list(key, "pk"):
             by_key[value].pk = pk
+
+
+def insert_rows(model, rows) -> None:
+    """Insert rows given as values by attribute name (``incident_id``, not ``incident``), without
+    building a model instance for each: for rows this node writes itself (provenance, shares) or
+    whose values were checked already. A column left out gets its default. Fields that compute
+    their stored value when saved (encrypted, ``auto_now``) are refused: they need instances.
+    """
+    if not rows:
+        return
+    connection, fields, sql = _statement(model)
+    if any(isinstance(f, EncryptedField) or getattr(f, "auto_now", False) for f in fields):
+        raise TypeError(f"{model._meta.label} has fields computed when saved; insert instances instead.")
+    plan = [(f.attname, f, _preparer(f, connection)) for f in fields]
+    params = [
+        [prepare(row[name] if name in row else f.get_default()) for name, f, prepare in plan] for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _statement(model):
+    connection = connections[router.db_for_write(model)]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns, placeholders = ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    # Table and column names come from the model, never from the received objects (values are parameters).
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    return connection, fields, sql
 
 
 # Fields whose database value is the Python text itself (``to_python`` of a str is the str).

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -358,6 +358,17 @@ def _check_plan(model, exclude: tuple) -> tuple[tuple, frozenset]:
     return coded, frozenset((*exclude, *related, *(f.name for f, _ in coded)))
 
 
+def _code_errors(coded, values: dict, errors: dict) -> None:
+    for f, codes in coded:
+        value = values[f.attname]
+        if value in (None, ""):
+            if not f.blank:
+                errors[f.name] = ["This field cannot be blank."]
+            continue
+        if str(value) not in codes:
+            errors[f.name] = [f"{str(value)[:40]!r} is not a code of the standard."]
+
+
 def checked(instance, exclude=()) -> None:
     """``full_clean`` for received rows, with code lists checked against sets built once per
     process (Django would rebuild every translated choice list for every field of every row), and
@@ -365,14 +376,7 @@ def checked(instance, exclude=()) -> None:
     """
     coded, skipped = _check_plan(type(instance), tuple(exclude))
     errors = {}
-    for f, codes in coded:
-        value = getattr(instance, f.attname)
-        if value in (None, ""):
-            if not f.blank:
-                errors[f.name] = ["This field cannot be blank."]
-            continue
-        if str(value) not in codes:
-            errors[f.name] = [f"{str(value)[:40]!r} is not a code of the standard."]
+    _code_errors(coded, {f.attname: getattr(instance, f.attname) for f, _ in coded}, errors)
     try:
         instance.full_clean(exclude=skipped, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
@@ -380,6 +384,32 @@ def checked(instance, exclude=()) -> None:
             errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+
+
+def checked_values(model, values: dict, exclude=()) -> dict:
+    """``checked`` for a row given as values by field name, of a model whose only rules are those
+    of its fields (no ``clean()`` of its own): the values cleaned, with defaults for those left out,
+    as ``full_clean`` would leave them on an instance."""
+    if model.clean is not models.Model.clean:
+        raise TypeError(f"{model._meta.label} has rules of its own: check an instance.")
+    coded, skipped = _check_plan(model, tuple(exclude))
+    row = {
+        f.attname: values[f.name] if f.name in values else f.get_default()
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in exclude
+    }
+    errors = {}
+    _code_errors(coded, row, errors)
+    for f in model._meta.concrete_fields:
+        if f.name in skipped or f.primary_key or (f.blank and row[f.attname] in f.empty_values):
+            continue
+        try:
+            row[f.attname] = f.clean(row[f.attname], None)
+        except ValidationError as exc:
+            errors[f.name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return row
 
 
 def _value_errors(exc: ValidationError) -> str:
@@ -498,32 +528,34 @@ class _Batch:
         # A new version's persons on board and facilitators replace those of the version it updates.
         PersonsOnBoard.objects.filter(incident_id__in=self.replaced).delete()
         Through.objects.filter(incident_id__in=self.replaced).delete()
-        bulk.insert(PersonsOnBoard, self.persons)
-        bulk.insert(
+        bulk.insert_rows(
+            PersonsOnBoard, [{**row, "incident_id": incident.pk} for incident, row in self.persons]
+        )
+        bulk.insert_rows(
             Through,
-            [Through(incident_id=incident.pk, facilitatorreference_id=f.pk) for incident, f in self.links],
+            [{"incident_id": incident.pk, "facilitatorreference_id": f.pk} for incident, f in self.links],
         )
         now, agreement, incident_type = timezone.now(), self.agreement, _incident_type()
-        bulk.insert(
+        bulk.insert_rows(
             ImportedObject,
             [
-                ImportedObject(
-                    stix_id=incident.origin_id, organisation_id=incident.organisation_id, peer=self.peer,
-                    agreement=agreement, object_type="maritime.incident", object_id=str(incident.pk),
-                    modified=incident.modified_at, first_received_at=now, last_received_at=now,
-                    retain_until=now + incident.retention,
-                )
+                {
+                    "stix_id": incident.origin_id, "organisation_id": incident.organisation_id,
+                    "peer_id": self.peer.pk, "agreement_id": agreement.pk, "object_type": "maritime.incident",
+                    "object_id": str(incident.pk), "modified": incident.modified_at, "first_received_at": now,
+                    "last_received_at": now, "retain_until": now + incident.retention,
+                }
                 for incident in self.incidents
             ],
         )  # fmt: skip
         purpose = f"agreement {agreement.reference}"[:200]
-        bulk.insert(
+        bulk.insert_rows(
             ObjectShare,
             [
-                ObjectShare(
-                    content_type=incident_type, object_id=str(incident.pk),
-                    organisation_id=agreement.organisation_id, purpose=purpose, created_at=now,
-                )
+                {
+                    "content_type_id": incident_type.pk, "object_id": str(incident.pk),
+                    "organisation_id": agreement.organisation_id, "purpose": purpose, "created_at": now,
+                }
                 for incident in self.incidents
             ],
         )  # fmt: skip
@@ -558,7 +590,7 @@ def _store_report(batch, report, author, tlp, details, modified, previous, allow
     )
     if previous is None:
         # All values at once: cheaper than a blank row given each value in turn, thousands of times.
-        incident = Incident(organisation=author, origin_node=peer.name, origin_id=report_id, **values)
+        incident = Incident(organisation_id=author.pk, origin_node=peer.name, origin_id=report_id, **values)
     else:
         incident = batch.previous[report_id]
         for name, value in values.items():
@@ -571,10 +603,10 @@ def _store_report(batch, report, author, tlp, details, modified, previous, allow
     incident.retention = timedelta(
         days=min(int(details.get("retention_days", agreement.retention_days)), agreement.retention_days)
     )
-    persons = _persons(incident, details, allowed, report_id)
+    persons = _persons(details, allowed, report_id)
     facilitators = _facilitators(batch, author, report, allowed)
     result.object_ids.append(report_id)
-    batch.persons.extend(persons)
+    batch.persons.extend((incident, row) for row in persons)
     batch.links.extend((incident, f) for f in facilitators)
     if previous is None:
         batch.incidents.append(incident)
@@ -597,7 +629,7 @@ def _store_vessel(batch, author, report, allowed, result, *, defer):
     vessel = batch.vessels.get(vessel_id)
     if vessel is None:
         vessel = batch.vessels[vessel_id] = Vessel(
-            organisation=author, origin_node=batch.peer.name, origin_id=vessel_id[:120]
+            organisation_id=author.pk, origin_node=batch.peer.name, origin_id=vessel_id[:120]
         )
     for prop, model_field in stix.VESSEL_FIELDS.items():
         if prop in details:
@@ -618,7 +650,8 @@ def _store_vessel(batch, author, report, allowed, result, *, defer):
     return vessel
 
 
-def _persons(incident, details, allowed, report_id) -> list:
+def _persons(details, allowed, report_id) -> list[dict]:
+    """The persons-on-board rows of a report, checked, as values (inserted without instances)."""
     rows = details.get("persons_breakdown") if "persons_breakdown" in allowed else None
     if not rows:
         return []
@@ -626,22 +659,23 @@ def _persons(incident, details, allowed, report_id) -> list:
         raise ExchangeRefused(
             f"{report_id}: persons_breakdown must be a list of objects.", object_id=report_id
         )
-    people = [
-        PersonsOnBoard(
-            incident=incident, **{k: row[k] for k in ("sex", "age_group", "nationality", "count") if k in row}
-        )
-        for row in rows
-    ]
-    groups = [(p.sex, p.age_group, p.nationality) for p in people]
-    if len(set(groups)) != len(groups):
-        raise ExchangeRefused(f"{report_id}: persons_breakdown repeats a group.", object_id=report_id)
-    for person in people:
+    people = []
+    for row in rows:
         try:
-            checked(person, exclude=["incident"])
+            people.append(
+                checked_values(
+                    PersonsOnBoard,
+                    {k: row[k] for k in ("sex", "age_group", "nationality", "count") if k in row},
+                    exclude=["incident"],
+                )
+            )
         except ValidationError as exc:
             raise ExchangeRefused(
                 f"{report_id}: persons on board: {_value_errors(exc)}", object_id=report_id
             ) from exc
+    groups = [(p["sex"], p["age_group"], p["nationality"]) for p in people]
+    if len(set(groups)) != len(groups):
+        raise ExchangeRefused(f"{report_id}: persons_breakdown repeats a group.", object_id=report_id)
     return people
 
 
