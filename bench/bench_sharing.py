@@ -8,8 +8,10 @@ the stix2 library alone takes to build and serialise the same STIX objects (as e
     python bench/run.py sharing                      (LINDUNG_BENCH_SHARING_N, default below)
     python bench/bench_sharing.py node STEP [ARG]    (internal: one step inside a node)
 
-The issue's goal is 100,000 incidents in 60 s or less; N defaults to what runs in a few minutes
-on a small machine, and the figures say how far from the goal the measured rate is.
+The issue's goal is 100,000 incidents in 60 s or less, and N defaults to that: the goal is then
+measured, not projected (with a smaller N the figures project the measured rate to 100,000).
+Node A has served a request before the clock starts, as a running node has: the first request
+of a fresh server process loads its URL configuration.
 """
 
 import base64
@@ -27,7 +29,7 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_N = int(os.environ.get("LINDUNG_BENCH_SHARING_N", "5000"))
+DEFAULT_N = int(os.environ.get("LINDUNG_BENCH_SHARING_N", "100000"))
 GOAL_INCIDENTS, GOAL_SECONDS = 100_000, 60.0
 SECRET_A, SECRET_B = "bench-secret-node-a-0000000001", "bench-secret-node-b-0000000002"
 ALPHA, BETA = "Alpha Fusion Centre (bench)", "Beta Coordination Centre (bench)"
@@ -162,6 +164,11 @@ class _Node:
                 time.sleep(0.3)
         raise RuntimeError("node A did not start")
 
+    def warm(self):
+        """One TAXII request (refused: no credentials) so that the URL configuration is loaded."""
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(f"{self.api.removesuffix('api/')}", timeout=60)
+
 
 def _stix2_baseline(objects) -> float:
     import stix2
@@ -182,6 +189,7 @@ def run(n: int = DEFAULT_N) -> dict:
         exported = a.step("populate", f"{n} {b.api} {export}")["objects"]
         b.step("setup_b", a.api)
         a.serve()
+        a.warm()
         started = time.perf_counter()
         output = b.run("-m", "lindung.cli", "sharing", "sync", "--no-validate", "--page-size", "5000")
         sync_seconds = time.perf_counter() - started
@@ -200,6 +208,7 @@ def run(n: int = DEFAULT_N) -> dict:
     if received != n:
         raise RuntimeError(f"node B received {received} of {n} incidents: {output}")
     rate = n / sync_seconds
+    measured = n >= GOAL_INCIDENTS
     return {
         "incidents": n,
         "stix_objects": exported,
@@ -211,7 +220,8 @@ def run(n: int = DEFAULT_N) -> dict:
         "stix2_serialise_seconds": round(stix2_seconds, 2),
         "ratio_sync_to_stix2_serialise": round(sync_seconds / stix2_seconds, 2),
         "projected_seconds_for_100k": round(GOAL_INCIDENTS / rate, 1),
-        "goal_100k_in_60s_met": GOAL_INCIDENTS / rate <= GOAL_SECONDS,
+        "goal_100k_in_60s_met": (sync_seconds if measured else GOAL_INCIDENTS / rate) <= GOAL_SECONDS,
+        "goal_basis": "measured" if measured else "projected",
     }
 
 

@@ -345,6 +345,23 @@ def _incident_values(details: dict, allowed: frozenset, result: ImportResult) ->
     return values
 
 
+# Fields of received rows not checked one by one: set here (uuid), or related rows in hand.
+INCIDENT_UNCHECKED = ("uuid", "vessel", "facilitators")
+VESSEL_UNCHECKED = ("uuid",)
+PERSONS_UNCHECKED = ("incident",)
+
+
+def load_code_lists() -> None:
+    """Load now the code lists received rows are checked against (read from files on first use),
+    for a caller with time to spare, such as a pull waiting for its first page."""
+    for model, exclude in (
+        (Incident, INCIDENT_UNCHECKED),
+        (Vessel, VESSEL_UNCHECKED),
+        (PersonsOnBoard, PERSONS_UNCHECKED),
+    ):
+        _check_plan(model, exclude)
+
+
 @functools.cache
 def _check_plan(model, exclude: tuple) -> tuple[tuple, frozenset]:
     """The coded fields of a model with their codes, and the fields ``full_clean`` leaves out."""
@@ -596,7 +613,7 @@ def _store_report(batch, report, author, tlp, details, modified, previous, allow
         for name, value in values.items():
             setattr(incident, name, value)
     try:
-        checked(incident, exclude=["uuid", "vessel", "facilitators"])
+        checked(incident, exclude=INCIDENT_UNCHECKED)
     except ValidationError as exc:
         raise ExchangeRefused(f"{report_id}: {_value_errors(exc)}", object_id=report_id) from exc
     # Kept beside the row until its provenance is written: the shorter of the sender's retention and ours.
@@ -638,7 +655,7 @@ def _store_vessel(batch, author, report, allowed, result, *, defer):
                 continue
             setattr(vessel, model_field, _plain_value(prop, details[prop]))
     try:
-        checked(vessel, exclude=["uuid"])
+        checked(vessel, exclude=VESSEL_UNCHECKED)
     except ValidationError as exc:
         raise ExchangeRefused(
             f"{report['id']}: vessel: {_value_errors(exc)}", object_id=report["id"]
@@ -666,7 +683,7 @@ def _persons(details, allowed, report_id) -> list[dict]:
                 checked_values(
                     PersonsOnBoard,
                     {k: row[k] for k in ("sex", "age_group", "nationality", "count") if k in row},
-                    exclude=["incident"],
+                    exclude=PERSONS_UNCHECKED,
                 )
             )
         except ValidationError as exc:

@@ -79,6 +79,7 @@ def pull_agreement(agreement: SharingAgreement, *, full_validation=True, page_si
             # Every page of one pull is asked with the same added_after: "next" positions the page.
             fetch = functools.partial(collection.get_objects, limit=page_size, added_after=cursor)
             fetching = fetcher.submit(fetch, next="")
+            exchange.load_code_lists()
             while True:
                 envelope = fetching.result()
                 more = envelope.get("more")
