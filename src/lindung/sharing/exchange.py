@@ -535,6 +535,8 @@ class _Batch:
         self.vessels = {v.origin_id: v for v in _received(Vessel, peer, vessel_ids)}
         self.previous = {i.origin_id: i for i in _received(Incident, peer, previous_ids)}
         self.facilitators = {}
+        # One time of receipt for the set, rather than asking the clock for every row.
+        self.now = timezone.now()
         self.new_vessels, self.incidents, self.replaced, self.persons, self.links = {}, [], [], [], []
 
     def flush(self):
@@ -552,7 +554,7 @@ class _Batch:
             Through,
             [{"incident_id": incident.pk, "facilitatorreference_id": f.pk} for incident, f in self.links],
         )
-        now, agreement, incident_type = timezone.now(), self.agreement, _incident_type()
+        now, agreement, incident_type = self.now, self.agreement, _incident_type()
         bulk.insert_rows(
             ImportedObject,
             [
@@ -646,8 +648,9 @@ def _store_vessel(batch, author, report, allowed, result, *, defer):
     vessel = batch.vessels.get(vessel_id)
     if vessel is None:
         vessel = batch.vessels[vessel_id] = Vessel(
-            organisation_id=author.pk, origin_node=batch.peer.name, origin_id=vessel_id[:120]
-        )
+            organisation_id=author.pk, origin_node=batch.peer.name, origin_id=vessel_id[:120],
+            created_at=batch.now, modified_at=batch.now,
+        )  # fmt: skip
     for prop, model_field in stix.VESSEL_FIELDS.items():
         if prop in details:
             if prop not in allowed:
