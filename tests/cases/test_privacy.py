@@ -2,6 +2,7 @@
 holders, and every read of it is in the audit log."""
 
 import io
+from unittest import mock
 
 import pytest
 from django.apps import apps
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from lindung.cases import selectors, services
 from lindung.cases.models import Person
+from lindung.core import crypto
 from lindung.core.audit_actions import AuditAction
 from lindung.core.models import AuditEntry
 from lindung.core.roles import Role
@@ -149,3 +151,15 @@ def test_a_name_never_travels_in_a_web_address(client, person, caseworker):
     assert NAME in body and person.reference in body and searches.count() == before + 1
     body = client.post(url, {"name": "x" * 201}).content.decode()
     assert "at most 200 characters" in body and person.reference in body
+
+
+def test_case_lists_decrypt_nothing(client, make_case, caseworker):
+    """A list shows references, never identity or personal step data: none of it is decrypted."""
+    for _ in range(3):
+        make_case("protection", given_name=NAME, family_name=FAMILY)
+    client.force_login(caseworker)
+    with mock.patch("lindung.core.crypto.decrypt", wraps=crypto.decrypt) as decrypt:
+        page = client.get(reverse("cases:case_list"))
+        api = client.get("/api/v1/cases/")
+    assert page.status_code == api.status_code == 200 and api.json()["count"] == 3
+    assert decrypt.call_count == 0

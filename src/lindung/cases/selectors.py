@@ -172,7 +172,16 @@ def cases_of_person(user, person):
     return cases_visible(user).filter(person=person)
 
 
-LIST_DEFERRED = ("step_personal", *(f"person__{name}" for name in Person.IDENTITY_FIELDS))
+# What a line of the case list (page or API) shows: the case without its personal step data, the
+# person's reference, the organisation's name and the owner's username. Loading no more keeps
+# personal data encrypted and a page of 25 cheap.
+LIST_FIELDS = (
+    *(f.name for f in Case._meta.concrete_fields if f.name != "step_personal"),
+    "person__reference",
+    "organisation__name",
+    "organisation__short_name",
+    "owner__username",
+)
 
 
 def case_list(
@@ -205,8 +214,7 @@ def case_list(
         cases = cases.filter(list_columns.overdue_q(timezone.localdate()))
     if vulnerability:
         cases = cases.filter(list_columns.vulnerability_q(vulnerability))
-    # A list shows no personal data: left undecrypted, it is both safer and faster to load.
-    return cases.defer(*LIST_DEFERRED).order_by("-opened_on", "-id")
+    return cases.only(*LIST_FIELDS).order_by("-opened_on", "-id")
 
 
 def cases_for_statistics(user):
