@@ -555,6 +555,8 @@ class _Batch:
             [{"incident_id": incident.pk, "facilitatorreference_id": f.pk} for incident, f in self.links],
         )
         now, agreement, incident_type = self.now, self.agreement, _incident_type()
+        # Incidents kept as long share one "until" (one value to prepare for the database).
+        until = {i.retention: now + i.retention for i in self.incidents}
         bulk.insert_rows(
             ImportedObject,
             [
@@ -562,7 +564,7 @@ class _Batch:
                     "stix_id": incident.origin_id, "organisation_id": incident.organisation_id,
                     "peer_id": self.peer.pk, "agreement_id": agreement.pk, "object_type": "maritime.incident",
                     "object_id": str(incident.pk), "modified": incident.modified_at, "first_received_at": now,
-                    "last_received_at": now, "retain_until": now + incident.retention,
+                    "last_received_at": now, "retain_until": until[incident.retention],
                 }
                 for incident in self.incidents
             ],
