@@ -230,3 +230,15 @@ def test_phone_secret_page(client_for, org_a, guide):
     response = client.post(reverse("screening:phone_setup"), {"secret": SECRET})
     assert response.status_code == 302
     assert client.user.openrosa_credential.ha1 == md5(f"{client.user.username}:Lindung OpenRosa:{SECRET}")
+
+
+@pytest.mark.django_db
+def test_repeated_wrong_secrets_lock_the_phone_sign_in_out(phone_user, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    client = Client()
+    url = reverse("screening:openrosa_formlist")
+    for _attempt in range(3):
+        assert digest(client, "get", url, "fieldworker", "guess-000000000").status_code == 401
+    response = digest(client, "get", url, "fieldworker", SECRET)  # even the right secret now
+    assert response.status_code == 403 and "Too many failed sign-ins" in response.content.decode()
+    assert digest(client, "get", url, "other-user", "guess-000000000").status_code == 401

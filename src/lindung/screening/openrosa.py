@@ -12,12 +12,14 @@ import hashlib
 import hmac
 import re
 import time
+from datetime import timedelta
 from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -91,6 +93,12 @@ def authenticate(request):
         m.group(1): m.group(2) if m.group(2) is not None else m.group(3) for m in _PARAM.finditer(header[7:])
     }
     username, nonce = params.get("username", ""), params.get("nonce", "")
+    if _locked_out(username):
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            detail={"channel": "openrosa", "username": username[:150], "locked_out": True},
+        )
+        return None, _message(_("Too many failed sign-ins: try again in an hour."), 403)
     state = _nonce_state(nonce)
     if state == "stale":
         return None, _message(_("Your sign-in expired; trying again."), 401, stale=True)
@@ -108,6 +116,13 @@ def authenticate(request):
     if not hmac.compare_digest(expected, params.get("response", "")):
         return None, _refused(username)
     return credential.user, None
+
+
+def _locked_out(username: str) -> bool:
+    """As many refused phone sign-ins within the cool-off time as the web sign-in allows (see
+    AXES_FAILURE_LIMIT): further answers are not even checked, so a secret cannot be guessed."""
+    since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
+    return selectors.openrosa_failures_since(username, since) >= settings.AXES_FAILURE_LIMIT
 
 
 def _refused(username):

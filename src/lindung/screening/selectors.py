@@ -7,6 +7,8 @@ for statistics, ``profiles_for_statistics(user)`` (non-identifying columns only)
 from collections import Counter
 
 from lindung.core import policy
+from lindung.core.audit_actions import AuditAction
+from lindung.core.models import AuditEntry
 from lindung.standard import registry
 
 from . import instrument as ins
@@ -72,6 +74,16 @@ def credential_for_username(username: str) -> OpenRosaCredential | None:
         .filter(user__username=username, user__is_active=True)
         .first()
     )
+
+
+def openrosa_failures_since(username: str, since) -> int:
+    """Refused phone sign-ins for ``username`` since ``since`` (from the audit log)."""
+    return AuditEntry.objects.filter(
+        action=AuditAction.LOGIN_FAILED,
+        at__gte=since,
+        detail__channel="openrosa",
+        detail__username=username[:150],
+    ).count()
 
 
 def _reasons(definition, reasons):
