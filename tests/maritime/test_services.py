@@ -1,17 +1,20 @@
 """Incident validation and writes: positions, times, counts, markings, facilitators, audit, versions."""
 
+import base64
 import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import timezone
 
+from lindung.core import crypto
 from lindung.core.markings import TLP, Distribution
-from lindung.core.models import AuditEntry, SharingGroup
+from lindung.core.models import AuditEntry, DataKey, SharingGroup
 from lindung.core.roles import Role
 from lindung.maritime import services
-from lindung.maritime.models import Incident, Vessel
+from lindung.maritime.models import Attachment, Incident, Vessel
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +159,7 @@ def test_update_refused_for_other_organisation_and_received_incidents(
         services.incident_update(acting_user=analyst_a, incident=make_incident(), organisation=org_b)
 
 
-def test_attachment_checks_type_size_and_marking(make_incident, analyst_a):
+def test_attachment_checks_type_size_and_marking(make_incident, analyst_a, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     incident = make_incident()
@@ -167,7 +170,16 @@ def test_attachment_checks_type_size_and_marking(make_incident, analyst_a):
         uploaded_file=SimpleUploadedFile("photo of someone.png", b"\x89PNG....", content_type="image/png"),
         tlp=TLP.RED,
     )
-    assert ok.sha256 and ok.size == 8 and "someone" not in ok.file.name
+    assert ok.sha256 and ok.size == 8
+    stored = Attachment.objects.get(pk=ok.pk)
+    assert stored.content == b"\x89PNG...." and stored.organisation_id == incident.organisation_id
+    with connection.cursor() as cursor:  # sealed in the database, never written to disk
+        cursor.execute("SELECT content FROM maritime_attachment WHERE id = %s", [ok.pk])
+        raw = cursor.fetchone()[0]
+    key = DataKey.objects.get(pk=crypto.token_key_id(raw))
+    assert key.organisation_id == incident.organisation_id
+    assert base64.b64encode(b"\x89PNG").decode() not in raw
+    assert not (settings.MEDIA_ROOT / "maritime").exists()
     with pytest.raises(ValidationError) as excinfo:
         services.attachment_add(
             acting_user=analyst_a,

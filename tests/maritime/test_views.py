@@ -231,7 +231,8 @@ def test_attachments_upload_and_download(client_for, org_a, org_b, make_incident
     attachment = incident.attachments.get()
     url = reverse("maritime:attachment_download", args=[incident.pk, attachment.pk])
     download = owner.get(url)
-    assert download.status_code == 200 and b"".join(download.streaming_content) == b"\x89PNG-bytes"
+    assert download.status_code == 200 and download.content == b"\x89PNG-bytes"
+    assert download["Content-Disposition"].endswith('.png"')
     assert client_for(org_b, Role.ANALYST).get(url).status_code == 404
     refused = owner.post(
         reverse("maritime:attachment_add", args=[incident.pk]),

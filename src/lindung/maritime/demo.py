@@ -8,6 +8,7 @@ Every value here is invented. Idempotent: incidents are keyed by their ``source_
 import datetime
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from lindung.core.markings import TLP, Distribution
@@ -382,11 +383,22 @@ def load(ctx: dict) -> None:
             vtype, vname, flag, length, engine = vessel
             new_vessel = {"vessel_type": vtype, "name": vname, "flag": flag, "length_m": Decimal(str(length)),
                           "engine": engine}  # fmt: skip
-        services.incident_create(
+        incident = services.incident_create(
             acting_user=recorders[org_key], organisation=orgs[org_key], new_vessel=new_vessel,
             persons=[{"sex": s, "age_group": a, "nationality": n, "count": c} for s, a, n, c in persons],
             facilitators=[(ref, "Demo network") for ref in facilitators], **fields,
         )  # fmt: skip
+        services.attachment_add(
+            acting_user=recorders[org_key],
+            incident=incident,
+            title="Patrol log extract",
+            uploaded_file=SimpleUploadedFile(
+                "patrol-log.txt",
+                f"Synthetic patrol log for demo incident {key}: no real event or person.\n".encode(),
+                content_type="text/plain",
+            ),
+            tlp=tlp,
+        )
     public_existing = set(
         Incident.objects.filter(source_id__startswith="mmp:DEMO-").values_list("source_id", flat=True)
     )

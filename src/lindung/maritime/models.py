@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lindung.core.fields import EncryptedTextField
+from lindung.core.fields import EncryptedBinaryField, EncryptedTextField
 from lindung.core.markings import TLP, Distribution
 
 from . import codes
@@ -407,18 +407,16 @@ class PersonsOnBoard(models.Model):
         return f"{self.count} × {self.sex}/{self.age_group}/{self.nationality or '?'}"
 
 
-def attachment_path(instance, filename):
-    # The stored name never carries the uploaded file name, which may identify someone.
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"maritime/attachments/{instance.incident.uuid}/{uuid.uuid4()}.{suffix}"
-
-
 class Attachment(models.Model):
     incident = models.ForeignKey(
         Incident, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("incident")
     )
+    # The incident's organisation, whose key seals the content (and re-seals it on rotation).
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), upload_to=attachment_path)
+    # A photograph or a report can show or name the people on board: the file is sealed like any
+    # personal data, with the key of the incident's organisation, and never written to disk.
+    content = EncryptedBinaryField(null=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)

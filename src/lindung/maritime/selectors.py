@@ -25,7 +25,8 @@ def persons_of(user, incident):
 
 
 def attachments_of(user, incident):
-    return policy.accessible(user, Attachment.objects.filter(incident=incident))
+    """The incident's attachments the user may see; the sealed content loads only when read."""
+    return policy.accessible(user, Attachment.objects.filter(incident=incident)).defer("content")
 
 
 def organisations_recording(user):

@@ -342,17 +342,16 @@ def attachment_add(*, acting_user, incident, uploaded_file, title, tlp=TLP.AMBER
         errors["title"] = _("Give the attachment a title.")
     if errors:
         raise ValidationError(errors)
-    digest = hashlib.sha256()
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
+    content = b"".join(uploaded_file.chunks())
     with transaction.atomic():
         attachment = Attachment(
             incident=incident,
+            organisation_id=incident.organisation_id,
             title=title.strip(),
-            file=uploaded_file,
+            content=content,
             content_type=content_type,
-            size=uploaded_file.size,
-            sha256=digest.hexdigest(),
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
             tlp=tlp,
             uploaded_by=acting_user,
         )

@@ -3,12 +3,13 @@ exports. Access is decided by the policy through the selectors; views only parse
 
 import csv
 import json
+import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -221,13 +222,14 @@ def attachment_download(request, pk, attachment_pk):
     incident = get_object_or_404(selectors.incidents_visible(request.user), pk=pk)
     attachment = get_object_or_404(selectors.attachments_of(request.user, incident), pk=attachment_pk)
     policy.record_personal_read(request.user, incident, purpose=PURPOSE_VIEW, fields=["attachment"])
-    extension = attachment.file.name.rsplit(".", 1)[-1]
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=f"incident-{incident.pk}-attachment-{attachment.pk}.{extension}",
-        content_type=attachment.content_type or "application/octet-stream",
+    extension = mimetypes.guess_extension(attachment.content_type) or ".bin"
+    response = HttpResponse(
+        attachment.content, content_type=attachment.content_type or "application/octet-stream"
     )
+    response["Content-Disposition"] = (
+        f'attachment; filename="incident-{incident.pk}-attachment-{attachment.pk}{extension}"'
+    )
+    return response
 
 
 # map, trends, exports ------------------------------------------------------------------------

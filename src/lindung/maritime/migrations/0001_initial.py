@@ -5,7 +5,6 @@ import django.db.models.deletion
 import django.utils.timezone
 import lindung.core.fields
 import lindung.maritime.codes
-import lindung.maritime.models
 import re
 import uuid
 from django.conf import settings
@@ -100,7 +99,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', models.FileField(upload_to=lindung.maritime.models.attachment_path, verbose_name='file')),
+                ('file', models.FileField(upload_to="maritime/attachments/", verbose_name='file')),
                 ('content_type', models.CharField(blank=True, max_length=100)),
                 ('size', models.PositiveIntegerField(default=0)),
                 ('sha256', models.CharField(blank=True, max_length=64)),
