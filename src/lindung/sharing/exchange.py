@@ -582,6 +582,15 @@ class _Batch:
         )  # fmt: skip
 
 
+def _unsaved(model, values: dict):
+    """An unsaved ``model`` from values by attribute name, the other fields at their defaults. It is
+    built from all values in field order, as Django builds the rows it reads, which costs a third
+    less than keyword arguments: this runs for every incident and vessel of a pull."""
+    return model(
+        *(values[f.attname] if f.attname in values else f.get_default() for f in model._meta.concrete_fields)
+    )
+
+
 def _store_report(batch, report, author, tlp, details, modified, previous, allowed, result):
     peer, agreement, report_id = batch.peer, batch.agreement, report["id"]
     values = _incident_values(details, allowed, result)
@@ -603,19 +612,20 @@ def _store_report(batch, report, author, tlp, details, modified, previous, allow
     values.update(
         tlp=tlp,
         distribution=Distribution.ORGANISATION,
-        sharing_group=None,
         version=int(details.get("version", 1)),
         created_at=stix.parse_timestamp(report["created"]),
         modified_at=modified,
-        vessel=_store_vessel(batch, author, report, allowed, result, defer=previous is None),
     )
+    vessel = _store_vessel(batch, author, report, allowed, result, defer=previous is None)
     if previous is None:
-        # All values at once: cheaper than a blank row given each value in turn, thousands of times.
-        incident = Incident(organisation_id=author.pk, origin_node=peer.name, origin_id=report_id, **values)
+        values.update(organisation_id=author.pk, origin_node=peer.name, origin_id=report_id)
+        incident = _unsaved(Incident, values)
     else:
         incident = batch.previous[report_id]
         for name, value in values.items():
             setattr(incident, name, value)
+        incident.sharing_group = None
+    incident.vessel = vessel
     try:
         checked(incident, exclude=INCIDENT_UNCHECKED)
     except ValidationError as exc:
@@ -649,9 +659,12 @@ def _store_vessel(batch, author, report, allowed, result, *, defer):
     vessel_id = str(details["vessel_id"])
     vessel = batch.vessels.get(vessel_id)
     if vessel is None:
-        vessel = batch.vessels[vessel_id] = Vessel(
-            organisation_id=author.pk, origin_node=batch.peer.name, origin_id=vessel_id[:120],
-            created_at=batch.now, modified_at=batch.now,
+        vessel = batch.vessels[vessel_id] = _unsaved(
+            Vessel,
+            {
+                "organisation_id": author.pk, "origin_node": batch.peer.name, "origin_id": vessel_id[:120],
+                "created_at": batch.now, "modified_at": batch.now,
+            },
         )  # fmt: skip
     for prop, model_field in stix.VESSEL_FIELDS.items():
         if prop in details:
