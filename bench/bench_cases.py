@@ -19,11 +19,12 @@ and the ratios selector / hand-written (goal ≤ 1.5), with p95 goal ≤ 50 ms.
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
 from unittest import mock
+
+from child import run_child
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/lindung_bench"
@@ -45,15 +46,7 @@ FAMILY = [f"Family{n:04d}" for n in range(1000)]
 
 def run() -> dict:
     """Entry point for bench/run.py: runs in a child process bound to the bench database."""
-    env = {**os.environ, "DATABASE_URL": os.environ.get("LINDUNG_BENCH_DATABASE_URL", DEFAULT_URL)}
-    env.setdefault("DJANGO_SETTINGS_MODULE", "lindung.settings")
-    env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent / "src"), env.get("PYTHONPATH", "")])
-    done = subprocess.run(
-        [sys.executable, __file__, "--child"], env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"bench_cases failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_child(__file__, {"DATABASE_URL": os.environ.get("LINDUNG_BENCH_DATABASE_URL", DEFAULT_URL)})
 
 
 def _ensure_database(url):

@@ -15,12 +15,12 @@ Figures (median of several rounds, ms):
 
 import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from child import median_ms, run_child
 
 HERE = Path(__file__).resolve().parent
 ROUNDS = 7
@@ -30,26 +30,12 @@ def run() -> dict:
     """Entry point for bench/run.py: runs in a child process bound to a throwaway database."""
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("LINDUNG_BENCH_ENGAGEMENT_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "lindung.settings"}
-        env["LINDUNG_MASTER_KEY"] = (
-            env.get("LINDUNG_MASTER_KEY") or "YmVuY2gtbWFzdGVyLWtleS1mb3ItbGluZHVuZy0wMDA="
-        )
-        env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent / "src"), env.get("PYTHONPATH", "")])
-        done = subprocess.run(
-            [sys.executable, __file__, "--child"], env=env, capture_output=True, text=True, check=False
-        )
-    if done.returncode != 0:
-        raise RuntimeError(f"bench_engagement failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        key = os.environ.get("LINDUNG_MASTER_KEY") or "YmVuY2gtbWFzdGVyLWtleS1mb3ItbGluZHVuZy0wMDA="
+        return run_child(__file__, {"DATABASE_URL": url, "LINDUNG_MASTER_KEY": key})
 
 
 def _median_ms(func):
-    samples = []
-    for _round in range(ROUNDS):
-        started = time.perf_counter()
-        func()
-        samples.append(time.perf_counter() - started)
-    return round(statistics.median(samples) * 1000, 2)
+    return median_ms(func, ROUNDS)
 
 
 def _generate(items):

@@ -15,12 +15,11 @@ Figures (median of several rounds, ms):
 
 import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from child import median_ms, run_child
 
 HERE = Path(__file__).resolve().parent
 ROUNDS = 5
@@ -53,28 +52,11 @@ def run() -> dict:
     """Entry point for bench/run.py: runs in a child process bound to a throwaway database."""
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("LINDUNG_BENCH_FRAMEWORKS_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": "lindung.settings",
-            "LINDUNG_VAR_DIR": tmp,
-        }
-        env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent / "src"), env.get("PYTHONPATH", "")])
-        done = subprocess.run(
-            [sys.executable, __file__, "--child"], env=env, capture_output=True, text=True, check=False
-        )
-    if done.returncode != 0:
-        raise RuntimeError(f"bench_frameworks failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        return run_child(__file__, {"DATABASE_URL": url, "LINDUNG_VAR_DIR": tmp})
 
 
 def _median_ms(func):
-    samples = []
-    for _round in range(ROUNDS):
-        started = time.perf_counter()
-        func()
-        samples.append(time.perf_counter() - started)
-    return round(statistics.median(samples) * 1000, 2)
+    return median_ms(func, ROUNDS)
 
 
 def _generate(provisions: int):

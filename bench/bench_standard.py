@@ -21,11 +21,12 @@ reused. Figures, all measured in this run on the same file:
 import csv
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from child import run_child
 
 HERE = Path(__file__).resolve().parent
 ROWS = int(os.environ.get("LINDUNG_BENCH_STANDARD_ROWS", "1000000"))
@@ -35,15 +36,7 @@ FRICTIONLESS_ROWS = int(os.environ.get("LINDUNG_BENCH_FRICTIONLESS_ROWS", "50000
 def run() -> dict:
     """Entry point for bench/run.py: a child process with its own throw-away SQLite database."""
     var_dir = tempfile.mkdtemp(prefix="lindung-bench-standard-")
-    env = {**os.environ, "LINDUNG_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "lindung.settings"}
-    env.pop("DATABASE_URL", None)
-    env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent / "src"), env.get("PYTHONPATH", "")])
-    done = subprocess.run(
-        [sys.executable, __file__, "--child"], env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"bench_standard failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_child(__file__, {"LINDUNG_VAR_DIR": var_dir}, drop=("DATABASE_URL",))
 
 
 def _file(rows: int) -> Path:

@@ -17,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 def main(selected=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lindung.settings")
     sys.path.insert(0, str(HERE.parent / "src"))
+    sys.path.insert(0, str(HERE))  # the benches' shared helpers (child.py)
     out = HERE / "results.json"
     results = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "benchmarks": {}}
     if selected and out.exists():
