@@ -32,7 +32,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/lindung_bench"
 # over the 5 minutes a bench may take: the default is 200,000. Set LINDUNG_BENCH_CASES=1000000.
 DEFAULT_SIZE = 200_000
 PAGE = 25
-ROUNDS = 200
+ROUNDS = 500
 
 GIVEN = [f"Given{n:04d}" for n in range(1000)]
 VULNERABILITIES = [
