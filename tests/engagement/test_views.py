@@ -525,3 +525,29 @@ def test_coordinator_of_two_organisations_chooses_where_to_create(world, org_b, 
     assert response.status_code == 302 and Participant.objects.get(organisation=org_b).contact == (
         "b-contact@example.invalid"
     )
+
+
+def test_a_pathway_points_at_its_service_in_the_referral_directory(world, coordinator_client, org_b):
+    from lindung.engagement.models import SupportPathway
+    from lindung.referrals.models import Service
+
+    service = Service.objects.create(
+        organisation=org_b,
+        name="Harbour counselling (test)",
+        service_type="mhpss",
+        country="THA",
+        place="Bangkok",
+    )
+    url = reverse("engagement:pathway_list")
+    form = {"name": "Harbour line", "kind": "psychosocial", "how_to_reach": "Call", "active": "on"}
+    response = coordinator_client.post(url, {**form, "directory_service": str(service.pk + 999)})
+    assert "Select a valid choice" in response.content.decode()
+    assert not SupportPathway.objects.filter(name="Harbour line").exists()
+    response = coordinator_client.post(url, {**form, "directory_service": str(service.pk)}, follow=True)
+    page = response.content.decode()
+    assert f'href="{service.get_absolute_url()}">Harbour counselling (test)</a>' in page
+    assert f'<option value="{service.pk}">' in page
+    service.active = False
+    service.save()
+    page = coordinator_client.get(url).content.decode()  # no longer offered for new pathways
+    assert f'<option value="{service.pk}">' not in page

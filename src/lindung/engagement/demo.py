@@ -17,6 +17,7 @@ from lindung.core import services as core_services
 from lindung.core.demo import DEMO_PASSWORD
 from lindung.core.models import User
 from lindung.core.roles import Role
+from lindung.referrals.models import Service
 
 from . import guidance_model, services
 from .models import Consent, Contribution, Engagement, GuidanceDocument, Outcome, Session
@@ -39,6 +40,7 @@ PLANS = {
             "psychosocial",
             "Call 0-0000-0000 (fictional), 09:00–21:00",
         ),
+        "directory_service": "Riverside counselling service",
         "people": [
             ("Ari Fictional", "th", ["participation", "quotes", "name_attribution", "future_contact"]),
             ("Bo Placeholder", "en", ["participation", "quotes"]),
@@ -126,6 +128,8 @@ def _load_org(org, user, plan):
         kind=kind,
         how_to_reach=reach,
         languages=plan["languages"],
+        # The referrals demo, loaded before this one, lists the service in the directory.
+        directory_service=Service.objects.filter(name=plan.get("directory_service", "")).first(),
     )
     title, reference = plan["guideline"]
     guideline = services.guideline_save(acting_user=user, organisation=org, title=title, reference=reference)

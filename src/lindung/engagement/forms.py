@@ -296,4 +296,9 @@ class GuidanceVersionForm(forms.Form):
 class PathwayForm(OrganisationChoiceMixin, forms.ModelForm):
     class Meta:
         model = m.SupportPathway
-        fields = ["name", "kind", "how_to_reach", "languages", "hours", "active"]
+        fields = ["name", "kind", "how_to_reach", "languages", "hours", "active", "directory_service"]
+
+    def __init__(self, *args, directory_services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["directory_service"].queryset = directory_services
+        self.fields["directory_service"].required = False

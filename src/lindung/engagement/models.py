@@ -131,16 +131,28 @@ class GuidanceVersion(Owned):
         return f"{self.title} v{self.number} ({self.language})"
 
 
-# support pathways (stand-in for the referrals module's directory of services) -----------------
+# support pathways ------------------------------------------------------------------------------
 
 
 class SupportPathway(Owned):
+    """Where a participant can be referred during or after a session. When the service is in the
+    referral directory, the pathway points at it, so that its hours and languages are the
+    directory's, kept by the service itself."""
+
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=pathway_kind_choices)
     how_to_reach = models.CharField(_("how to reach the service"), max_length=300)
     languages = models.CharField(_("languages (ISO 639-3 codes)"), max_length=200, blank=True)
     hours = models.CharField(_("opening hours"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    directory_service = models.ForeignKey(
+        "referrals.Service",
+        verbose_name=_("service in the referral directory"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["name"]

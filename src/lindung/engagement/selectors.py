@@ -200,7 +200,7 @@ def compensations(user, session):
 
 
 def pathways(user, organisation_id=None, active_only=False):
-    qs = policy.accessible(user, SupportPathway.objects.all())
+    qs = policy.accessible(user, SupportPathway.objects.select_related("directory_service"))
     if organisation_id:
         qs = qs.filter(organisation_id=organisation_id)
     return qs.filter(active=True) if active_only else qs

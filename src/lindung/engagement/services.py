@@ -18,6 +18,7 @@ from lindung.core import policy
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction as A
 from lindung.core.roles import Capability
+from lindung.referrals import selectors as referral_selectors
 from lindung.standard import registry
 
 from . import guidance_model
@@ -199,6 +200,14 @@ def pathway_save(*, acting_user, organisation, pathway=None, **fields) -> Suppor
     _may_manage(acting_user, pathway.organisation_id)
     if fields.get("languages"):
         fields["languages"] = _check_languages(fields["languages"])
+    service = fields.get("directory_service")
+    if (
+        service is not None
+        and not referral_selectors.services_visible(acting_user).filter(pk=service.pk).exists()
+    ):
+        raise ValidationError(
+            {"directory_service": [_("Choose a service of the referral directory you can see.")]}
+        )
     with transaction.atomic():
         _assign(pathway, fields)
         return _save(pathway, acting_user, A.RECORD_UPDATED if pathway.pk else A.RECORD_CREATED)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from lindung.core import policy
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view
+from lindung.referrals import selectors as referral_selectors
 
 from . import forms, guidance_model, selectors, services
 from .models import (
@@ -884,7 +885,10 @@ def guidance_export(request, pk):
 @coordinator_view
 def pathway_list(request):
     orgs = selectors.managed_organisations(request.user)
-    form = forms.PathwayForm(request.POST or None)
+    form = forms.PathwayForm(
+        request.POST or None,
+        directory_services=referral_selectors.services_visible(request.user).filter(active=True),
+    )
     form.add_organisation(orgs)
     done = _submit(
         request,
