@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from lindung.core import policy
 from lindung.core import selectors as core_selectors
+from lindung.core.forms import add_service_errors
 from lindung.core.models import Organisation
 from lindung.core.paging import IdFirstPaginator
 from lindung.core.roles import Capability
@@ -26,14 +27,6 @@ from .choices import CaseType
 from .models import Attachment, Case, Consent, Person, Task
 
 PAGE_SIZE = 25
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _form_page(request, form, title, intro="", submit_label=None):
@@ -81,7 +74,7 @@ def case_create(request, pk):
         try:
             case = services.case_open(acting_user=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Case opened."))
             return redirect(case)
@@ -172,7 +165,7 @@ def case_transition(request, pk, name):
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -202,7 +195,7 @@ def _case_child_form(
         try:
             save(case, form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(case)
@@ -451,7 +444,7 @@ def person_create(request):
                 acting_user=request.user, organisation=organisation, **form.service_fields()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Person registered as %(ref)s.") % {"ref": person.reference})
             return redirect(person)
@@ -531,7 +524,7 @@ def person_edit(request, pk):
                 **fields,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(person)
@@ -557,7 +550,7 @@ def consent_create(request, pk):
         try:
             services.consent_record(acting_user=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Consent recorded."))
             return redirect(person)
@@ -598,7 +591,7 @@ def person_erase(request, pk):
         try:
             services.person_erase(acting_user=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The person and their cases were erased."))
             return redirect("cases:person_list")
@@ -638,7 +631,7 @@ def agreement_create(request):
         try:
             services.agreement_create(acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Agreement recorded."))
             return redirect("cases:agreement_list")

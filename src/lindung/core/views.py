@@ -25,7 +25,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import policy, selectors, services
 from .audit import audit_record
 from .audit_actions import AuditAction
-from .forms import AuditFilterForm, OrganisationForm, OtpForm, RoleGrantForm, TokenForm, UserCreateForm
+from .forms import (
+    AuditFilterForm,
+    OrganisationForm,
+    OtpForm,
+    RoleGrantForm,
+    TokenForm,
+    UserCreateForm,
+    add_service_errors,
+)
 from .middleware import needs_second_factor
 from .models import ApiToken, Membership, Organisation, User
 from .roles import Capability, Role
@@ -150,7 +158,7 @@ def organisation_create(request):
         try:
             org = services.organisation_create(acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Organisation created."))
             return redirect(org)
@@ -183,7 +191,7 @@ def user_create(request, pk):
         try:
             services.user_create(acting_user=request.user, organisation=org, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("User created."))
             return redirect(org)
@@ -251,14 +259,6 @@ def audit_log(request):
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(selectors.audit_entries(request.user, **filters), 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"form": form, "page": page, "roles": Role})
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def permission_denied(request, exception=None):

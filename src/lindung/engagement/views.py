@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lindung.core import policy
+from lindung.core.forms import add_service_errors
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view
 from lindung.referrals import selectors as referral_selectors
@@ -49,14 +50,6 @@ def coordinator_view(view):
     return wrapped
 
 
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _submit(request, form, action, success):
     """On a valid POST run ``action(cleaned_data)`` and redirect to what it returns; else None."""
     if request.method != "POST" or not form.is_valid():
@@ -64,7 +57,7 @@ def _submit(request, form, action, success):
     try:
         target = action(form.cleaned_data)
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
         return None
     messages.success(request, success)
     return redirect(target)

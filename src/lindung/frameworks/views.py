@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lindung.core import policy
+from lindung.core.forms import add_service_errors
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view
 from lindung.standard import registry
@@ -44,14 +45,6 @@ def _instrument_or_404(user, pk) -> Instrument:
         return selectors.instrument_get(user, pk)
     except Instrument.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _form_page(request, form, title, intro=""):
@@ -107,7 +100,7 @@ def instrument_create(request):
                 document=form.cleaned_data.get("document"),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Instrument recorded."))
             return redirect(instrument)
@@ -150,7 +143,7 @@ def instrument_edit(request, pk):
                 document=form.cleaned_data.get("document"),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Instrument updated."))
             return redirect(instrument)
@@ -198,7 +191,7 @@ def party_status_create(request, pk):
         try:
             services.party_status_record(acting_user=request.user, instrument=instrument, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Country status recorded."))
             return redirect(instrument)
@@ -242,7 +235,7 @@ def _provision_form(request, instrument, provision):
                 acting_user=request.user, instrument=instrument, provision=provision, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Provision saved."))
             return redirect(instrument)
@@ -438,7 +431,7 @@ def _recommendation_form(request, recommendation):
                 acting_user=request.user, recommendation=recommendation, instruments=instruments, **data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("frameworks:recommendation_list")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from lindung.core import policy
 from lindung.core import selectors as core_selectors
+from lindung.core.forms import add_service_errors
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view
 from lindung.standard import registry
@@ -43,14 +44,6 @@ EXPORT_COLUMNS = [
     ("answer_days", "#meta+answer_days", lambda s: s.answer_days),
     ("accepting_referrals", "#status+active", lambda s: "yes" if s.active else "no"),
 ]
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # directory -----------------------------------------------------------------------------------
@@ -129,7 +122,7 @@ def service_create(request):
                 acting_user=request.user, organisation=orgs.first(), **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Service added to the directory."))
             return redirect(service)
@@ -147,7 +140,7 @@ def service_edit(request, pk):
                 acting_user=request.user, service=Service.objects.get(pk=pk), **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Service saved."))
             return redirect(service)
@@ -254,7 +247,7 @@ def referral_create(request):
                 },
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Referral sent. You will see the answer here."))
             return redirect(referral)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from lindung.core import policy
 from lindung.core import selectors as core_selectors
+from lindung.core.forms import add_service_errors
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
@@ -24,14 +25,6 @@ PURPOSE = "screening"
 
 def _require_screener(user):
     policy.require_capability(user, Capability.MANAGE_SCREENING)
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _screening_orgs(user):
@@ -66,7 +59,7 @@ def interview_start(request):
                 language=get_language() or "en",
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("screening:interview_section", pk=interview.pk, section=interview.current_section)
     return render(
@@ -100,7 +93,7 @@ def interview_section(request, pk, section):
                 acting_user=request.user, interview=interview, section=section, raw=form.answers()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return _after_save(request, interview, section)
     return _render_section(request, interview, section, form)
@@ -371,7 +364,7 @@ def question_edit(request, pk, name):
                 factors=form.cleaned_data["factors"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Question saved."))
             return redirect("screening:version_detail", pk=version.pk)
@@ -399,7 +392,7 @@ def instrument_import(request):
                 data=form.cleaned_data["file"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Imported as a draft. Check it, then publish it."))
             return redirect("screening:version_detail", pk=version.pk)

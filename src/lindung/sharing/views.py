@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from lindung.core import policy
 from lindung.core import selectors as core_selectors
 from lindung.core import services as core_services
+from lindung.core.forms import add_service_errors
 from lindung.core.models import SharingGroup
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view
@@ -28,14 +29,6 @@ def _manager(request):
 
 def _managed_organisations(user):
     return core_selectors.organisations_with_capability(user, Capability.MANAGE_SHARING)
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -83,7 +76,7 @@ def group_create(request):
                     peers=list(data["peers"]),
                 )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Sharing group created."))
             return redirect("sharing:group_list")
@@ -115,7 +108,7 @@ def group_edit(request, pk):
                 description=data["description"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Sharing group updated."))
             return redirect("sharing:group_list")
@@ -153,7 +146,7 @@ def peer_create(request):
                 organisations=list(data["organisations"]),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return render(request, "sharing/peer_secret.html", {"peer": peer, "secret": secret})
     return render(request, "core/form_page.html", {"form": form, "title": _("New peer node")})
@@ -214,7 +207,7 @@ def agreement_create(request):
         try:
             agreement = services.agreement_create(acting_user=request.user, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Agreement recorded."))
             return redirect("sharing:agreement_detail", pk=agreement.pk)
@@ -287,7 +280,7 @@ def incident_recipients(request, pk):
         try:
             services.recipient_add(acting_user=request.user, obj=incident, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Recipient added."))
             return redirect("sharing:incident_recipients", pk=incident.pk)
