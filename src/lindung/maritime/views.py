@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lindung.core import policy
+from lindung.core.forms import add_service_errors
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
@@ -47,14 +48,6 @@ def _require_viewer(user):
 def _filters(request):
     form = IncidentFilterForm(request.GET or None)
     return form, form.filters()
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -115,7 +108,7 @@ def _save_incident(request, form, vessel_form, persons, incident=None):
             return services.incident_create(organisation=form.cleaned_data["organisation"], **kwargs)
         return services.incident_update(incident=incident, **kwargs)
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
         return None
 
 
@@ -204,7 +197,7 @@ def attachment_add(request, pk):
                 tlp=form.cleaned_data["tlp"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Attachment added."))
             return redirect(incident)
@@ -220,7 +213,10 @@ def attachment_add(request, pk):
 @object_view(Incident, attachment_pk=Attachment)
 def attachment_download(request, pk, attachment_pk):
     incident = get_object_or_404(selectors.incidents_visible(request.user), pk=pk)
-    attachment = get_object_or_404(selectors.attachments_of(request.user, incident), pk=attachment_pk)
+    # The list defers the sealed content; a download reads it with the row, in one query.
+    attachment = get_object_or_404(
+        selectors.attachments_of(request.user, incident).defer(None), pk=attachment_pk
+    )
     policy.record_personal_read(request.user, incident, purpose=PURPOSE_VIEW, fields=["attachment"])
     extension = mimetypes.guess_extension(attachment.content_type) or ".bin"
     response = HttpResponse(
