@@ -89,13 +89,7 @@ PERSON_PROFILE_FIELDS = (
 )
 # What a transfer agreement may allow. Notes, attachments and free-text step data never move.
 TRANSFERABLE_FIELDS = (
-    "given_name",
-    "family_name",
-    "aliases",
-    "date_of_birth",
-    "documents",
-    "contacts",
-    "photo",
+    *Person.IDENTITY_FIELDS,
     *PERSON_PROFILE_FIELDS,
     "step_data",
     "needs",
