@@ -167,6 +167,9 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name_plural = _("audit entries")
+        # Recent entries of one action: the auditors' filters, and the phone sign-in lockout that
+        # counts recent refusals on every OpenRosa request.
+        indexes = [models.Index(fields=["action", "at"], name="core_audit_action_at")]
 
     def __str__(self):
         return f"#{self.pk} {self.action}"
