@@ -42,7 +42,6 @@ def test_sign_in_see_home_switch_to_french(page, live_server, login, make_user, 
     # lindung.js submits on change; wait for that navigation, not for the URL we are already on.
 
     with page.expect_navigation():
-
         page.get_by_label("Language").select_option("fr")
     assert page.locator("html").get_attribute("lang") == "fr"
     expect(page.get_by_role("heading", name="Vos rôles")).to_be_visible()

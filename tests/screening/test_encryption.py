@@ -14,12 +14,9 @@ from lindung.screening.models import Interview, Profile
 from .conftest import ANSWERS
 
 
-@pytest.mark.django_db
-def test_encrypted_at_rest_and_after_rotation(make_user, org_a, completed, make_person):
-    user = make_user(org_a, Role.CASEWORKER)
-    person = make_person(org_a, "referral", "data_sharing", given_name="Zawzaw")
-    interview = completed(user, answers={**ANSWERS, "interview_place": "Secretplace"}, person=person)
-    clinic = referral_services.service_save(
+@pytest.fixture
+def clinic(org_a):
+    return referral_services.service_save(
         acting_user=None,
         organisation=org_a,
         name="Clinic",
@@ -27,6 +24,13 @@ def test_encrypted_at_rest_and_after_rotation(make_user, org_a, completed, make_
         service_type="medical_care",
         place="Bangkok",
     )
+
+
+@pytest.mark.django_db
+def test_encrypted_at_rest_and_after_rotation(make_user, org_a, completed, make_person, clinic):
+    user = make_user(org_a, Role.CASEWORKER)
+    person = make_person(org_a, "referral", "data_sharing", given_name="Zawzaw")
+    interview = completed(user, answers={**ANSWERS, "interview_place": "Secretplace"}, person=person)
     referral_services.referral_send(
         acting_user=user,
         service=clinic,
@@ -53,7 +57,7 @@ def test_encrypted_at_rest_and_after_rotation(make_user, org_a, completed, make_
 
 @pytest.mark.django_db
 def test_erasing_a_person_erases_their_screenings_and_scrubs_referrals(
-    make_user, org_a, completed, make_person
+    make_user, org_a, completed, make_person, clinic
 ):
     from lindung.cases import services as cases_services
 
@@ -61,14 +65,6 @@ def test_erasing_a_person_erases_their_screenings_and_scrubs_referrals(
     person = make_person(org_a, "referral", "data_sharing", given_name="Zawzaw")
     interview = completed(user, person=person)
     completed(user)  # someone else's anonymous screening stays
-    clinic = referral_services.service_save(
-        acting_user=None,
-        organisation=org_a,
-        name="Clinic",
-        country="THA",
-        service_type="medical_care",
-        place="Bangkok",
-    )
     referral = referral_services.referral_send(
         acting_user=user,
         service=clinic,
