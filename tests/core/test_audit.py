@@ -74,3 +74,35 @@ def test_request_id_and_actor_are_recorded(client_for, org_a):
     entry = AuditEntry.objects.get(action=AuditAction.ORGANISATION_CREATED)
     assert entry.request_id == "req-123"
     assert entry.actor_id == client.user.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_one_chain():
+    """Appends from several connections at once are serialised: no two entries share a previous
+    hash, and the chain verifies (the PostgreSQL lock and head are one function, core/0005)."""
+    import threading
+
+    from django.db import connections
+
+    errors = []
+
+    def append_some(n):
+        try:
+            for i in range(8):
+                audit_record(action=AuditAction.RECORD_CREATED, detail={"thread": n, "i": i})
+        except Exception as exc:  # reported below: a thread's exception would otherwise vanish
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=append_some, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert len(entries) == 32
+    assert len({e.prev_hash for e in entries}) == 32
+    report = verify_chain()
+    assert report.ok and report.checked == 32

@@ -17,7 +17,17 @@ from .context import request_id_var
 from .models import AuditEntry
 
 GENESIS = "0" * 64
-_LOCK_KEY = 0x4C494E44  # "LIND": one advisory lock serialises chain appends on PostgreSQL
+# Checked as a set: ``AuditAction.values`` builds a new list on every call, and every personal read
+# appends an entry.
+_ACTIONS = frozenset(AuditAction.values)
+# The chain's head, read with appends serialised. PostgreSQL: one call to a function (migration
+# core/0005) that takes an advisory lock for the transaction, then reads the last hash with a fresh
+# snapshot: one round trip where a lock and a read were two. SQLite serialises writers itself.
+_HEAD_SQL = {
+    "postgresql": "SELECT lindung_audit_chain_head()",
+    "sqlite": "SELECT hash FROM core_auditentry ORDER BY id DESC LIMIT 1",
+}
+_FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
 
 
 def _canonical(entry: AuditEntry) -> bytes:
@@ -45,6 +55,18 @@ def _object_type(obj) -> str:
     return obj._meta.label_lower if obj is not None and hasattr(obj, "_meta") else ""
 
 
+def _append(cursor, entry: AuditEntry) -> None:
+    """INSERT the entry as one prepared statement. An entry is written on every read of personal
+    data, and a model ``save()`` (signals, field loops, a compiler per call) cost as much as the
+    database round trip; the values still go through each field's own preparation."""
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in _FIELDS)
+    marks = ", ".join(["%s"] * len(_FIELDS))
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _FIELDS]
+    cursor.execute(f"INSERT INTO core_auditentry ({columns}) VALUES ({marks}) RETURNING id", values)  # noqa: S608
+    entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
+
+
 def audit_record(
     *,
     action: AuditAction,
@@ -56,33 +78,31 @@ def audit_record(
     object_type: str = "",
     object_id: str = "",
 ) -> AuditEntry:
-    if action not in AuditAction.values:
+    if action not in _ACTIONS:
         raise ValueError(f"unknown audit action {action!r}: add it to AuditAction")
     if organisation_id is None and obj is not None:
         organisation_id = getattr(obj, "organisation_id", None)
     actor_is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-        entry = AuditEntry(
-            at=timezone.now(),
-            actor_id=actor.pk if actor_is_user else None,
-            actor_username=actor.get_username() if actor_is_user else "",
-            organisation_id=organisation_id,
-            action=str(action),
-            object_type=object_type or _object_type(obj),
-            object_id=object_id or (str(obj.pk) if obj is not None and getattr(obj, "pk", None) else ""),
-            purpose=purpose,
-            request_id=request_id_var.get(),
-            detail=detail or {},
-            prev_hash=last or GENESIS,
-        )
+    entry = AuditEntry(
+        actor_id=actor.pk if actor_is_user else None,
+        actor_username=actor.get_username() if actor_is_user else "",
+        organisation_id=organisation_id,
+        action=str(action),
+        object_type=object_type or _object_type(obj),
+        object_id=object_id or (str(obj.pk) if obj is not None and getattr(obj, "pk", None) else ""),
+        purpose=purpose,
+        request_id=request_id_var.get(),
         # Round-trip through JSON so the hash covers exactly what the database will return.
-        entry.detail = json.loads(json.dumps(entry.detail, default=str))
+        detail=json.loads(json.dumps(detail or {}, default=str)),
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_HEAD_SQL[connection.vendor])
+        row = cursor.fetchone()
+        entry.prev_hash = (row[0] if row else None) or GENESIS
+        # Timed once the chain is ours, so that entries' times follow their order.
+        entry.at = timezone.now()
         entry.hash = entry_hash(entry)
-        entry.save(force_insert=True)
+        _append(cursor, entry)
     return entry
 
 
