@@ -163,3 +163,14 @@ def test_case_lists_decrypt_nothing(client, make_case, caseworker):
         api = client.get("/api/v1/cases/")
     assert page.status_code == api.status_code == 200 and api.json()["count"] == 3
     assert decrypt.call_count == 0
+
+
+def test_person_list_decrypts_names_only(client, person, caseworker):
+    """A line of the person list shows the name and nothing else personal: aliases, documents,
+    contacts, date of birth and photo stay encrypted, and are not even loaded."""
+    client.force_login(caseworker)
+    with mock.patch("lindung.core.crypto.decrypt", wraps=crypto.decrypt) as decrypt:
+        body = client.post(reverse("cases:person_list"), {"name": f"{NAME} {FAMILY}"}).content.decode()
+    assert f"{NAME} {FAMILY}" in body and person.reference in body
+    contexts = sorted(call.kwargs["context"] for call in decrypt.call_args_list)
+    assert contexts == ["cases.person.family_name", "cases.person.given_name"]

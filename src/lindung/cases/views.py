@@ -18,7 +18,7 @@ from lindung.core import policy
 from lindung.core import selectors as core_selectors
 from lindung.core.forms import add_service_errors
 from lindung.core.models import Organisation
-from lindung.core.paging import IdFirstPaginator
+from lindung.core.paging import IdFirstPaginator, ShortListPaginator
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
@@ -408,8 +408,8 @@ def person_list(request):
     data = request.POST if posted else request.GET
     form = (forms.PersonSearchForm if posted else forms.PersonFilterForm)(data or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    persons = selectors.persons_search(request.user, **{k: v for k, v in filters.items() if v})
-    page = Paginator(persons, PAGE_SIZE).get_page(data.get("page"))
+    persons = selectors.person_list(request.user, **{k: v for k, v in filters.items() if v})
+    page = ShortListPaginator(persons, PAGE_SIZE).get_page(data.get("page"))
     searched_identity = bool(filters.get("name") or filters.get("document"))
     rows = []
     for person in page.object_list:

@@ -33,3 +33,22 @@ class IdFirstPagination(LimitOffsetPagination):
     def paginate_queryset(self, queryset, request, view=None):
         ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
         return None if ids is None else rows_for_ids(queryset, ids)
+
+
+class ShortListPaginator(Paginator):
+    """A Paginator that counts a list fitting on its first page from that page's rows, without a
+    COUNT query. An exact name or document search finds a handful of persons: one query, not two.
+    (Orphans are not supported: with them a first page may hold more than ``per_page`` rows.)"""
+
+    def __init__(self, object_list, per_page, **kwargs):
+        if kwargs.get("orphans"):
+            raise ValueError("ShortListPaginator does not support orphans")
+        super().__init__(object_list, per_page, **kwargs)
+
+    def get_page(self, number):
+        if str(number or "1") != "1":
+            return super().get_page(number)
+        rows = list(self.object_list[: self.per_page])
+        if len(rows) < self.per_page:
+            self.__dict__["count"] = len(rows)  # the slot of the cached property ``count``
+        return self._get_page(rows, 1, self)
