@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     *LINDUNG_APPS,
+    # Last, so that templates of Lindung's apps override Django's widget templates (FORM_RENDERER).
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +89,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Widgets render with the project's template engine, so that core's faster select.html applies.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "lindung.urls"
 WSGI_APPLICATION = "lindung.wsgi.application"
