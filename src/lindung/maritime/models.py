@@ -341,37 +341,49 @@ class Incident(OriginMixin):
         return (self.dead or 0) + (self.missing or 0)
 
     def clean(self):
+        errors = self.rule_errors(lambda name: getattr(self, name))
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def rule_errors(value) -> dict:
+        """The rules between an incident's fields, each field's own value already valid, given
+        ``value(attname)``: ``clean`` applies them to an instance, and a node receiving incidents
+        applies them to the received values without building one (lindung.sharing.exchange)."""
         errors = {}
-        if self.occurred_at and self.occurred_at > timezone.now():
+        occurred_at, latitude, longitude = value("occurred_at"), value("latitude"), value("longitude")
+        if occurred_at and occurred_at > timezone.now():
             errors["occurred_at"] = _("The incident cannot be in the future.")
-        if (self.latitude is None) != (self.longitude is None):
+        if (latitude is None) != (longitude is None):
             errors["longitude"] = _("Give both latitude and longitude, or neither.")
-        if (self.departure_latitude is None) != (self.departure_longitude is None):
+        if (value("departure_latitude") is None) != (value("departure_longitude") is None):
             errors["departure_longitude"] = _(
                 "Give both latitude and longitude of the departure point, or neither."
             )
-        if (self.disembarkation_latitude is None) != (self.disembarkation_longitude is None):
+        if (value("disembarkation_latitude") is None) != (value("disembarkation_longitude") is None):
             errors["disembarkation_longitude"] = _(
                 "Give both latitude and longitude of the disembarkation port, or neither."
             )
-        if not self.has_position and not self.area and not self.location_description:
+        has_position = latitude is not None and longitude is not None
+        if not has_position and not value("area") and not value("location_description"):
             errors["area"] = _("Give a position, an area or a location description.")
-        if self.persons_on_board is not None:
-            accounted = sum(v or 0 for v in (self.dead, self.missing, self.survivors))
-            if accounted > self.persons_on_board:
+        dead, missing = value("dead"), value("missing")
+        if value("persons_on_board") is not None:
+            accounted = sum(v or 0 for v in (dead, missing, value("survivors")))
+            if accounted > value("persons_on_board"):
                 errors["persons_on_board"] = _(
                     "Dead, missing and survivors together (%(n)s) exceed the persons on board."
                 ) % {"n": accounted}
-        if self.distribution == Distribution.SHARING_GROUP and self.sharing_group_id is None:
+        distribution, sharing_group_id = value("distribution"), value("sharing_group_id")
+        if distribution == Distribution.SHARING_GROUP and sharing_group_id is None:
             errors["sharing_group"] = _("Choose the sharing group this incident is distributed to.")
-        if self.distribution != Distribution.SHARING_GROUP and self.sharing_group_id is not None:
+        if distribution != Distribution.SHARING_GROUP and sharing_group_id is not None:
             errors["sharing_group"] = _(
                 "A sharing group is only used with the distribution 'A sharing group'."
             )
-        if self.cause_of_death and not (self.dead or self.missing):
+        if value("cause_of_death") and not (dead or missing):
             errors["cause_of_death"] = _("A cause of death needs at least one person dead or missing.")
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
 
 class PersonsOnBoard(models.Model):

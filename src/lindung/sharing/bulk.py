@@ -3,75 +3,63 @@
 ``QuerySet.bulk_create`` compiles a fresh multi-row ``INSERT`` for every few dozen rows (SQLite
 takes at most 999 parameters per statement, and an incident has about forty columns), and that
 compilation cost more than the rest of an import together. Here the statement is written once
-and the rows go through the driver's ``executemany``; values are prepared exactly as Django
-prepares them for a save (``pre_save`` then ``get_db_prep_save``), so encrypted fields are still
-encrypted and time zones still applied. The same code runs on PostgreSQL.
+and the rows go through the driver's ``executemany``; values are prepared as Django prepares them
+for a save (``get_db_prep_save``), so time zones are still applied. The same code runs on
+PostgreSQL.
 """
 
 from datetime import datetime
 
 from django.db import connections, models, router
 
-from lindung.core.fields import EncryptedField
-
 # Rows looked up at once when reading back the primary keys (under SQLite's 999 parameters).
 LOOKUP_CHUNK = 900
 
 
-def insert(model, objs, *, key=None) -> None:
-    """Insert unsaved instances of ``model``. With ``key`` (a unique field that already has its
-    value, such as a ``uuid`` set by its default), their primary keys are read back and set, so
-    that rows referring to them can be inserted next.
-
-    Foreign keys given as instances are taken from those instances' primary keys; an instance not
-    saved yet is an error, as it is for ``save()``.
-    """
-    if not objs:
-        return
-    meta = model._meta
-    connection, fields, sql = _statement(model)
-    relations = [f for f in fields if f.is_relation]
-    preparers = [_preparer(f, connection) for f in fields]
-    params = []
-    for obj in objs:
-        for f in relations:
-            if f.is_cached(obj) and (target := f.get_cached_value(obj)) is not None:
-                if target.pk is None:
-                    raise ValueError(f"{meta.label}.{f.name} refers to an unsaved {target._meta.label}.")
-                setattr(obj, f.attname, target.pk)
-        params.append([prepare(f.pre_save(obj, True)) for f, prepare in zip(fields, preparers, strict=True)])
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-    for obj in objs:
-        obj._state.adding, obj._state.db = False, connection.alias
-    if key is None:
-        return
-    by_key = {getattr(obj, key): obj for obj in objs}
-    values = list(by_key)
-    manager = model._base_manager.using(connection.alias)
-    for start in range(0, len(values), LOOKUP_CHUNK):
-        chunk = values[start : start + LOOKUP_CHUNK]
-        for value, pk in manager.filter(**{f"{key}__in": chunk}).values_list(key, "pk"):
-            by_key[value].pk = pk
-
-
-def insert_rows(model, rows) -> None:
+def insert_rows(model, rows, *, key=None) -> None:
     """Insert rows given as values by attribute name (``incident_id``, not ``incident``), without
-    building a model instance for each: for rows this node writes itself (provenance, shares) or
-    whose values were checked already. A column left out gets its default. Fields that compute
-    their stored value when saved (encrypted, ``auto_now``) are refused: they need instances.
+    building a model instance for each: rows this node writes itself (provenance, shares) or whose
+    values were checked already (received incidents, vessels, persons on board). A column left out
+    gets its default. With ``key``, a unique field each row has a value for (a ``uuid`` drawn when
+    the row was made), the primary keys of the new rows are read back into them, so that rows
+    referring to them can be inserted next.
+
+    Fields that compute their stored value when saved are refused (``auto_now``). An encrypted
+    field can only be left empty here: its value is sealed by the model's save, and preparing a
+    plaintext for the database raises.
     """
     if not rows:
         return
     connection, fields, sql = _statement(model)
-    if any(isinstance(f, EncryptedField) or getattr(f, "auto_now", False) for f in fields):
-        raise TypeError(f"{model._meta.label} has fields computed when saved; insert instances instead.")
+    if any(getattr(f, "auto_now", False) for f in fields):
+        raise TypeError(f"{model._meta.label} has fields computed when saved; save instances instead.")
     plan = [(f.attname, f, _preparer(f, connection)) for f in fields]
     params = [
         [prepare(row[name] if name in row else f.get_default()) for name, f, prepare in plan] for row in rows
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+        if key is not None:
+            position = [f.name for f in fields].index(key)
+            # The database gives a key back as the value it was given (prepared), not as the row's.
+            by_key = {values[position]: row for values, row in zip(params, rows, strict=True)}
+            _read_back_primary_keys(cursor, model, fields[position], by_key)
+
+
+def _read_back_primary_keys(cursor, model, key_field, by_key: dict) -> None:
+    meta, quote = model._meta, cursor.db.ops.quote_name
+    column, pk = quote(key_field.column), meta.pk
+    keys = list(by_key)
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[start : start + LOOKUP_CHUNK]
+        # Table and column names come from the model; the keys are parameters.
+        cursor.execute(
+            f"SELECT {column}, {quote(pk.column)} FROM {quote(meta.db_table)} "  # noqa: S608
+            f"WHERE {column} IN ({', '.join(['%s'] * len(chunk))})",
+            chunk,
+        )
+        for value, pk_value in cursor.fetchall():
+            by_key[value][pk.attname] = pk_value
 
 
 def _statement(model):

@@ -345,8 +345,8 @@ def _incident_values(details: dict, allowed: frozenset, result: ImportResult) ->
     return values
 
 
-# Fields of received rows not checked one by one: set here (uuid), or related rows in hand.
-INCIDENT_UNCHECKED = ("uuid", "vessel", "facilitators")
+# Fields of received rows not checked one by one: set here (uuid), or a related row in hand.
+INCIDENT_UNCHECKED = ("uuid", "vessel")
 VESSEL_UNCHECKED = ("uuid",)
 PERSONS_UNCHECKED = ("incident",)
 
@@ -363,16 +363,15 @@ def load_code_lists() -> None:
 
 
 @functools.cache
-def _check_plan(model, exclude: tuple) -> tuple[tuple, frozenset]:
-    """The coded fields of a model with their codes, and the fields ``full_clean`` leaves out."""
-    coded = tuple(
-        (f, frozenset(str(c) for c, _ in f.flatchoices))
-        for f in model._meta.concrete_fields
-        if f.choices is not None and f.name not in exclude
-    )
-    # Related rows were set from objects in hand: no existence query for each of them either.
-    related = (f.name for f in model._meta.concrete_fields if f.is_relation)
-    return coded, frozenset((*exclude, *related, *(f.name for f, _ in coded)))
+def _check_plan(model, exclude: tuple) -> tuple[tuple, tuple, tuple]:
+    """The columns of a received row (every concrete field but the primary key); the coded ones
+    among those checked, with their codes; and those checked by their own ``clean``. Related rows
+    were set from objects in hand: no existence query for each of them."""
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+    checked = [f for f in fields if f.name not in exclude]
+    coded = tuple((f, frozenset(str(c) for c, _ in f.flatchoices)) for f in checked if f.choices is not None)
+    cleaned = tuple(f for f in checked if f.choices is None and not f.is_relation)
+    return fields, coded, cleaned
 
 
 def _code_errors(coded, values: dict, errors: dict) -> None:
@@ -386,44 +385,35 @@ def _code_errors(coded, values: dict, errors: dict) -> None:
             errors[f.name] = [f"{str(value)[:40]!r} is not a code of the standard."]
 
 
-def checked(instance, exclude=()) -> None:
-    """``full_clean`` for received rows, with code lists checked against sets built once per
-    process (Django would rebuild every translated choice list for every field of every row), and
-    without uniqueness queries (origin node and id are looked up before, persons rows were cleared).
-    """
-    coded, skipped = _check_plan(type(instance), tuple(exclude))
-    errors = {}
-    _code_errors(coded, {f.attname: getattr(instance, f.attname) for f, _ in coded}, errors)
-    try:
-        instance.full_clean(exclude=skipped, validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            errors.setdefault(name, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-
-
-def checked_values(model, values: dict, exclude=()) -> dict:
-    """``checked`` for a row given as values by field name, of a model whose only rules are those
-    of its fields (no ``clean()`` of its own): the values cleaned, with defaults for those left out,
-    as ``full_clean`` would leave them on an instance."""
-    if model.clean is not models.Model.clean:
-        raise TypeError(f"{model._meta.label} has rules of its own: check an instance.")
-    coded, skipped = _check_plan(model, tuple(exclude))
-    row = {
-        f.attname: values[f.name] if f.name in values else f.get_default()
-        for f in model._meta.concrete_fields
-        if not f.primary_key and f.name not in exclude
-    }
+def checked_values(model, values: dict, *, exclude=(), rules=None) -> dict:
+    """The row of a received ``model`` from its values by attribute name, the other columns at
+    their defaults, checked as ``full_clean`` checks an instance but without building one (this
+    runs for every incident, vessel and persons-on-board row of a pull): field by field, with code
+    lists checked against sets built once per process (Django would rebuild every translated
+    choice list for every field of every row), then ``rules``, the model's rules between fields
+    (``clean``), given ``value(attname)``. No uniqueness query: origin node and id are looked up
+    before, replaced persons rows are cleared. Returns the row, values cleaned; raises
+    ValidationError naming each field refused."""
+    if rules is None and model.clean is not models.Model.clean:
+        raise TypeError(f"{model._meta.label} has rules between fields: pass them.")
+    fields, coded, cleaned = _check_plan(model, tuple(exclude))
+    row = {f.attname: values[f.attname] if f.attname in values else f.get_default() for f in fields}
     errors = {}
     _code_errors(coded, row, errors)
-    for f in model._meta.concrete_fields:
-        if f.name in skipped or f.primary_key or (f.blank and row[f.attname] in f.empty_values):
+    for f in cleaned:
+        value = row[f.attname]
+        # Like full_clean, an empty value is left alone where the field may be blank; unlike it, a
+        # null where the column takes none is refused here rather than by the database.
+        if f.blank and value in f.empty_values and (value is not None or f.null):
             continue
         try:
-            row[f.attname] = f.clean(row[f.attname], None)
+            row[f.attname] = f.clean(value, None)
         except ValidationError as exc:
             errors[f.name] = exc.messages
+    # The rules between fields read valid values only (full_clean would also run them on the
+    # values it refused, and fail on a text where a number belongs).
+    if not errors and rules is not None:
+        errors = rules(row.__getitem__)
     if errors:
         raise ValidationError(errors)
     return row
@@ -520,10 +510,25 @@ def _received(model, peer, origin_ids):
     return model.objects.filter(~Q(origin_id=""), origin_node=peer.name, origin_id__in=origin_ids).order_by()
 
 
+def _row_of(instance) -> dict:
+    """A row held here, as values by attribute name (primary key included)."""
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+@dataclass
+class _Incident:
+    """A received incident, checked, waiting for the end of its set: its row (with its ``id`` when
+    it updates one held here), the origin id of its vessel, and how long this node keeps it."""
+
+    row: dict
+    vessel: str | None
+    retention: timedelta
+
+
 class _Batch:
-    """New incidents of one set, written together at the end (a pull brings thousands of them), with
-    the persons on board and facilitators of new and updated ones; updated incidents and vessels are
-    saved as they come. What was already received is looked up once for the set."""
+    """The incidents and vessels of one set, checked as values and written together at the end (a
+    pull brings thousands of them), with their persons on board and facilitators. Rows already
+    received (previous versions, vessels) are looked up once for the set and updated at the end too."""
 
     def __init__(self, peer, agreement, by_id, reports, previous_ids):
         self.peer, self.agreement, self.by_id = peer, agreement, by_id
@@ -532,41 +537,50 @@ class _Batch:
             for r in reports
             if isinstance(r.get("extensions", {}).get(stix.VESSEL_EXTENSION_ID), dict)
         ]
-        self.vessels = {v.origin_id: v for v in _received(Vessel, peer, vessel_ids)}
+        # Vessels by origin id, as rows: those held here carry their id.
+        self.vessels = {v.origin_id: _row_of(v) for v in _received(Vessel, peer, vessel_ids)}
         self.previous = {i.origin_id: i for i in _received(Incident, peer, previous_ids)}
         self.facilitators = {}
         # One time of receipt for the set, rather than asking the clock for every row.
         self.now = timezone.now()
-        self.new_vessels, self.incidents, self.replaced, self.persons, self.links = {}, [], [], [], []
+        self.new, self.updated, self.persons, self.links = [], [], [], []
 
     def flush(self):
-        # A vessel first met in a new incident may have been saved since, by an update in the set.
-        bulk.insert(Vessel, [v for v in self.new_vessels.values() if v.pk is None], key="uuid")
-        bulk.insert(Incident, self.incidents, key="uuid")
+        held = [row for row in self.vessels.values() if "id" in row]
+        bulk.insert_rows(Vessel, [row for row in self.vessels.values() if "id" not in row], key="uuid")
+        for row in held:
+            Vessel(**row).save(force_update=True)
+        for incident in (*self.new, *self.updated):
+            if incident.vessel is not None:
+                incident.row["vessel_id"] = self.vessels[incident.vessel]["id"]
+        bulk.insert_rows(Incident, [incident.row for incident in self.new], key="uuid")
+        for incident in self.updated:
+            Incident(**incident.row).save(force_update=True)
         Through = Incident.facilitators.through
         # A new version's persons on board and facilitators replace those of the version it updates.
-        PersonsOnBoard.objects.filter(incident_id__in=self.replaced).delete()
-        Through.objects.filter(incident_id__in=self.replaced).delete()
+        replaced = [incident.row["id"] for incident in self.updated]
+        PersonsOnBoard.objects.filter(incident_id__in=replaced).delete()
+        Through.objects.filter(incident_id__in=replaced).delete()
         bulk.insert_rows(
-            PersonsOnBoard, [{**row, "incident_id": incident.pk} for incident, row in self.persons]
+            PersonsOnBoard, [{**person, "incident_id": row["id"]} for row, person in self.persons]
         )
         bulk.insert_rows(
-            Through,
-            [{"incident_id": incident.pk, "facilitatorreference_id": f.pk} for incident, f in self.links],
+            Through, [{"incident_id": row["id"], "facilitatorreference_id": f.pk} for row, f in self.links]
         )
         now, agreement, incident_type = self.now, self.agreement, _incident_type()
         # Incidents kept as long share one "until" (one value to prepare for the database).
-        until = {i.retention: now + i.retention for i in self.incidents}
+        until = {i.retention: now + i.retention for i in self.new}
         bulk.insert_rows(
             ImportedObject,
             [
                 {
-                    "stix_id": incident.origin_id, "organisation_id": incident.organisation_id,
+                    "stix_id": row["origin_id"], "organisation_id": row["organisation_id"],
                     "peer_id": self.peer.pk, "agreement_id": agreement.pk, "object_type": "maritime.incident",
-                    "object_id": str(incident.pk), "modified": incident.modified_at, "first_received_at": now,
+                    "object_id": str(row["id"]), "modified": row["modified_at"], "first_received_at": now,
                     "last_received_at": now, "retain_until": until[incident.retention],
                 }
-                for incident in self.incidents
+                for incident in self.new
+                for row in (incident.row,)
             ],
         )  # fmt: skip
         purpose = f"agreement {agreement.reference}"[:200]
@@ -574,21 +588,12 @@ class _Batch:
             ObjectShare,
             [
                 {
-                    "content_type_id": incident_type.pk, "object_id": str(incident.pk),
+                    "content_type_id": incident_type.pk, "object_id": str(incident.row["id"]),
                     "organisation_id": agreement.organisation_id, "purpose": purpose, "created_at": now,
                 }
-                for incident in self.incidents
+                for incident in self.new
             ],
         )  # fmt: skip
-
-
-def _unsaved(model, values: dict):
-    """An unsaved ``model`` from values by attribute name, the other fields at their defaults. It is
-    built from all values in field order, as Django builds the rows it reads, which costs a third
-    less than keyword arguments: this runs for every incident and vessel of a pull."""
-    return model(
-        *(values[f.attname] if f.attname in values else f.get_default() for f in model._meta.concrete_fields)
-    )
 
 
 def _store_report(batch, report, author, tlp, details, modified, previous, allowed, result):
@@ -612,77 +617,70 @@ def _store_report(batch, report, author, tlp, details, modified, previous, allow
     values.update(
         tlp=tlp,
         distribution=Distribution.ORGANISATION,
+        sharing_group_id=None,
         version=int(details.get("version", 1)),
         created_at=stix.parse_timestamp(report["created"]),
         modified_at=modified,
+        vessel_id=None,  # set when the set is written, once its vessel is
     )
-    vessel = _store_vessel(batch, author, report, allowed, result, defer=previous is None)
+    vessel = _store_vessel(batch, author, report, allowed, result)
     if previous is None:
         values.update(organisation_id=author.pk, origin_node=peer.name, origin_id=report_id)
-        incident = _unsaved(Incident, values)
     else:
-        incident = batch.previous[report_id]
-        for name, value in values.items():
-            setattr(incident, name, value)
-        incident.sharing_group = None
-    incident.vessel = vessel
+        values = {**_row_of(batch.previous[report_id]), **values}
     try:
-        checked(incident, exclude=INCIDENT_UNCHECKED)
+        row = checked_values(Incident, values, exclude=INCIDENT_UNCHECKED, rules=Incident.rule_errors)
     except ValidationError as exc:
         raise ExchangeRefused(f"{report_id}: {_value_errors(exc)}", object_id=report_id) from exc
-    # Kept beside the row until its provenance is written: the shorter of the sender's retention and ours.
-    incident.retention = timedelta(
+    # The shorter of the sender's retention and ours, kept until the provenance row is written.
+    retention = timedelta(
         days=min(int(details.get("retention_days", agreement.retention_days)), agreement.retention_days)
     )
     persons = _persons(details, allowed, report_id)
     facilitators = _facilitators(batch, author, report, allowed)
     result.object_ids.append(report_id)
-    batch.persons.extend((incident, row) for row in persons)
-    batch.links.extend((incident, f) for f in facilitators)
+    batch.persons.extend((row, person) for person in persons)
+    batch.links.extend((row, f) for f in facilitators)
     if previous is None:
-        batch.incidents.append(incident)
+        batch.new.append(_Incident(row, vessel, retention))
         result.created += 1
         return
-    incident.save()
-    batch.replaced.append(incident.pk)
+    row["id"] = values["id"]
+    batch.updated.append(_Incident(row, vessel, retention))
     previous.modified, previous.last_received_at = modified, timezone.now()
-    previous.retain_until = previous.last_received_at + incident.retention
+    previous.retain_until = previous.last_received_at + retention
     previous.versions_received += 1
     previous.save(update_fields=["modified", "last_received_at", "retain_until", "versions_received"])
     result.updated += 1
 
 
-def _store_vessel(batch, author, report, allowed, result, *, defer):
+def _store_vessel(batch, author, report, allowed, result) -> str | None:
+    """Check the report's vessel and keep it in the set's vessels; returns its origin id."""
     details = report["extensions"].get(stix.VESSEL_EXTENSION_ID)
     if not isinstance(details, dict) or not details.get("vessel_id"):
         return None
     vessel_id = str(details["vessel_id"])
-    vessel = batch.vessels.get(vessel_id)
-    if vessel is None:
-        vessel = batch.vessels[vessel_id] = _unsaved(
-            Vessel,
-            {
-                "organisation_id": author.pk, "origin_node": batch.peer.name, "origin_id": vessel_id[:120],
-                "created_at": batch.now, "modified_at": batch.now,
-            },
-        )  # fmt: skip
+    known = batch.vessels.get(vessel_id)
+    values = dict(known) if known else {
+        "organisation_id": author.pk, "origin_node": batch.peer.name, "origin_id": vessel_id[:120],
+        "created_at": batch.now, "modified_at": batch.now,
+    }  # fmt: skip
     for prop, model_field in stix.VESSEL_FIELDS.items():
         if prop in details:
             if prop not in allowed:
                 result.fields_dropped += 1
                 continue
-            setattr(vessel, model_field, _plain_value(prop, details[prop]))
+            values[model_field] = _plain_value(prop, details[prop])
     try:
-        checked(vessel, exclude=VESSEL_UNCHECKED)
+        row = checked_values(Vessel, values, exclude=VESSEL_UNCHECKED)
     except ValidationError as exc:
         raise ExchangeRefused(
             f"{report['id']}: vessel: {_value_errors(exc)}", object_id=report["id"]
         ) from exc
-    if vessel.pk is None and defer:
-        batch.new_vessels[vessel_id] = vessel
-    else:
-        vessel.save()
-    return vessel
+    if "id" in values:
+        row["id"] = values["id"]
+    batch.vessels[vessel_id] = row
+    return vessel_id
 
 
 def _persons(details, allowed, report_id) -> list[dict]:
