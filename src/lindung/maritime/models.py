@@ -145,11 +145,14 @@ class FacilitatorReference(OriginMixin):
 class Incident(OriginMixin):
     stix_type = "report"
 
+    # No index of its own: the two indexes below that start with the organisation serve lookups
+    # by organisation, and every index costs a write for each incident (a pull stores thousands).
     organisation = models.ForeignKey(
         "core.Organisation",
         on_delete=models.PROTECT,
         related_name="incidents",
         verbose_name=_("organisation"),
+        db_index=False,
     )
     incident_type = models.CharField(
         _("type of incident"), max_length=32, choices=codes.incident_type_choices
