@@ -161,6 +161,7 @@ AXES_VERBOSE = False
 
 # Sessions: 30 minutes idle, 12 hours at most.
 SESSION_IDLE_TIMEOUT = 30 * 60
+SESSION_SEEN_EVERY = 60  # seconds between two records of a session's activity
 SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True

@@ -117,6 +117,26 @@ def test_session_time_limits(client_for, org_a, settings, gap_setting):
 
 
 @pytest.mark.django_db
+def test_session_activity_is_written_once_a_minute(client_for, org_a, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return [q for q in queries if "django_session" in q["sql"] and q["sql"].startswith("UPDATE")]
+
+    client = client_for(org_a, Role.CASEWORKER)
+    assert client.get("/").status_code == 200
+    assert session_writes() == []  # the same minute: nothing written
+    session = client.session
+    session["lindung_seen"] = int(time.time()) - settings.SESSION_SEEN_EVERY
+    session.save()
+    assert len(session_writes()) == 1
+    assert client.session["lindung_seen"] >= int(time.time()) - 2
+
+
+@pytest.mark.django_db
 def test_tampered_session_cookie_is_anonymous(client_for, org_a, settings):
     client = client_for(org_a, Role.CASEWORKER)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]

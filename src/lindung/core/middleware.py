@@ -91,7 +91,10 @@ class SessionTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-            request.session["lindung_seen"] = now
+            # Written once a minute at most, not on every request: a session write is a committed
+            # UPDATE per page view (SQLite serialises them); the idle limit gains at most a minute.
+            if "lindung_seen" not in request.session or now - last_seen >= settings.SESSION_SEEN_EVERY:
+                request.session["lindung_seen"] = now
         return self.get_response(request)
 
 
