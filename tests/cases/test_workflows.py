@@ -155,3 +155,12 @@ def test_closed_case_sets_retention_date(make_case, caseworker, supervisor):
         days=workflows.get("protection").retention_days
     )
     assert case.closure_approved_by == supervisor
+
+
+def test_every_case_type_has_a_workflow_of_the_same_label():
+    """Lists show ``case.workflow.label`` (``get_case_type_display`` rebuilds every choice per row)."""
+    from lindung.cases.choices import CaseType
+
+    assert set(workflows.WORKFLOWS) == set(CaseType.values)
+    for case_type in CaseType:
+        assert str(workflows.get(case_type.value).label) == str(case_type.label)
