@@ -1,14 +1,18 @@
-"""Lindung's own select.html writes options in place; the HTML must stay Django's, to the byte."""
+"""Lindung's own select.html writes options in Python; the HTML must stay Django's, to the byte."""
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
 
 CHOICES = [
     ("", "All"),
     ("THA", "Thailand"),
     ("MMR", 'Myanmar "Burma" & <co>'),
     ("Sea", [("IDN", "Indonesia"), ("MYS", "Malaysia")]),
-    (3, "A number"),
+    (3, 1234),
+    ("safe", mark_safe("<b>already safe</b>")),
+    (None, "Nothing"),
+    (mark_safe("<v>"), "A safe value is escaped all the same"),
 ]
 
 
@@ -17,7 +21,9 @@ class SampleForm(forms.Form):
     multiple = forms.MultipleChoiceField(choices=CHOICES, required=False)
     boolean = forms.NullBooleanField(required=False)
     custom = forms.ChoiceField(
-        choices=CHOICES, required=False, widget=forms.Select(attrs={"class": "wide", "disabled": True})
+        choices=CHOICES,
+        required=False,
+        widget=forms.Select(attrs={"class": 'wide "x"', "disabled": True, "hidden": False}),
     )
 
 
