@@ -362,16 +362,28 @@ def load_code_lists() -> None:
         _check_plan(model, exclude)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How the received rows of a model are made and checked (built once per process)."""
+
+    constants: dict  # the columns' defaults that are constants, by attribute name
+    drawn: tuple  # fields whose default is drawn for each row (a uuid, the time)
+    coded: tuple  # the coded fields checked, each with its codes
+    cleaned: tuple  # the other fields checked by their own ``clean`` (related rows are in hand)
+
+
 @functools.cache
-def _check_plan(model, exclude: tuple) -> tuple[tuple, tuple, tuple]:
-    """The columns of a received row (every concrete field but the primary key); the coded ones
-    among those checked, with their codes; and those checked by their own ``clean``. Related rows
-    were set from objects in hand: no existence query for each of them."""
-    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+def _check_plan(model, exclude: tuple) -> _Plan:
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    drawn = tuple(f for f in fields if f.has_default() and callable(f.default))
     checked = [f for f in fields if f.name not in exclude]
-    coded = tuple((f, frozenset(str(c) for c, _ in f.flatchoices)) for f in checked if f.choices is not None)
-    cleaned = tuple(f for f in checked if f.choices is None and not f.is_relation)
-    return fields, coded, cleaned
+    coded = [f for f in checked if f.choices is not None]
+    return _Plan(
+        constants={f.attname: f.get_default() for f in fields if f not in drawn},
+        drawn=drawn,
+        coded=tuple((f, frozenset(str(c) for c, _ in f.flatchoices)) for f in coded),
+        cleaned=tuple(f for f in checked if f not in coded and not f.is_relation),
+    )
 
 
 def _code_errors(coded, values: dict, errors: dict) -> None:
@@ -392,15 +404,18 @@ def checked_values(model, values: dict, *, exclude=(), rules=None) -> dict:
     lists checked against sets built once per process (Django would rebuild every translated
     choice list for every field of every row), then ``rules``, the model's rules between fields
     (``clean``), given ``value(attname)``. No uniqueness query: origin node and id are looked up
-    before, replaced persons rows are cleared. Returns the row, values cleaned; raises
-    ValidationError naming each field refused."""
+    before, replaced persons rows are cleared. Returns the row, values cleaned (and the primary key
+    of a row held here kept); raises ValidationError naming each field refused."""
     if rules is None and model.clean is not models.Model.clean:
         raise TypeError(f"{model._meta.label} has rules between fields: pass them.")
-    fields, coded, cleaned = _check_plan(model, tuple(exclude))
-    row = {f.attname: values[f.attname] if f.attname in values else f.get_default() for f in fields}
+    plan = _check_plan(model, tuple(exclude))
+    row = {**plan.constants, **values}
+    for f in plan.drawn:
+        if f.attname not in row:
+            row[f.attname] = f.get_default()
     errors = {}
-    _code_errors(coded, row, errors)
-    for f in cleaned:
+    _code_errors(plan.coded, row, errors)
+    for f in plan.cleaned:
         value = row[f.attname]
         # Like full_clean, an empty value is left alone where the field may be blank; unlike it, a
         # null where the column takes none is refused here rather than by the database.
@@ -645,7 +660,6 @@ def _store_report(batch, report, author, tlp, details, modified, previous, allow
         batch.new.append(_Incident(row, vessel, retention))
         result.created += 1
         return
-    row["id"] = values["id"]
     batch.updated.append(_Incident(row, vessel, retention))
     previous.modified, previous.last_received_at = modified, timezone.now()
     previous.retain_until = previous.last_received_at + retention
@@ -677,8 +691,6 @@ def _store_vessel(batch, author, report, allowed, result) -> str | None:
         raise ExchangeRefused(
             f"{report['id']}: vessel: {_value_errors(exc)}", object_id=report["id"]
         ) from exc
-    if "id" in values:
-        row["id"] = values["id"]
     batch.vessels[vessel_id] = row
     return vessel_id
 
