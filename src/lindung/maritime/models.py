@@ -392,8 +392,9 @@ class Incident(OriginMixin):
 class PersonsOnBoard(models.Model):
     """How many persons of one sex, age group and nationality were on board (counts, no one named)."""
 
+    # No index of its own: the unique (incident, sex, age group, nationality) below starts with it.
     incident = models.ForeignKey(
-        Incident, on_delete=models.CASCADE, related_name="persons", verbose_name=_("incident")
+        Incident, on_delete=models.CASCADE, related_name="persons", verbose_name=_("incident"), db_index=False
     )
     sex = models.CharField(_("sex"), max_length=2, choices=codes.sex_choices, default="U")
     age_group = models.CharField(
