@@ -3,8 +3,9 @@
 Each view does what the real one does (``lindung.cases.views.case_list`` and ``person_list``): the
 same form, the same template and context, the same audit entries, but reads with hand-written SQL
 and without ``core.policy``: the user's organisations come from one query on memberships, as
-hand-written code would have to find them. Audit entries are appended by hand as well (lock, head,
-insert), so the chain stays verifiable. The bench serves them beside Lindung's own URLs.
+hand-written code would have to find them. Audit entries are appended by hand as well (the
+chain's lock and head in one call, as Lindung takes them, then the insert), so the chain stays
+verifiable. The bench serves them beside Lindung's own URLs.
 """
 
 import json
@@ -24,7 +25,6 @@ from lindung.core.context import request_id_var
 from lindung.core.models import AuditEntry, Organisation, User
 
 PAGE = 25
-LOCK = 0x4C494E44
 
 CASE_PAGE_SQL = """
 WITH page AS (
@@ -65,7 +65,7 @@ def _organisations(user) -> list[int]:
 
 
 def _audit(user, action, *, organisation_id=None, object_type="", object_id="", purpose="", detail=None):
-    """Append one entry to the hash chain: lock, read the head, insert, commit."""
+    """Append one entry to the hash chain: lock and read the head, insert, commit."""
     entry = AuditEntry(
         actor_id=user.pk,
         actor_username=user.username,
@@ -78,10 +78,8 @@ def _audit(user, action, *, organisation_id=None, object_type="", object_id="", 
         detail=detail or {},
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
-        cursor.execute("SELECT hash FROM core_auditentry ORDER BY id DESC LIMIT 1")
-        row = cursor.fetchone()
-        entry.prev_hash = row[0] if row else GENESIS
+        cursor.execute("SELECT lindung_audit_chain_head()")  # the chain's lock and head, as Lindung's
+        entry.prev_hash = cursor.fetchone()[0] or GENESIS
         entry.at = timezone.now()
         entry.hash = entry_hash(entry)
         cursor.execute(
