@@ -12,7 +12,9 @@ refused object refuses the set. A newer version of an object replaces the older 
 equal version is not applied again.
 """
 
+import contextlib
 import functools
+import gc
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,6 +43,21 @@ class ExchangeRefused(Exception):
         self.message = message
         self.status = status
         self.object_id = object_id
+
+
+@contextlib.contextmanager
+def without_cycle_collection():
+    """Python's collector of reference cycles runs every few hundred objects made and walks the
+    young ones, now and then all of them. A page being built or stored makes tens of thousands of
+    dicts and rows, none of them in a cycle, and the collector walked them again and again: a tenth
+    of the time of a page. It is paused for the page and goes on after it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # leaving ------------------------------------------------------------------------------------
@@ -149,8 +166,13 @@ def _after(queryset, when, pk):
     return queryset.filter(modified_at__gte=when).filter(Q(modified_at__gt=when) | Q(pk__gt=pk))
 
 
-def outgoing_page(agreement, *, added_after=None, cursor="", limit=1000, ids=None, types=None) -> Page:
+def outgoing_page(agreement, **options) -> Page:
     """One page of the agreement's collection, grouped by incident, at most ``limit`` objects."""
+    with without_cycle_collection():
+        return _outgoing_page(agreement, **options)
+
+
+def _outgoing_page(agreement, *, added_after=None, cursor="", limit=1000, ids=None, types=None) -> Page:
     queryset = candidates(agreement)
     if added_after is not None:
         queryset = queryset.filter(modified_at__gt=added_after)
@@ -456,7 +478,8 @@ def import_objects(
     if full_validation and objects:
         validate_with_stix2(objects)
     try:
-        return _import(peer, agreement, by_id, refuse_stale)
+        with without_cycle_collection():
+            return _import(peer, agreement, by_id, refuse_stale)
     except IntegrityError as exc:
         raise ExchangeRefused("The objects conflict with records held here; nothing was stored.") from exc
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
