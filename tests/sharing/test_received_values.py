@@ -74,6 +74,7 @@ BAD = [
     ("incident_type", lambda o: _incident(o).update(incident_type="teleportation")),
     ("incident_type", lambda o: _incident(o).pop("incident_type")),
     ("outcome", lambda o: _incident(o).update(outcome="vanished")),
+    ("outcome", lambda o: _incident(o).update(outcome=None)),
     ("departure_country", lambda o: _incident(o).update(departure_country="XXX")),
     ("departure_longitude", lambda o: _incident(o).update(departure_latitude=-11.7)),
     ("dead", lambda o: _incident(o).update(dead=-4)),

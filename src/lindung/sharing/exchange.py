@@ -411,11 +411,12 @@ def _check_plan(model, exclude: tuple) -> _Plan:
 def _code_errors(coded, values: dict, errors: dict) -> None:
     for f, codes in coded:
         value = values[f.attname]
-        if value in (None, ""):
+        if value is None and not f.null:
+            errors[f.name] = ["This field cannot be null."]
+        elif value in (None, ""):
             if not f.blank:
                 errors[f.name] = ["This field cannot be blank."]
-            continue
-        if str(value) not in codes:
+        elif str(value) not in codes:
             errors[f.name] = [f"{str(value)[:40]!r} is not a code of the standard."]
 
 
