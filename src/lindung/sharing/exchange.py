@@ -613,13 +613,12 @@ class _Batch:
             ImportedObject,
             [
                 {
-                    "stix_id": row["origin_id"], "organisation_id": row["organisation_id"],
+                    "stix_id": i.row["origin_id"], "organisation_id": i.row["organisation_id"],
                     "peer_id": self.peer.pk, "agreement_id": agreement.pk, "object_type": "maritime.incident",
-                    "object_id": str(row["id"]), "modified": row["modified_at"], "first_received_at": now,
-                    "last_received_at": now, "retain_until": until[incident.retention],
+                    "object_id": str(i.row["id"]), "modified": i.row["modified_at"], "first_received_at": now,
+                    "last_received_at": now, "retain_until": until[i.retention],
                 }
-                for incident in self.new
-                for row in (incident.row,)
+                for i in self.new
             ],
         )  # fmt: skip
         purpose = f"agreement {agreement.reference}"[:200]
@@ -627,10 +626,10 @@ class _Batch:
             ObjectShare,
             [
                 {
-                    "content_type_id": incident_type.pk, "object_id": str(incident.row["id"]),
+                    "content_type_id": incident_type.pk, "object_id": str(i.row["id"]),
                     "organisation_id": agreement.organisation_id, "purpose": purpose, "created_at": now,
                 }
-                for incident in self.new
+                for i in self.new
             ],
         )  # fmt: skip
 
