@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.conf import settings
+
+from lindung.core.yamlfiles import read_yaml
 
 MODEL_DIR = Path(__file__).resolve().parent / "data" / "model"
 
@@ -32,7 +33,7 @@ class ModelDocument:
 
 @cache
 def documents() -> tuple[ModelDocument, ...]:
-    raw = yaml.safe_load((MODEL_DIR / "index.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml(MODEL_DIR / "index.yaml")
     return tuple(ModelDocument(d["key"], d["kind"], d["title"]) for d in raw["documents"])
 
 

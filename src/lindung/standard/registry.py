@@ -33,8 +33,9 @@ from functools import cache, cached_property
 from pathlib import Path
 
 import pycountry
-import yaml
 from django.utils.translation import get_language
+
+from lindung.core.yamlfiles import read_yaml
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 GENERATED_LISTS = ("country", "language")
@@ -156,7 +157,7 @@ def load(version: str | None = None) -> Standard:
         raise LookupError(f"no standard version {version!r}; known: {', '.join(versions())}")
     standard = Standard(version=version)
     for path in sorted(folder.glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = read_yaml(path) or {}
         domain = doc["domain"]
         standard.domains[domain] = doc.get("label", {"en": domain})
         for raw in doc.get("code_lists", []):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from functools import cache
 
-import yaml
+from lindung.core.yamlfiles import read_yaml
 
 from . import registry
 
@@ -13,7 +13,7 @@ VARIABLE_FIELDS = ("type", "code_list", "requirement", "sensitivity", "hxl", "cr
 @cache
 def _meta() -> dict:
     path = registry.DEFINITIONS_DIR / "versions.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return read_yaml(path) if path.exists() else {}
 
 
 def describe(version: str) -> dict:

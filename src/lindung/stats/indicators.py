@@ -4,9 +4,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.utils.translation import gettext as _
 
+from lindung.core.yamlfiles import read_yaml
 from lindung.standard.registry import _text
 
 from . import sources
@@ -119,7 +119,7 @@ def load(version: str | None = None) -> dict[str, Indicator]:
         raise UnknownIndicator(f"no indicator set {version!r}; known: {', '.join(versions())}")
     found: dict[str, Indicator] = {}
     for path in sorted(folder.glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = read_yaml(path) or {}
         for raw in doc.get("indicators", []):
             _check(raw, path)
             if raw["id"] in found:
