@@ -5,6 +5,7 @@ and its audit entry commit or roll back together. Entries never hold personal da
 actions and purposes only.
 """
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -23,9 +24,10 @@ _ACTIONS = frozenset(AuditAction.values)
 # The chain's head, read with appends serialised. PostgreSQL: one call to a function (migration
 # core/0005) that takes an advisory lock for the transaction, then reads the last hash with a fresh
 # snapshot: one round trip where a lock and a read were two. SQLite serialises writers itself.
+_TABLE = AuditEntry._meta.db_table
 _HEAD_SQL = {
     "postgresql": "SELECT lindung_audit_chain_head()",
-    "sqlite": "SELECT hash FROM core_auditentry ORDER BY id DESC LIMIT 1",
+    "sqlite": f"SELECT hash FROM {_TABLE} ORDER BY id DESC LIMIT 1",  # noqa: S608 - the model's table
 }
 _FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
 
@@ -55,14 +57,21 @@ def _object_type(obj) -> str:
     return obj._meta.label_lower if obj is not None and hasattr(obj, "_meta") else ""
 
 
-def _append(cursor, entry: AuditEntry) -> None:
-    """INSERT the entry as one prepared statement. An entry is written on every read of personal
-    data, and a model ``save()`` (signals, field loops, a compiler per call) cost as much as the
-    database round trip; the values still go through each field's own preparation."""
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in _FIELDS)
+@functools.cache
+def _insert_sql(vendor: str) -> str:
+    """The entry's INSERT, written once per database kind (names from the model)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in _FIELDS)
     marks = ", ".join(["%s"] * len(_FIELDS))
+    return f"INSERT INTO {quote(_TABLE)} ({columns}) VALUES ({marks}) RETURNING id"  # noqa: S608
+
+
+def _append(cursor, entry: AuditEntry) -> None:
+    """INSERT the entry with one statement. An entry is written on every read of personal data,
+    and a model ``save()`` (signals, field loops, a compiler per call) cost as much as the database
+    round trip; the values still go through each field's own preparation."""
     values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _FIELDS]
-    cursor.execute(f"INSERT INTO core_auditentry ({columns}) VALUES ({marks}) RETURNING id", values)  # noqa: S608
+    cursor.execute(_insert_sql(connection.vendor), values)
     entry.pk = cursor.fetchone()[0]
     entry._state.adding = False
 
