@@ -7,8 +7,12 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
-# Values are formatted as Django's ``stringformat:'s'`` does: into a plain string, escaped even when
-# the value was marked safe (an f-string's format() returns a plain str).
+
+
+def _text(value) -> str:
+    """A value as Django's ``stringformat:'s'`` gives it: a plain string, so that it is escaped even
+    when it was marked safe (an f-string's format() returns a plain str)."""
+    return conditional_escape(f"{value}")
 
 
 def _attrs(attrs) -> str:
@@ -18,7 +22,7 @@ def _attrs(attrs) -> str:
             continue
         parts.append(f" {conditional_escape(name)}")
         if value is not True:
-            parts.append(f'="{conditional_escape(f"{value}")}"')
+            parts.append(f'="{_text(value)}"')
     return "".join(parts)
 
 
@@ -29,8 +33,7 @@ def select_options(optgroups):
         if group_name:
             out.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
         for option in group_choices:
-            value = conditional_escape(f"{option['value']}")
-            label = conditional_escape(option["label"])
+            value, label = _text(option["value"]), conditional_escape(option["label"])
             out.append(f'\n  <option value="{value}"{_attrs(option["attrs"])}>{label}</option>\n')
         if group_name:
             out.append("\n  </optgroup>")
