@@ -50,7 +50,8 @@ def without_cycle_collection():
     """Python's collector of reference cycles runs every few hundred objects made and walks the
     young ones, now and then all of them. A page being built or stored makes tens of thousands of
     dicts and rows, none of them in a cycle, and the collector walked them again and again: a tenth
-    of the time of a page. It is paused for the page and goes on after it."""
+    of the time of a page. It is paused for the page and goes on after it (a ``with`` block, or a
+    decorator: ``@without_cycle_collection()``)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -166,13 +167,9 @@ def _after(queryset, when, pk):
     return queryset.filter(modified_at__gte=when).filter(Q(modified_at__gt=when) | Q(pk__gt=pk))
 
 
-def outgoing_page(agreement, **options) -> Page:
+@without_cycle_collection()
+def outgoing_page(agreement, *, added_after=None, cursor="", limit=1000, ids=None, types=None) -> Page:
     """One page of the agreement's collection, grouped by incident, at most ``limit`` objects."""
-    with without_cycle_collection():
-        return _outgoing_page(agreement, **options)
-
-
-def _outgoing_page(agreement, *, added_after=None, cursor="", limit=1000, ids=None, types=None) -> Page:
     queryset = candidates(agreement)
     if added_after is not None:
         queryset = queryset.filter(modified_at__gt=added_after)
