@@ -408,13 +408,14 @@ def _check_plan(model, exclude: tuple) -> _Plan:
 def _code_errors(coded, values: dict, errors: dict) -> None:
     for f, codes in coded:
         value = values[f.attname]
+        # Django's own messages for these refusals, translated in every language Lindung has.
         if value is None and not f.null:
-            errors[f.name] = ["This field cannot be null."]
+            errors[f.name] = [f.error_messages["null"]]
         elif value in (None, ""):
             if not f.blank:
-                errors[f.name] = ["This field cannot be blank."]
+                errors[f.name] = [f.error_messages["blank"]]
         elif str(value) not in codes:
-            errors[f.name] = [f"{str(value)[:40]!r} is not a code of the standard."]
+            errors[f.name] = [f.error_messages["invalid_choice"] % {"value": str(value)[:40]}]
 
 
 def checked_values(model, values: dict, *, exclude=(), rules=None) -> dict:
