@@ -18,3 +18,5 @@ def test_every_shipped_file_reads_as_safe_load_reads_it():
 
 def test_the_fast_parser_is_used_when_pyyaml_has_it():
     assert yamlfiles._LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if yaml.__with_libyaml__:  # PyYAML's wheels on this machine's platforms carry libyaml
+        assert yamlfiles._LOADER is yaml.CSafeLoader
