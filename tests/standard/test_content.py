@@ -127,3 +127,54 @@ def test_diff_between_versions():
 def test_unknown_version_is_refused():
     with pytest.raises(LookupError):
         registry.load("7.7")
+
+
+LANGUAGE_CODES = {"en", "fr", "ru", "th", "ms", "id"}
+
+
+@pytest.mark.parametrize("version", registry.versions())
+def test_every_code_label_is_whole_text_in_known_languages(version):
+    """A comma inside an unquoted YAML flow mapping once cut "Closed, goals met" into "Closed"
+    and a stray key; every label must be a mapping of language codes to non-empty text."""
+    standard = registry.load(version)
+    for cl in standard.code_lists.values():
+        if cl.id in registry.GENERATED_LISTS:
+            continue
+        seen: dict[tuple[str, str], str] = {}
+        for code in cl.codes:
+            where = f"{version} {cl.id}.{code.code}"
+            assert isinstance(code.labels, dict) and code.labels, where
+            assert set(code.labels) <= LANGUAGE_CODES, (where, sorted(set(code.labels) - LANGUAGE_CODES))
+            for lang, text in code.labels.items():
+                assert isinstance(text, str) and text.strip(), (where, lang)
+                other = seen.setdefault((lang, text.strip().casefold()), code.code)
+                assert other == code.code, f"{where}: same {lang} label as {other}"
+
+
+def test_every_shipped_yaml_label_is_a_mapping_of_languages():
+    """The same check over every YAML file shipped (indicators, engagement model, instruments)."""
+    from pathlib import Path
+
+    from lindung.core.yamlfiles import read_yaml
+
+    broken = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("label", "title", "definition") and isinstance(value, dict):
+                    if set(value) - LANGUAGE_CODES or not all(
+                        isinstance(t, str) and t.strip() for t in value.values()
+                    ):
+                        broken.append(f"{where}/{key}")
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{where}[{i}]")
+
+    package = Path(registry.__file__).resolve().parent.parent
+    files = sorted(package.rglob("*.yaml"))
+    assert files
+    for path in files:
+        walk(read_yaml(path), str(path.relative_to(package)))
+    assert broken == []
