@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "lindung.core.middleware.SessionTimeoutMiddleware",
     "lindung.core.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lindung.core.method_not_allowed.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -162,11 +162,10 @@ def test_every_shipped_yaml_label_is_a_mapping_of_languages():
     def walk(node, where):
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in ("label", "title", "definition") and isinstance(value, dict):
-                    if set(value) - LANGUAGE_CODES or not all(
-                        isinstance(t, str) and t.strip() for t in value.values()
-                    ):
-                        broken.append(f"{where}/{key}")
+                whole = isinstance(value, dict) and set(value) <= LANGUAGE_CODES
+                whole = whole and all(isinstance(t, str) and t.strip() for t in value.values())
+                if key in ("label", "title", "definition") and isinstance(value, dict) and not whole:
+                    broken.append(f"{where}/{key}")
                 walk(value, f"{where}/{key}")
         elif isinstance(node, list):
             for i, item in enumerate(node):
