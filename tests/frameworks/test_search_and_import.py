@@ -87,8 +87,11 @@ def test_database_index_exists():
             cursor.execute("SELECT name FROM sqlite_master WHERE name = 'frameworks_search_fts'")
         else:
             cursor.execute(
-                "SELECT indexname FROM pg_indexes WHERE indexname = 'frameworks_searchentry_body_fts'"
+                "SELECT count(*) FROM pg_indexes WHERE indexname IN "
+                "('frameworks_searchentry_body_fts', 'frameworks_searchentry_forms_fts')"
             )
+            assert cursor.fetchone() == (2,)
+            return
         assert cursor.fetchone()
 
 
@@ -264,3 +267,34 @@ def test_imported_provisions_with_errors_are_named_and_nothing_is_kept(researche
     fields = {(e.row, e.field) for e in result.errors}
     assert {(1, "provisions[1].text"), (1, "provisions[1].themes"), (2, "provisions")} <= fields
     assert not Instrument.objects.filter(title_en__startswith="Act with").exists()
+
+
+# word forms -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "searched"),
+    [
+        ("Protection of children in detention", "child"),
+        ("Protection of the child in detention", "children"),
+        ("Les travailleurs migrants et leurs familles", "travailleur"),
+        ("Права трудящихся-мигрантов", "мигрант"),
+        ("Perlindungan pekerja migran", "pekerja"),
+        # Thai runs have no spaces between words: the segmenter finds "แรงงาน" (labour) inside.
+        ("พระราชบัญญัติป้องกันและปราบปรามการค้ามนุษย์และแรงงานเด็ก", "แรงงาน"),
+    ],
+)
+def test_a_word_finds_its_other_forms(researcher, make_instrument, written, searched):
+    instrument = make_instrument(summary=written)
+    assert (instrument.title_en, None) in _hits(researcher, searched)
+
+
+def test_a_quoted_phrase_still_matches_only_as_written(researcher, make_instrument):
+    instrument = make_instrument(summary="Protection of children in detention")
+    assert (instrument.title_en, None) in _hits(researcher, '"children in detention"')
+    assert (instrument.title_en, None) not in _hits(researcher, '"child in detention"')
+
+
+def test_unrelated_words_do_not_match(researcher, make_instrument):
+    make_instrument(summary="Protection of children in detention")
+    assert _hits(researcher, "okapi") == []

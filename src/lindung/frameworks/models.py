@@ -403,8 +403,9 @@ class Recommendation(models.Model):
 class SearchEntry(models.Model):
     """One searchable text (an instrument's titles or a provision), kept in step by the services.
 
-    The full-text index over ``body`` is database-specific and lives in the migrations: an FTS5
-    table fed by triggers on SQLite, a GIN index on ``to_tsvector('simple', body)`` on PostgreSQL.
+    The full-text index over ``body`` and ``word_forms`` is database-specific and lives in the
+    migrations: an FTS5 table fed by triggers on SQLite, GIN indexes on ``to_tsvector('simple', ...)``
+    on PostgreSQL.
     """
 
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="+")
@@ -412,6 +413,9 @@ class SearchEntry(models.Model):
         Provision, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     body = models.TextField()
+    # The stems of every word of ``body`` in each language (see lindung.frameworks.wordforms),
+    # which single-word searches match; quoted phrases match ``body`` as written.
+    word_forms = models.TextField(blank=True, default="")
 
     class Meta:
         constraints = [

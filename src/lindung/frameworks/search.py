@@ -1,16 +1,15 @@
 """Full-text search over instrument titles and provision texts.
 
 One table, ``SearchEntry``, holds the searchable text of every instrument (titles, citation,
-summary) and every provision (reference, heading, text); the services keep it in step. The index
-itself depends on the database (see migration 0002):
+summary) and every provision (reference, heading, text), and the word forms of that text (stems in
+each language, Thai segmented: ``lindung.frameworks.wordforms``); the services keep it in step.
+A quoted phrase matches the text as written; a single word matches any of its forms as a prefix,
+so "child" finds "children" and "travailleur" finds "travailleurs". The index itself depends on
+the database (see migrations 0002 and 0003):
 
 - SQLite (the embedded default): an external-content FTS5 table fed by triggers on the entries;
-- PostgreSQL: a GIN index on ``to_tsvector('simple', body)``, queried through Django's
+- PostgreSQL: GIN indexes on ``to_tsvector('simple', ...)``, queried through Django's
   ``SearchVector``/``SearchQuery``.
-
-The 'simple' configuration and FTS5's unicode61 tokenizer do not stem, so a search works alike in
-every language whose words are separated by spaces; Thai, written without spaces, is matched only
-on whole runs of text (a documented limit).
 """
 
 import re
@@ -19,6 +18,7 @@ from django.db import connection
 from django.db.models import F, FloatField
 from django.db.models.expressions import RawSQL
 
+from . import wordforms
 from .models import SearchEntry
 
 FTS_TABLE = "frameworks_search_fts"
@@ -46,44 +46,93 @@ def provision_body(provision) -> str:
     return "\n".join(p for p in (provision.reference, provision.heading, provision.text) if p)
 
 
+def _indexed(body: str) -> dict:
+    return {"body": body, "word_forms": wordforms.index_text(body)}
+
+
 def index_instrument(instrument) -> None:
     SearchEntry.objects.update_or_create(
-        instrument=instrument, provision=None, defaults={"body": instrument_body(instrument)}
+        instrument=instrument, provision=None, defaults=_indexed(instrument_body(instrument))
     )
 
 
 def index_provision(provision) -> None:
     SearchEntry.objects.update_or_create(
-        provision=provision, defaults={"instrument": provision.instrument, "body": provision_body(provision)}
+        provision=provision,
+        defaults={"instrument": provision.instrument, **_indexed(provision_body(provision))},
     )
 
 
-def _fts5_query(words: list[str]) -> str:
-    # Every term becomes a quoted FTS5 string, so no user input is read as FTS5 syntax; juxtaposed
-    # strings are ANDed.
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+def _groups(query: str) -> list[tuple[str, list[str]]]:
+    """Each term as ("phrase", [text]) or ("forms", [form, ...]); a term of several words (a-b)
+    gives one group per word. Empty groups (nothing searchable) are dropped."""
+    groups = []
+    for term in terms(query):
+        if " " in term:
+            groups.append(("phrase", [term]))
+            continue
+        for word in wordforms.words(term):
+            groups.append(("forms", wordforms.forms(word)))
+    return groups
+
+
+def _fts5_string(text: str) -> str:
+    # Every term becomes a quoted FTS5 string, so no user input is read as FTS5 syntax.
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fts5_query(groups) -> str:
+    # Juxtaposed groups are ANDed; a word's forms are ORed prefixes within the word-forms column.
+    parts = []
+    for kind, texts in groups:
+        if kind == "phrase":
+            parts.append("body : " + _fts5_string(texts[0]))
+        else:
+            parts.append("word_forms : (" + " OR ".join(_fts5_string(t) + " *" for t in texts) + ")")
+    return " AND ".join(parts)
+
+
+def _postgres_queries(groups):
+    """The AND of the phrases (on the body) and the AND of the words (on the word forms)."""
+    from django.contrib.postgres.search import SearchQuery
+
+    phrases = forms = None
+    for kind, texts in groups:
+        if kind == "phrase":
+            part = SearchQuery(texts[0], search_type="phrase", config="simple")
+            phrases = part if phrases is None else phrases & part
+        else:
+            # Forms are runs of word characters (no quote can occur): quoted prefix lexemes.
+            raw = " | ".join(f"'{t}':*" for t in texts)
+            part = SearchQuery(raw, search_type="raw", config="simple")
+            forms = part if forms is None else forms & part
+    return phrases, forms
+
+
+def _postgres_matching(queryset, groups):
+    from django.contrib.postgres.search import SearchRank, SearchVector
+
+    rank = None
+    for column, search in zip(("body", "word_forms"), _postgres_queries(groups), strict=True):
+        if search is None:
+            continue
+        vector = SearchVector(column, config="simple")
+        queryset = queryset.annotate(**{f"{column}_document": vector}).filter(
+            **{f"{column}_document": search}
+        )
+        rank = SearchRank(vector, search) if rank is None else rank + SearchRank(vector, search)
+    return queryset.annotate(rank=rank).order_by("-rank", "id")
 
 
 def matching(queryset, query: str):
     """Entries of ``queryset`` matching every term of ``query``, best first, with a ``rank``."""
-    words = terms(query)
-    if not words:
+    groups = _groups(query)
+    if not groups:
         return queryset.none()
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        search = None
-        for word in words:
-            part = SearchQuery(word, search_type="phrase", config="simple")
-            search = part if search is None else search & part
-        vector = SearchVector("body", config="simple")
-        return (
-            queryset.annotate(document=vector, rank=SearchRank(vector, search))
-            .filter(document=search)
-            .order_by("-rank", "id")
-        )
+        return _postgres_matching(queryset, groups)
     # Table names are constants of this module; the user's query only ever travels as a parameter.
-    fts = _fts5_query(words)
+    fts = _fts5_query(groups)
     matches = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
     # bm25 is lower for better matches: negate it so "higher is better" on both databases.
     score = (
