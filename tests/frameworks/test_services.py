@@ -354,3 +354,23 @@ def test_recommendation_follow_up(researcher, make_instrument):
             followup_status="done",
         )
     assert {"themes", "countries", "followup_status"} <= set(caught.value.message_dict)
+
+
+def test_core_protection_instruments_are_loaded_with_citations_and_unverified_statuses(shipped):
+    from lindung.frameworks.models import Instrument, PartyStatus
+    from lindung.frameworks.reference_core import CORE_INSTRUMENTS, CORE_STATUSES
+
+    titles = [spec["title_en"] for spec in CORE_INSTRUMENTS]
+    loaded = Instrument.objects.filter(title_en__in=titles)
+    assert loaded.count() == 6
+    for instrument in loaded:
+        assert instrument.citation.startswith("United Nations, Treaty Series, vol. ")
+        assert instrument.provisions.filter(text_kind="quotation").exists()
+    statuses = PartyStatus.objects.filter(instrument__in=loaded)
+    assert statuses.count() == len(CORE_STATUSES)
+    # Recalled dates are never presented as checked.
+    assert set(statuses.values_list("verification", flat=True)) == {"unverified"}
+    crc = statuses.filter(instrument__title_en="Convention on the Rights of the Child")
+    assert crc.count() == 11  # every country of the three regions is a party
+    refugees = statuses.filter(instrument__title_en="Convention relating to the Status of Refugees")
+    assert not refugees.filter(country__in=["IDN", "MYS", "THA"]).exists()

@@ -20,6 +20,7 @@ from lindung.standard import registry
 
 from . import services
 from .models import Instrument, PartyStatus
+from .reference_core import CORE_INSTRUMENTS, CORE_STATUSES
 
 D = datetime.date
 UNTC = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no={}&chapter=18&clang=_en"
@@ -732,7 +733,7 @@ def load(*, acting_user=None, examples: bool = False) -> dict:
     """Load the reference content (and the national examples); returns counts. Idempotent."""
     created = 0
     titles: dict = {}
-    for spec in REFERENCE + (EXAMPLES if examples else []):
+    for spec in REFERENCE + CORE_INSTRUMENTS + (EXAMPLES if examples else []):
         if examples and spec in EXAMPLES:
             spec = {
                 **spec,
@@ -745,7 +746,7 @@ def load(*, acting_user=None, examples: bool = False) -> dict:
         created += new
         for status in spec.get("statuses", []):
             _load_status(instrument, status, acting_user)
-    for title, status in REFERENCE_STATUSES:
+    for title, status in REFERENCE_STATUSES + CORE_STATUSES:
         _load_status(titles[title], status, acting_user)
     if created:  # a second run changes nothing, not even the log
         audit_record(
