@@ -508,7 +508,7 @@ def case_transition(*, acting_user, case, transition, data=None, expected_versio
             )
             list_columns.refresh_task_due([locked.pk])
         for effect in step.effects:
-            effect(locked, {**public, **personal}, acting_user)
+            STEP_EFFECTS[effect](locked, {**public, **personal}, acting_user)
         audit_record(
             action=AuditAction.CASE_TRANSITIONED,
             actor=acting_user,
@@ -902,6 +902,21 @@ def placement_record(
             detail={"case": case.pk, "kind": kind, "placement_type": placement_type},
         )
     return placement
+
+
+def _placement_from_atd_step(case, data, acting_user) -> None:
+    placement_record(
+        acting_user=acting_user,
+        case=case,
+        kind=PlacementKind.ALTERNATIVE,
+        placement_type=data["placement_type"],
+        start_on=data["placement_start"],
+        conditions=data.get("conditions", ""),
+    )
+
+
+# What a workflow step's ``effects`` name (see workflows.base.Transition).
+STEP_EFFECTS = {"atd.record_placement": _placement_from_atd_step}
 
 
 def visit_record(*, acting_user, case, visit_on, economic, social, psychosocial) -> MonitoringVisit:

@@ -3,7 +3,7 @@ facilitators (opaque references only) and attachments.
 
 Every incident and attachment carries a TLP 2.0 marking; an incident also carries a distribution
 level and, for ``sharing_group`` distribution, the group. The policy enforces them through the
-scope hooks of the Incident rule (see policy_rules.py and lindung.sharing.enforcement).
+scope hooks of the Incident rule (see policy_rules.py and lindung.core.marked_access).
 
 Objects received from another node keep where they came from: ``origin_node`` names the node,
 ``origin_id`` the STIX id there, ``version``/``modified_at`` the version received, so that a

@@ -2,7 +2,7 @@
 
 Incidents are read with VIEW_INCIDENTS and changed with MANAGE_INCIDENTS in the owning
 organisation; beyond that, their TLP marking and distribution level decide who else may read
-them (scope hooks from lindung.sharing.enforcement: TLP:RED stays with the owner, AMBER goes to
+them (scope hooks from lindung.core.marked_access: TLP:RED stays with the owner, AMBER goes to
 the sharing group and named recipients, CLEAR/GREEN to the node's community). Persons on board,
 attachments and vessels follow the incident they belong to: whoever may read an incident may read
 them, except an attachment marked more strictly than its incident, which stays with the owner.
@@ -12,9 +12,9 @@ Facilitator references stay with the owning organisation. Only the owner changes
 from django.db.models import Q
 
 from lindung.core import policy
+from lindung.core.marked_access import marked_object_allowed, marked_queryset
 from lindung.core.markings import TLP_ORDER
 from lindung.core.roles import Capability as C
-from lindung.sharing.enforcement import marked_object_allowed, marked_queryset
 
 from .models import Attachment, FacilitatorReference, Incident, PersonsOnBoard, Vessel
 

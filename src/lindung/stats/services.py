@@ -1,9 +1,8 @@
-"""Every write of the statistics app: settings, the privacy-budget ledger, releases."""
+"""Every write of the statistics app: settings, releases, microdata exports (the privacy-budget
+ledger is ``budget.py``, which the tables below this module spend from)."""
 
 import hashlib
-import json
 
-import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,20 +13,10 @@ from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
 from lindung.core.roles import Capability
 
-from . import disclosure, selectors
-from .models import DisclosureSettings, PrivacyBudgetEntry, Release, ReleaseTable
-
-
-def _publishing_organisation(user, organisation=None):
-    allowed = selectors.stats_organisations(user, Capability.PUBLISH_STATS)
-    if organisation is not None:
-        if not allowed.filter(pk=organisation.pk).exists():
-            policy.require_capability(user, Capability.PUBLISH_STATS, organisation.pk)
-        return organisation
-    first = allowed.first()
-    if first is None:
-        policy.require_capability(user, Capability.PUBLISH_STATS)
-    return first
+from . import disclosure
+from .budget import publishing_organisation
+from .models import DisclosureSettings, Release, ReleaseTable
+from .tables import ProtectedTable
 
 
 def settings_update(
@@ -65,55 +54,6 @@ def settings_update(
     return found
 
 
-def _query_key(request) -> str:
-    content = {**request.key(), "epsilon": request.epsilon}
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
-
-
-def dp_noisy_counts(*, acting_user, request, raw_counts, fingerprint, sensitivity) -> disclosure.NoisyCounts:
-    """Noisy counts for a table, spending the publishing organisation's privacy budget once.
-
-    The same question over the same data (same fingerprint) gets the answer recorded in the ledger,
-    without spending again: asking twice must not let anyone average the noise away."""
-    organisation = _publishing_organisation(acting_user)
-    key = _query_key(request)
-    with transaction.atomic():
-        # One writer at a time per organisation, so two requests cannot both pass the budget check.
-        list(DisclosureSettings.objects.select_for_update().filter(organisation=organisation))
-        cached = selectors.cached_noise(organisation, key, fingerprint)
-        if cached is not None:
-            values = np.asarray(cached.noisy, dtype=np.int64).reshape(raw_counts.shape)
-            return disclosure.NoisyCounts(values, cached.epsilon, sensitivity / cached.epsilon, sensitivity)
-        remaining = selectors.budget_remaining(organisation)
-        if request.epsilon > remaining + 1e-9:
-            raise disclosure.DisclosureError(
-                _(
-                    "This table would spend epsilon %(e)s but only %(r)s of this year's privacy budget "
-                    "is left."
-                )
-                % {"e": f"{request.epsilon:g}", "r": f"{remaining:g}"}
-            )
-        noisy = disclosure.dp_counts(raw_counts, request.epsilon, sensitivity=sensitivity)
-        entry = PrivacyBudgetEntry.objects.create(
-            organisation=organisation,
-            spent_by=acting_user,
-            epsilon=noisy.epsilon,
-            indicator=request.indicator.id,
-            query=request.key(),
-            query_key=key,
-            fingerprint=fingerprint,
-            noisy=noisy.values.ravel().tolist(),
-        )
-        audit_record(
-            action=AuditAction.STATS_PRIVACY_BUDGET_SPENT,
-            actor=acting_user,
-            obj=entry,
-            organisation_id=organisation.pk,
-            detail={"indicator": request.indicator.id, "epsilon": noisy.epsilon, "by": list(request.by)},
-        )
-    return noisy
-
-
 def _next_identifier(organisation) -> str:
     prefix = "".join(
         ch for ch in (organisation.short_name or f"ORG{organisation.pk}").upper() if ch.isalnum()
@@ -127,9 +67,7 @@ def _next_identifier(organisation) -> str:
 
 def release_create(*, acting_user, title: str, tables, notes: str = "", organisation=None) -> Release:
     """Freeze protected tables as a release: date, rules, source-data fingerprint; immutable."""
-    from .tables import ProtectedTable
-
-    organisation = _publishing_organisation(acting_user, organisation)
+    organisation = publishing_organisation(acting_user, organisation)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the release a title.")})
@@ -179,7 +117,7 @@ def release_create(*, acting_user, title: str, tables, notes: str = "", organisa
 
 def microdata_exported(*, acting_user, source: str, rows: int, k: int, report: dict) -> None:
     """Record that k-anonymised records left the app (counts and parameters only)."""
-    organisation = _publishing_organisation(acting_user)
+    organisation = publishing_organisation(acting_user)
     with transaction.atomic():
         audit_record(
             action=AuditAction.STATS_MICRODATA_EXPORTED,

@@ -22,7 +22,7 @@ from lindung.core import policy
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
-from . import disclosure, indicators
+from . import budget, disclosure, indicators
 from .dimensions import DIMENSIONS, TOTAL
 from .disclosure import PRIMARY, PUBLISHED, DisclosureError
 
@@ -526,7 +526,7 @@ def protected_table(
     """The table of an indicator as ``user`` may publish it: computed over what the user's
     organisations may see, with every disclosure rule applied. Raises DisclosureError,
     UnknownIndicator, SourceUnavailable or PermissionDenied with a message."""
-    from . import selectors, services
+    from . import selectors
 
     policy.require_capability(user, Capability.VIEW_STATS)
     settings = selectors.effective_settings(user)
@@ -543,7 +543,7 @@ def protected_table(
     noisy, sensitivity = None, 1
     if request.epsilon is not None:
         sensitivity = DP_MAX_CODES ** len(multi) if multi else 1
-        noisy = services.dp_noisy_counts(
+        noisy = budget.dp_noisy_counts(
             acting_user=user,
             request=request,
             raw_counts=raw.counts,

@@ -7,22 +7,8 @@ detention. ATD placements come from the standard's ``atd_placement_type`` list o
 
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import AtdOutcome, PlacementKind
+from ..choices import AtdOutcome
 from .base import CODE, DATE, FINAL_STATES, INTEGER, TEXT, StepField, Transition, Workflow, with_closure
-
-
-def _record_placement(case, data, acting_user):
-    from ..services import placement_record
-
-    placement_record(
-        acting_user=acting_user,
-        case=case,
-        kind=PlacementKind.ALTERNATIVE,
-        placement_type=data["placement_type"],
-        start_on=data["placement_start"],
-        conditions=data.get("conditions", ""),
-    )
-
 
 STATES = (
     ("assessment", _("Assessment")),
@@ -58,7 +44,7 @@ WORKFLOW = Workflow(
                     ),
                     StepField("conditions", _("Conditions"), TEXT, required=False, personal=True),
                 ),
-                effects=(_record_placement,),
+                effects=("atd.record_placement",),
             ),
             Transition(
                 "record_outcome",

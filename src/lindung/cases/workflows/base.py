@@ -121,7 +121,8 @@ class StepField:
 class Transition:
     """A move from one of ``sources`` to ``target``. ``checks`` are ``check(case, data) -> reason|None``
     run after the step data is clean; ``task`` = (title, date field) opens a task due that day;
-    ``effects`` are ``effect(case, data, acting_user)`` run inside the transition's transaction."""
+    ``effects`` name functions of ``services.STEP_EFFECTS``, run as ``effect(case, data, acting_user)``
+    inside the transition's transaction (named, so that workflows never import the services)."""
 
     name: str
     label: object

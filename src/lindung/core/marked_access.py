@@ -25,7 +25,8 @@ RED            the owner only
 ============== =================================================================================
 
 Changing (any action but view) is only ever for the owner organisation with the rule's capability.
-What may leave this node for another node is decided by ``lindung.sharing.exchange`` on top of this.
+It lives in core because any module below sharing (maritime) marks its records; what may leave
+this node for another node is decided by ``lindung.sharing.exchange`` on top of this.
 """
 
 from django.contrib.contenttypes.models import ContentType
