@@ -2,7 +2,6 @@
 inside functions included): DESIGN.md's layering, checked on the source so it cannot drift."""
 
 import ast
-from collections import defaultdict
 from pathlib import Path
 
 import lindung

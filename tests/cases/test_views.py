@@ -118,7 +118,10 @@ def test_case_list_filters(client, caseworker, make_case):
     avrr = make_case("avrr", vulnerabilities=["victim_of_trafficking"])
     protection = make_case("protection")
     services.task_create(
-        acting_user=caseworker, case=protection, title="Late", due_on=datetime.date(2020, 1, 1)
+        acting_user=caseworker,
+        case=protection,
+        title="Late",
+        due_on=datetime.date.today() - datetime.timedelta(days=10),
     )
     client.force_login(caseworker)
     url = reverse("cases:case_list")

@@ -432,6 +432,9 @@ class Task(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Closed because its case was closed, not because the work was done: an open task never
+    # outlives its case, and the record says which tasks were left undone.
+    closed_with_case = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["due_on", "id"]

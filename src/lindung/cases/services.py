@@ -449,7 +449,21 @@ def transition_refusal(case, transition_name, acting_user=None) -> str | None:
             "label": transition.label,
             "cap": Capability(transition.capability).label,
         }
+    if (
+        transition.target == CLOSED
+        and acting_user is not None
+        and closure_requested_by(case) == acting_user.pk
+    ):
+        # Segregation of duties: a closure is approved by someone other than who asked for it.
+        return _("You asked for this closure, so another supervisor must approve it.")
     return None
+
+
+def closure_requested_by(case) -> int | None:
+    """Who moved the case to its pending closure (None when it is not pending)."""
+    if case.state != CLOSURE:
+        return None
+    return case.transitions.filter(to_state=CLOSURE).order_by("-pk").values_list("by_id", flat=True).first()
 
 
 def case_transition(*, acting_user, case, transition, data=None, expected_version=None) -> Case:
@@ -458,7 +472,7 @@ def case_transition(*, acting_user, case, transition, data=None, expected_versio
     _require_change(acting_user, case)
     reason = transition_refusal(case, transition, acting_user)
     if reason:
-        raise ValidationError({"transition": [reason]}, code="refused")
+        raise ValidationError({"transition": [ValidationError(reason, code="refused")]})
     workflow = case.workflow
     step = workflow.transition(transition)
     public, personal = clean_step_data(step, data or {})
@@ -475,7 +489,7 @@ def case_transition(*, acting_user, case, transition, data=None, expected_versio
     for check in step.checks:
         reason = check(case, {**public, **personal})
         if reason:
-            raise ValidationError({"transition": [reason]}, code="refused")
+            raise ValidationError({"transition": [ValidationError(reason, code="refused")]})
     with transaction.atomic():
         locked = _lock_case(case, expected_version)
         from_state = locked.state
@@ -483,8 +497,9 @@ def case_transition(*, acting_user, case, transition, data=None, expected_versio
         if personal:
             locked.step_personal = {**(locked.step_personal or {}), **personal}
         locked.state = step.target
+        tasks_closed = 0
         if step.target == CLOSED:
-            _close(locked, acting_user, merged.get("closure_date"))
+            tasks_closed = _close(locked, acting_user, merged.get("closure_date"))
         elif from_state == CLOSURE:
             locked.closed_on = None
         locked.version += 1
@@ -498,15 +513,7 @@ def case_transition(*, acting_user, case, transition, data=None, expected_versio
             fields=sorted({*public, *personal}),
         )
         if step.task:
-            title, due_field = step.task
-            Task.objects.create(
-                case=locked,
-                title=str(title)[:200],
-                created_by=acting_user,
-                assignee=locked.owner,
-                due_on=datetime.date.fromisoformat(merged[due_field]),
-            )
-            list_columns.refresh_task_due([locked.pk])
+            _open_step_task(locked, step, merged, acting_user)
         for effect in step.effects:
             STEP_EFFECTS[effect](locked, {**public, **personal}, acting_user)
         audit_record(
@@ -518,15 +525,36 @@ def case_transition(*, acting_user, case, transition, data=None, expected_versio
                 "from": from_state,
                 "to": step.target,
                 "fields": sorted({*public, *personal}),
+                **({"tasks_closed_with_case": tasks_closed} if tasks_closed else {}),
             },
         )
     return locked
+
+
+def _open_step_task(case, step, data, acting_user) -> None:
+    """The step's follow-up task. A step that is sent again (a readmission request resent with a
+    new deadline) moves the open task to the new date instead of stacking a second copy."""
+    title, due_field = step.task
+    title = str(title)[:200]
+    due_on = datetime.date.fromisoformat(data[due_field])
+    if not case.tasks.filter(title=title, done_at__isnull=True).update(due_on=due_on):
+        Task.objects.create(
+            case=case, title=title, created_by=acting_user, assignee=case.owner, due_on=due_on
+        )
+    list_columns.refresh_task_due([case.pk])
 
 
 def _close(case, acting_user, closure_date):
     case.closed_on = datetime.date.fromisoformat(closure_date) if closure_date else timezone.localdate()
     case.closure_approved_by = acting_user
     case.retain_until = case.closed_on + datetime.timedelta(days=retention_for(case.case_type).days)
+    # Tasks still open end with the case (marked as such), so none is left orphaned on a list.
+    left = case.tasks.filter(done_at__isnull=True).update(
+        done_at=timezone.now(), done_by=acting_user, closed_with_case=True
+    )
+    if left:
+        list_columns.refresh_task_due([case.pk])
+    return left
 
 
 def case_assign(*, acting_user, case, owner, team="", expected_version=None) -> Case:
@@ -803,6 +831,18 @@ def task_create(*, acting_user, case, title, due_on, assignee=None) -> Task:
         errors["title"] = [_("Say what is to be done, in at most 200 characters.")]
     if due_on is None:
         errors["due_on"] = [_("Give a due date.")]
+    elif not (
+        case.opened_on - datetime.timedelta(days=366)
+        <= due_on
+        <= case.opened_on + datetime.timedelta(days=3653)
+    ):
+        # A task due decades ago is a typing slip (1926 for 2026), not a plan.
+        errors["due_on"] = [
+            ValidationError(
+                _("A task is due between a year before the case opened and ten years after it."),
+                code="due_on_implausible",
+            )
+        ]
     if assignee is not None and not policy.has_capability(
         assignee, Capability.MANAGE_CASES, case.organisation_id
     ):

@@ -110,7 +110,7 @@ def case_detail(request, pk):
     can_supervise = policy.can(request.user, "supervise", case)
     steps = (
         [
-            (t, services.transition_refusal(case, t.name, request.user) is None)
+            (t, services.transition_refusal(case, t.name, request.user))
             for t in case.workflow.transitions_from(case.state)
         ]
         if can_change
