@@ -472,8 +472,8 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
                 organisation=organisation, source_id__in=[r["source_id"] for r in records]
             )
         }
-        for record in records:
-            row = record["_row"]
+        for number, record in enumerate(records, start=1):
+            row = record.get("_row", number)
             fields = {k: v for k, v in record.items() if k != "_row"}
             fields.update(tlp=TLP.CLEAR, distribution=Distribution.CONNECTED)
             _unknown_fields(fields, (*INCIDENT_FIELDS, *IMPORT_FIELDS))
