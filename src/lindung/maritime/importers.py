@@ -294,11 +294,6 @@ def _cause_code(text: str) -> str | None:
 def causes_of_death(text: str) -> tuple[set[str], list[str]]:
     """(codes of the causes named, labels that match none). MMP's current labels hold commas
     ("... shelter, food, water"), so they are taken out whole before the rest is split at commas."""
-    if not text.strip():
-        return set(), []
-    whole = _cause_code(text)
-    if whole and "," not in text and ";" not in text:
-        return {whole}, []
     rest, codes = text, set()
     for label, code in _crosswalk_labels("cause_of_death"):
         pattern = re.compile(re.escape(label), re.IGNORECASE)
