@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from lindung.core import policy
@@ -101,6 +102,11 @@ class IncidentSerializer(serializers.ModelSerializer):
     departure_country = _code(codes.country_choices())
     destination_country = _code(codes.country_choices())
     disembarkation_country = _code(codes.country_choices())
+    source_notes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Incident.SourceNote.choices),
+        read_only=True,
+        help_text="What an import fixed in, or left out of, the source row.",
+    )
     source_reliability = _code(codes.source_reliability_choices())
     information_credibility = _code(codes.information_credibility_choices())
     tlp = serializers.ChoiceField(choices=TLP.choices, required=False)
@@ -127,10 +133,10 @@ class IncidentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = [
-            "id", "stix_id", "organisation", *services.INCIDENT_FIELDS, "persons", "facilitators",
-            "origin_node", "version", "modified_at",
+            "id", "stix_id", "organisation", *services.INCIDENT_FIELDS, *services.IMPORT_FIELDS, "persons",
+            "facilitators", "origin_node", "version", "modified_at",
         ]  # fmt: skip
-        read_only_fields = ["source_id", "origin_node", "version", "modified_at"]
+        read_only_fields = ["source_id", *services.IMPORT_FIELDS, "origin_node", "version", "modified_at"]
 
     def service_arguments(self, user, instance=None) -> dict:
         """validated_data as keyword arguments of incident_create / incident_update."""
@@ -213,19 +219,9 @@ class IncidentViewSet(
             raise
 
     def _organisation(self, organisation_id):
-        organisations = selectors.organisations_recording(self.request.user)
-        if not organisations.exists():
-            raise PermissionDenied
-        if organisation_id is None:
-            if organisations.count() != 1:
-                raise serializers.ValidationError(
-                    {"organisation": ["Say which organisation records the incident."]}
-                )
-            return organisations.get()
-        organisation = organisations.filter(pk=organisation_id).first()
-        if organisation is None:
-            raise PermissionDenied
-        return organisation
+        return _chosen_organisation(
+            self.request.user, organisation_id, "Say which organisation records the incident."
+        )
 
 
 class VesselViewSet(
@@ -257,6 +253,99 @@ class VesselViewSet(
         return Response(self.get_serializer(vessel).data, status=status.HTTP_201_CREATED)
 
 
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    format = serializers.ChoiceField(choices=sorted(services.IMPORT_FORMATS), default="mmp")
+    organisation = serializers.IntegerField(
+        required=False, min_value=1, help_text="Owner; may be left out when you record for one only."
+    )
+    partial = serializers.BooleanField(
+        default=False, help_text="Import the valid rows and report the others (default: all or nothing)."
+    )
+
+    def validate_file(self, value):
+        if value.size > services.IMPORT_MAX_BYTES:
+            raise serializers.ValidationError(
+                f"file too large; the limit is {services.IMPORT_MAX_BYTES // 1048576} MB "
+                "(use the command lindung maritime import)"
+            )
+        return value
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    column = serializers.CharField(allow_blank=True)
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportSummarySerializer(serializers.Serializer):
+    format = serializers.CharField()
+    partial = serializers.BooleanField()
+    rows = serializers.IntegerField()
+    imported = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    skipped = serializers.IntegerField(help_text="unchanged + refused; rows = imported + skipped")
+    unchanged = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    error_list = ImportProblemSerializer(many=True)
+    fixes = ImportProblemSerializer(many=True)
+    warnings = ImportProblemSerializer(many=True)
+    unmatched = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()))
+    ok = serializers.BooleanField()
+
+
+class ImportViewSet(viewsets.ViewSet):
+    """Import a public data file (IOM Missing Migrants Project CSV) as TLP:CLEAR incidents."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request=ImportRequestSerializer,
+        responses={200: ImportSummarySerializer},
+        summary="Import an MMP file; 400 with the same summary when the file is refused whole",
+    )
+    def create(self, request):
+        if not selectors.organisations_recording(request.user).exists():
+            raise PermissionDenied
+        params = ImportRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        organisation = _chosen_organisation(
+            request.user,
+            params.validated_data.get("organisation"),
+            "Say which organisation imports the file.",
+        )
+        summary = services.incidents_import_file(
+            acting_user=request.user,
+            organisation=organisation,
+            data=params.validated_data["file"].read(),
+            fmt=params.validated_data["format"],
+            partial=params.validated_data["partial"],
+        )
+        return Response(
+            ImportSummarySerializer(summary.as_dict()).data,
+            status=status.HTTP_400_BAD_REQUEST if summary.refused_whole else status.HTTP_200_OK,
+        )
+
+
+def _chosen_organisation(user, organisation_id, ask):
+    """The organisation named, one ``user`` records incidents for, or the only one (else ``ask``)."""
+    organisations = selectors.organisations_recording(user)
+    if not organisations.exists():
+        raise PermissionDenied
+    if organisation_id is None:
+        if organisations.count() != 1:
+            raise serializers.ValidationError({"organisation": [ask]})
+        return organisations.get()
+    organisation = organisations.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise PermissionDenied
+    return organisation
+
+
 def register(router):
     router.register("maritime/incidents", IncidentViewSet, basename="maritime-incident")
     router.register("maritime/vessels", VesselViewSet, basename="maritime-vessel")
+    router.register("maritime/imports", ImportViewSet, basename="maritime-import")

@@ -327,12 +327,18 @@ INCIDENTS = [
 ]
 
 # Public-data style incidents (as the MMP import stores them): TLP:CLEAR, their source kept.
+# Rows as the MMP import makes them: where the incident happened, and what the import noted on the
+# source row (DEMO-106's coordinates came longitude first; DEMO-105 is a death on land, not at sea).
 PUBLIC = [
-    ("DEMO-101", 2, 28, -12.70, 44.90, "Eastern Africa", "comoros_mayotte", 3, 8, "drowning"),
-    ("DEMO-102", 5, 15, 12.40, 44.10, "Horn of Africa", "horn_of_africa_yemen", 9, 20, "drowning"),
-    ("DEMO-103", 9, 6, 6.30, 94.80, "South-eastern Asia", "bay_of_bengal_andaman", 0, 25, "mixed_unknown"),
-    ("DEMO-104", 10, 21, -11.90, 43.60, "Eastern Africa", "comoros_mayotte", 2, 0, "drowning"),
-]
+    ("DEMO-101", 2, 28, -12.70, 44.90, "Eastern Africa", "comoros_mayotte", 3, 8, "drowning", "sea", []),
+    ("DEMO-102", 5, 15, 12.40, 44.10, "Horn of Africa", "horn_of_africa_yemen", 9, 20, "drowning", "sea", []),
+    ("DEMO-103", 9, 6, 6.30, 94.80, "South-eastern Asia", "bay_of_bengal_andaman", 0, 25, "mixed_unknown",
+     "sea", []),
+    ("DEMO-104", 10, 21, -11.90, 43.60, "Eastern Africa", "comoros_mayotte", 2, 0, "drowning", "sea", []),
+    ("DEMO-105", 4, 9, 11.96, 43.29, "Horn of Africa", "horn_of_africa_yemen", 2, 0, "violence", "land", []),
+    ("DEMO-106", 3, 17, 12.60, 43.40, "Horn of Africa", "horn_of_africa_yemen", 4, 6, "drowning", "sea",
+     ["coordinates_swapped"]),
+]  # fmt: skip
 
 
 def _when(months_ago: int, day: int) -> datetime.datetime:
@@ -418,8 +424,10 @@ def load(ctx: dict) -> None:
             "information_credibility": "2",
             "source_id": f"mmp:{mmp_id}",
             "location_description": f"{area} (synthetic)",
+            "setting": setting,
+            "source_notes": notes,
         }  # fmt: skip
-        for mmp_id, months_ago, day, lat, lon, area, route, dead, missing, cause in PUBLIC
+        for mmp_id, months_ago, day, lat, lon, area, route, dead, missing, cause, setting, notes in PUBLIC
         if f"mmp:{mmp_id}" not in public_existing
     ]
     if not records:

@@ -6,7 +6,7 @@ from lindung.core.models import Organisation, SharingGroup
 
 from . import codes
 from .models import Incident, Vessel
-from .services import INCIDENT_FIELDS, VESSEL_FIELDS
+from .services import IMPORT_MAX_BYTES, INCIDENT_FIELDS, VESSEL_FIELDS
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -31,7 +31,8 @@ class IncidentForm(forms.ModelForm):
 
     class Meta:
         model = Incident
-        fields = [name for name in INCIDENT_FIELDS if name not in ("source_id",)]
+        # The form records incidents at sea; where an incident happened is set by imports and the API.
+        fields = [name for name in INCIDENT_FIELDS if name not in ("source_id", "setting")]
         widgets = {"occurred_at": DATETIME_INPUT, "narrative": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user, organisations, **kwargs):
@@ -155,3 +156,30 @@ class IncidentFilterForm(forms.Form):
 
     def filters(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v} if self.is_valid() else {}
+
+
+class ImportForm(forms.Form):
+    """A public data file to import (IOM Missing Migrants Project CSV)."""
+
+    file = forms.FileField(label=_("File"), help_text=_("The CSV file as IOM publishes it (UTF-8)."))
+    organisation = forms.ModelChoiceField(label=_("Import for"), queryset=Organisation.objects.none())
+    partial = forms.BooleanField(
+        label=_("Import the valid rows and report the others"),
+        required=False,
+        help_text=_("Without this, a file with any error is refused whole and nothing is imported."),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB; import it with the command lindung maritime import.")
+                % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload

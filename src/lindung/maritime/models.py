@@ -145,6 +145,26 @@ class FacilitatorReference(OriginMixin):
 class Incident(OriginMixin):
     stix_type = "report"
 
+    class Setting(models.TextChoices):
+        """Where the incident happened: the maritime module records incidents at sea, but public
+        data sets (MMP) also count deaths on land, which must not be counted as deaths at sea."""
+
+        SEA = "sea", _("At sea")
+        LAND = "land", _("On land")
+        UNKNOWN = "unknown", _("In transit or not known")
+
+    class SourceNote(models.TextChoices):
+        """What an import changed or could not take from the source row (shown on the incident)."""
+
+        COORDINATES_SWAPPED = (
+            "coordinates_swapped",
+            _("The coordinates were swapped in the source (longitude first); they were put back in order."),
+        )
+        COORDINATES_OUT_OF_RANGE = (
+            "coordinates_out_of_range",
+            _("The coordinates in the source are out of range; the incident has no position."),
+        )
+
     # No index of its own: the two indexes below that start with the organisation serve lookups
     # by organisation, and every index costs a write for each incident (a pull stores thousands).
     organisation = models.ForeignKey(
@@ -185,6 +205,9 @@ class Incident(OriginMixin):
         help_text=_("Sea area or region when no exact position is known."),
     )
     location_description = models.CharField(_("location description"), max_length=300, blank=True)
+    setting = models.CharField(
+        _("where it happened"), max_length=8, choices=Setting.choices, default=Setting.SEA
+    )
     vessel = models.ForeignKey(
         Vessel,
         null=True,
@@ -266,6 +289,10 @@ class Incident(OriginMixin):
     )
     # Identifier in a public data set (e.g. "mmp:12345"), so that importing twice updates, not duplicates.
     source_id = models.CharField(_("source identifier"), max_length=120, blank=True)
+    # Several incidents of one event share it (MMP "Main ID"); the incident's own id is source_id.
+    source_event_id = models.CharField(_("event in the source"), max_length=120, blank=True)
+    # Codes of SourceNote: what the import fixed in, or could not take from, the source row.
+    source_notes = models.JSONField(_("notes on the source"), default=list, blank=True)
     # Free text may name people: encrypted at rest.
     narrative = EncryptedTextField(_("narrative"), blank=True, null=True)
     # Markings.
@@ -338,6 +365,11 @@ class Incident(OriginMixin):
             self.disembarkation_latitude,
             self.disembarkation_longitude,
         )
+
+    @property
+    def source_note_texts(self) -> list[str]:
+        labels = dict(self.SourceNote.choices)
+        return [str(labels.get(code, code)) for code in self.source_notes]
 
     @property
     def dead_and_missing(self) -> int:

@@ -19,6 +19,7 @@ from lindung.core.markings import TLP, Distribution
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
+from . import importers
 from .models import (
     FACILITATOR_REFERENCE_RE,
     Attachment,
@@ -37,6 +38,7 @@ INCIDENT_FIELDS = (
     "position_precision_m",
     "area",
     "location_description",
+    "setting",
     "vessel",
     "persons_on_board",
     "dead",
@@ -65,6 +67,8 @@ INCIDENT_FIELDS = (
     "distribution",
     "sharing_group",
 )
+# Fields only an import sets: the source's event grouping and what the import noted on the row.
+IMPORT_FIELDS = ("source_event_id", "source_notes")
 VESSEL_FIELDS = (
     "vessel_type",
     "name",
@@ -370,38 +374,97 @@ def attachment_add(*, acting_user, incident, uploaded_file, title, tlp=TLP.AMBER
 
 @dataclass
 class ImportSummary:
+    """What an import did with every row: ``rows == imported + skipped`` always holds, where
+    skipped counts the rows already present and unchanged and the rows refused."""
+
     format: str
+    partial: bool = False
+    readable: bool = True  # False: the file itself was refused (encoding, columns), whatever partial says
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list = field(default_factory=list)
+    refused: int = 0
+    errors: list = field(default_factory=list)  # {"row", "column", "code", "message"}
+    fixes: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    unmatched: dict = field(default_factory=dict)  # {"route": {label: rows}, "cause": {...}}
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated
+
+    @property
+    def skipped(self) -> int:
+        return self.unchanged + self.refused
+
+    @property
+    def refused_whole(self) -> bool:
+        """Nothing was stored because of errors (the file is all or nothing without ``partial``)."""
+        return bool(self.errors) and not (self.partial and self.readable)
 
     def as_dict(self) -> dict:
-        """The ``--json`` summary, in the vocabulary of ``lindung standard import``."""
+        """The ``--json`` summary (the API and the import page show the same)."""
         return {
             "format": self.format,
+            "partial": self.partial,
             "rows": self.rows,
-            "imported": self.created + self.updated,
+            "imported": self.imported,
             "created": self.created,
             "updated": self.updated,
-            "skipped": self.unchanged,
+            "skipped": self.skipped,
+            "unchanged": self.unchanged,
+            "refused": self.refused,
             "errors": len(self.errors),
             "error_list": self.errors,
+            "fixes": self.fixes,
+            "warnings": self.warnings,
+            "unmatched": {
+                kind: dict(sorted(labels.items(), key=lambda item: (-item[1], item[0])))
+                for kind, labels in self.unmatched.items()
+            },
             "ok": not self.errors,
         }
 
 
-def incidents_import_public(*, acting_user, organisation, records, summary: ImportSummary) -> ImportSummary:
-    """Store parsed public incidents (TLP:CLEAR, widest distribution) all at once, or nothing.
+IMPORT_FORMATS = {"mmp": importers.parse_mmp}
+# Uploads through the page and the API (the command reads any size): the largest MMP export, all
+# years, is about 10 MB.
+IMPORT_MAX_BYTES = 50 * 1024 * 1024
 
-    ``records`` are dicts of incident fields with ``source_id`` set; an incident already imported
-    with the same source id is updated when its data changed and left alone otherwise.
+
+def incidents_import_file(
+    *, acting_user, organisation, data: bytes, fmt: str, partial=False
+) -> ImportSummary:
+    """Read a public data file (``fmt``: a key of IMPORT_FORMATS) and store its incidents; the
+    summary says what happened to every row. ``partial`` stores the valid rows of a file with errors."""
+    _require_manage(acting_user, organisation.pk)
+    summary = ImportSummary(format=fmt, partial=partial)
+    try:
+        parsed = IMPORT_FORMATS[fmt](data)
+    except importers.FileRefused as exc:
+        summary.readable = False
+        summary.errors = [{"row": 1, "column": "", "code": exc.code, "message": str(exc)}]
+        return _refuse(acting_user, organisation, summary)
+    summary.rows, summary.errors = parsed.rows, parsed.errors
+    summary.fixes, summary.warnings, summary.unmatched = parsed.fixes, parsed.warnings, parsed.unmatched
+    return incidents_import_public(
+        acting_user=acting_user, organisation=organisation, records=parsed.records, summary=summary
+    )
+
+
+def incidents_import_public(*, acting_user, organisation, records, summary: ImportSummary) -> ImportSummary:
+    """Store parsed public incidents (TLP:CLEAR, widest distribution).
+
+    ``records`` are dicts of incident fields with ``source_id`` set, the rows ``summary.errors``
+    names already left out; an incident already imported with the same source id is updated when
+    its data changed and left alone otherwise. Without ``summary.partial`` any error (from the file
+    or from a record the model refuses) stores nothing; with it, the valid rows are stored and
+    the others reported.
     """
     _require_manage(acting_user, organisation.pk)
-    if summary.errors:
-        _refuse(acting_user, organisation, summary)
-        return summary
+    if summary.refused_whole:
+        return _refuse(acting_user, organisation, summary)
     with transaction.atomic():
         existing = {
             i.source_id: i
@@ -411,34 +474,20 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
         }
         for number, record in enumerate(records, start=1):
             row = record.get("_row", number)
-            record = {k: v for k, v in record.items() if k != "_row"}
-            record.update(tlp=TLP.CLEAR, distribution=Distribution.CONNECTED)
-            _unknown_fields(record, INCIDENT_FIELDS)
-            incident = existing.get(record["source_id"])
+            fields = {k: v for k, v in record.items() if k != "_row"}
+            fields.update(tlp=TLP.CLEAR, distribution=Distribution.CONNECTED)
+            _unknown_fields(fields, (*INCIDENT_FIELDS, *IMPORT_FIELDS))
             try:
-                if incident is None:
-                    incident = Incident(organisation=organisation, created_by=acting_user, **record)
-                    _validate_incident(incident)
-                    incident.save()
-                    existing[incident.source_id] = incident
-                    summary.created += 1
-                    continue
-                changed = [name for name, value in record.items() if getattr(incident, name) != value]
-                if not changed:
-                    summary.unchanged += 1
-                    continue
-                for name in changed:
-                    setattr(incident, name, record[name])
-                incident.version += 1
-                incident.modified_at = timezone.now()
-                _validate_incident(incident)
-                incident.save()
-                summary.updated += 1
+                with transaction.atomic():  # a savepoint: a refused row leaves nothing behind
+                    _import_one(acting_user, organisation, existing, fields, summary)
             except ValidationError as exc:
-                summary.errors.append({"row": row, "errors": _messages(exc)})
-        if summary.errors:
+                summary.errors += [
+                    {"row": row, "column": name, "code": "incident_invalid", "message": message}
+                    for name, message in _messages(exc)
+                ]
+        summary.refused = len({error["row"] for error in summary.errors})
+        if summary.refused_whole:
             transaction.set_rollback(True)
-            summary.created = summary.updated = summary.unchanged = 0
         else:
             audit_record(
                 action=AuditAction.INCIDENTS_IMPORTED,
@@ -447,31 +496,62 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
                 object_type="maritime.incident",
                 detail={
                     "format": summary.format,
+                    "partial": summary.partial,
                     "rows": summary.rows,
                     "created": summary.created,
                     "updated": summary.updated,
                     "unchanged": summary.unchanged,
+                    "refused": summary.refused,
+                    "fixes": len(summary.fixes),
+                    "warnings": len(summary.warnings),
                 },
             )
-    if summary.errors:
-        _refuse(acting_user, organisation, summary)
+    if summary.refused_whole:
+        return _refuse(acting_user, organisation, summary)
     return summary
 
 
+def _import_one(acting_user, organisation, existing, fields, summary):
+    incident = existing.get(fields["source_id"])
+    if incident is None:
+        incident = Incident(organisation=organisation, created_by=acting_user, **fields)
+        _validate_incident(incident)
+        incident.save()
+        existing[incident.source_id] = incident
+        summary.created += 1
+        return
+    changed = [name for name, value in fields.items() if getattr(incident, name) != value]
+    if not changed:
+        summary.unchanged += 1
+        return
+    for name in changed:
+        setattr(incident, name, fields[name])
+    incident.version += 1
+    incident.modified_at = timezone.now()
+    _validate_incident(incident)
+    incident.save()
+    summary.updated += 1
+
+
 def _refuse(acting_user, organisation, summary):
+    """Nothing was stored: every row counts as skipped, and the refusal is audited."""
+    summary.created = summary.updated = summary.unchanged = 0
+    summary.refused = summary.rows
     audit_record(
         action=AuditAction.INCIDENTS_IMPORT_REFUSED,
         actor=acting_user,
         organisation_id=organisation.pk,
         object_type="maritime.incident",
-        detail={"format": summary.format, "errors": len(summary.errors)},
+        detail={"format": summary.format, "errors": len(summary.errors), "rows": summary.rows},
     )
+    return summary
 
 
-def _messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
-        return [f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in exc.message_dict.items()]
-    return [str(m) for m in exc.messages]
+def _messages(exc: ValidationError) -> list[tuple[str, str]]:
+    """(field, message) pairs of a model's refusal."""
+    if hasattr(exc, "error_dict"):
+        return [(name, " ".join(str(m) for m in msgs)) for name, msgs in exc.message_dict.items()]
+    return [("", str(m)) for m in exc.messages]
 
 
 def incidents_exported(*, acting_user, fmt: str, count: int) -> None:

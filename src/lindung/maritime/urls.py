@@ -15,6 +15,7 @@ urlpatterns = [
         views.attachment_download,
         name="attachment_download",
     ),
+    path("import/", views.import_file, name="import"),
     path("map/", views.incident_map, name="map"),
     path("map/data.geojson", views.map_data, name="map_data"),
     path("export/incidents.geojson", views.export_geojson, name="export_geojson"),

@@ -23,6 +23,7 @@ from lindung.core.routes import object_view, route_examples
 from . import charts, selectors, services
 from .forms import (
     AttachmentForm,
+    ImportForm,
     IncidentFilterForm,
     IncidentForm,
     NewVesselForm,
@@ -226,6 +227,35 @@ def attachment_download(request, pk, attachment_pk):
         f'attachment; filename="incident-{incident.pk}-attachment-{attachment.pk}{extension}"'
     )
     return response
+
+
+# imports of public data -----------------------------------------------------------------------
+
+
+@login_required
+def import_file(request):
+    """Upload an MMP file; the page answers with what happened to every row."""
+    policy.require_capability(request.user, Capability.MANAGE_INCIDENTS, purpose=PURPOSE_VIEW)
+    organisations = selectors.organisations_recording(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, organisations=organisations)
+    summary, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        summary = services.incidents_import_file(
+            acting_user=request.user,
+            organisation=form.cleaned_data["organisation"],
+            data=form.cleaned_data["file"].read(),
+            fmt="mmp",
+            partial=form.cleaned_data["partial"],
+        )
+        status = 400 if summary.refused_whole else 200
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "maritime/import.html",
+        {"form": form, "summary": summary.as_dict() if summary else None, "refused": status == 400},
+        status=status,
+    )
 
 
 # map, trends, exports ------------------------------------------------------------------------

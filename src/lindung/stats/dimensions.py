@@ -121,6 +121,12 @@ DIMENSIONS = {
             hxl_tag="#status+outcome",
         ),
         Dimension(
+            "incident_setting",
+            label_text=_("Where it happened"),
+            hxl_tag="#loc+type",
+            choices="lindung.maritime.models:Incident.Setting",
+        ),
+        Dimension(
             "service_type", code_list="service_type", label_text=_("Type of service"), hxl_tag="#sector"
         ),
         Dimension("urgency", variable="screening_urgency", code_list="screening_urgency"),

@@ -194,6 +194,7 @@ register(
             "incident_type": "incident_type",
             "route": "route",
             "incident_outcome": "outcome",
+            "incident_setting": "setting",
             "country": "disembarkation_country",
             "persons_on_board": "persons_on_board",
             "dead": "dead",
@@ -201,7 +202,10 @@ register(
         },
         periods={"occurred": "occurred_at"},
         default_period="occurred",
-    )
+        # "Not known" counts as none, as in the sums of dead and of missing.
+        derived={"dead_and_missing": lambda now: pl.sum_horizontal(pl.col("dead"), pl.col("missing"))},
+    ),
+    derived_keys={"dead_and_missing": ("dead", "missing")},
 )
 
 register(
