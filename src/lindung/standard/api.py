@@ -49,6 +49,7 @@ class VariableSerializer(serializers.Serializer):
     code_list = serializers.CharField(allow_blank=True)
     requirement = serializers.CharField()
     sensitivity = serializers.CharField()
+    quasi_identifier = serializers.BooleanField()
     hxl = serializers.CharField(allow_blank=True)
     crosswalk = serializers.DictField(child=serializers.CharField())
     constraints = serializers.DictField()
@@ -141,6 +142,7 @@ def _variable(var) -> dict:
         "code_list": var.code_list,
         "requirement": var.requirement,
         "sensitivity": var.sensitivity,
+        "quasi_identifier": var.quasi_identifier,
         "hxl": var.hxl,
         "crosswalk": {k: str(v) for k, v in var.crosswalk.items()},
         "constraints": var.constraints,

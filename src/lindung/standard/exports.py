@@ -70,6 +70,7 @@ def _annotations(var) -> dict:
         "domain": var.domain,
         "requirement": var.requirement,
         "sensitivity": var.sensitivity,
+        "quasi_identifier": var.quasi_identifier,
         "hxl": var.hxl,
         "crosswalk": var.crosswalk,
         "code_list": var.code_list,
