@@ -7,7 +7,6 @@ import io
 import polars as pl
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from lindung.core.roles import Role
 from lindung.stats import anonymity, microdata
@@ -61,12 +60,12 @@ def test_sensitive_values_are_suppressed_where_a_group_shows_only_one():
             "means_of_control": ["debt_bondage"] * 12 + ["threats", "physical_abuse"] * 6,
         }
     )
-    result, report = k_anonymise(frame, 11, l=2)
+    result, report = k_anonymise(frame, 11, l_diversity=2)
     assert report.sensitive == ["means_of_control"]
     women = result.filter(pl.col("sex") == "F").get_column("means_of_control").to_list()
     men = result.filter(pl.col("sex") == "M").get_column("means_of_control").to_list()
     assert set(women) == {SUPPRESSED} and report.diversity_suppressed == 12
     assert set(men) == {"threats", "physical_abuse"}
     with pytest.raises(DisclosureError) as refused:
-        anonymity.check(frame, 11, l=2)
+        anonymity.check(frame, 11, l_diversity=2)
     assert refused.value.code == "anonymity.l_not_met"

@@ -2,11 +2,16 @@
 
 The quasi-identifiers are the standard's variables whose ``quasi_identifier`` property is true (as
 CTDC classifies them: year, data source, country of exploitation, majority status and forms of
-exploitation too) that the frame holds. Direct identifiers are dropped first. To reach k, values are generalised step by step
-(global recoding along each variable's hierarchy: a date becomes a month then a year, an age an age
-group then a majority status); records still in groups smaller than k then lose quasi-identifier
-values one at a time (local suppression), and a record that cannot reach k even with every such
-value suppressed is dropped. The report says what was done; the result is checked before return.
+exploitation too) that the frame holds. Direct identifiers are dropped first. To reach k, values
+are generalised step by step (global recoding along each variable's hierarchy: a date becomes a
+month then a year, a year a five-year band, an age an age group then a majority status, and a
+column is suppressed whole rather than record by record in too many records); records still in
+groups smaller than k then lose quasi-identifier values one at a time (local suppression), and a
+record that cannot reach k even with every such value suppressed is dropped. Then each sensitive
+variable that is not a quasi-identifier is made l-diverse: in a group of records sharing their
+quasi-identifiers with fewer than l distinct values of it, its values are suppressed (membership of
+the group would otherwise disclose them). The report says what was done; ``check`` verifies the
+claim on what is finally written.
 """
 
 from dataclasses import dataclass, field
@@ -77,7 +82,7 @@ def hierarchy(variable) -> list:
 class AnonymityReport:
     k: int
     quasi_identifiers: list
-    l: int = DEFAULT_L
+    l_diversity: int = DEFAULT_L
     sensitive: list = field(default_factory=list)
     dropped_identifiers: list = field(default_factory=list)
     generalised: dict = field(default_factory=dict)  # variable -> steps applied
@@ -110,9 +115,9 @@ def _small(frame: pl.DataFrame, qis: list[str], k: int) -> pl.Series:
     return frame.select(pl.len().over(qis) < k).to_series()
 
 
-def k_anonymise(frame: pl.DataFrame, k: int, *, l: int = DEFAULT_L, version: str | None = None):  # noqa: E741
+def k_anonymise(frame: pl.DataFrame, k: int, *, l_diversity: int = DEFAULT_L, version: str | None = None):
     """(frame, report): ``frame`` generalised and suppressed until every combination of its
-    quasi-identifiers is shared by at least ``k`` records and holds at least ``l`` distinct values
+    quasi-identifiers is shared by at least ``k`` records and holds at least ``l_diversity`` distinct values
     of each sensitive variable (or has them suppressed)."""
     k = check_k(k)
     standard = registry.load(version)
@@ -123,7 +128,7 @@ def k_anonymise(frame: pl.DataFrame, k: int, *, l: int = DEFAULT_L, version: str
     report = AnonymityReport(
         k=k,
         quasi_identifiers=qis,
-        l=l,
+        l_diversity=l_diversity,
         sensitive=sensitive_attributes(frame.columns, version),
         dropped_identifiers=direct,
     )
@@ -167,14 +172,14 @@ def k_anonymise(frame: pl.DataFrame, k: int, *, l: int = DEFAULT_L, version: str
     report.records = frame.height
     report.smallest_group = int(frame.group_by(qis).len().get_column("len").min() or 0) if frame.height else 0
     frame = _diversify(frame, qis, report)
-    check(frame, k, l=l, version=version)
+    check(frame, k, l_diversity=l_diversity, version=version)
     return frame, report
 
 
 def _diversify(frame: pl.DataFrame, qis: list[str], report: AnonymityReport) -> pl.DataFrame:
     for name in report.sensitive:
         value = pl.col(name).cast(pl.String)
-        poor = frame.select(value.drop_nulls().n_unique().over(qis) < report.l).to_series()
+        poor = frame.select(value.drop_nulls().n_unique().over(qis) < report.l_diversity).to_series()
         report.diversity_suppressed += int(frame.filter(poor).get_column(name).is_not_null().sum())
         frame = frame.with_columns(
             pl.when(poor & value.is_not_null()).then(pl.lit(SUPPRESSED)).otherwise(value).alias(name)
@@ -182,10 +187,10 @@ def _diversify(frame: pl.DataFrame, qis: list[str], report: AnonymityReport) -> 
     return frame
 
 
-def check(frame: pl.DataFrame, k: int, *, l: int = DEFAULT_L, version: str | None = None) -> None:  # noqa: E741
+def check(frame: pl.DataFrame, k: int, *, l_diversity: int = DEFAULT_L, version: str | None = None) -> None:
     """Refuse (``anonymity.k_not_met``, ``anonymity.l_not_met``) a frame in which a combination of
     the quasi-identifiers it holds is shared by fewer than ``k`` records, or in which such a group
-    shows fewer than ``l`` distinct values of a sensitive variable."""
+    shows fewer than ``l_diversity`` distinct values of a sensitive variable."""
     if frame.height == 0:
         return
     qis = quasi_identifiers(frame.columns, version)
@@ -201,8 +206,9 @@ def check(frame: pl.DataFrame, k: int, *, l: int = DEFAULT_L, version: str | Non
         value = pl.col(name).cast(pl.String)
         shown = value.filter(value.is_not_null() & (value != SUPPRESSED))
         poorest = frame.group_by(keys).agg(shown.n_unique().alias("l")).filter(pl.col("l") > 0)
-        if poorest.height and poorest.get_column("l").min() < l:
+        if poorest.height and poorest.get_column("l").min() < l_diversity:
             raise DisclosureError(
-                _("A group of records shows fewer than %(l)s values of %(col)s.") % {"l": l, "col": name},
+                _("A group of records shows fewer than %(l)s values of %(col)s.")
+                % {"l": l_diversity, "col": name},
                 code="anonymity.l_not_met",
             )

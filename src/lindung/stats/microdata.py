@@ -57,10 +57,12 @@ def export_csv(user, *, k=None, hxl: bool = False) -> tuple[bytes, anonymity.Ano
     """The anonymised records as CSV, checked on the written bytes before they are returned."""
     frame, report = anonymised_records(user, k=k)
     content = to_csv(frame, hxl=hxl)
-    written = pl.read_csv(
-        io.BytesIO(content), infer_schema=False, skip_rows_after_header=1 if hxl else 0
-    ) if frame.height else frame
-    anonymity.check(written, report.k, l=report.l)
+    written = (
+        pl.read_csv(io.BytesIO(content), infer_schema=False, skip_rows_after_header=1 if hxl else 0)
+        if frame.height
+        else frame
+    )
+    anonymity.check(written, report.k, l_diversity=report.l_diversity)
     return content, report
 
 
