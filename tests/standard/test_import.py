@@ -164,23 +164,71 @@ def test_counts_by_year_sex_and_form(manager, org_a):
     assert by_form == {"forced_labour": 2, "sexual_exploitation": 2}
 
 
+def _counts(out: str) -> tuple:
+    summary = json.loads(out)
+    return tuple(summary[k] for k in ("rows", "imported", "skipped", "errors"))
+
+
 def test_cli_import_json_summary_and_idempotence(manager, org_a, tmp_path, capsys):
     path = tmp_path / "ctdc.csv"
     path.write_bytes(synthetic.ctdc_csv(30, seed=5))
     call_command("standard", "import", str(path), "--profile", "ctdc", "--user", manager.username, "--json")
-    assert json.loads(capsys.readouterr().out) == {"rows": 30, "imported": 30, "skipped": 0, "errors": 0}
+    assert _counts(capsys.readouterr().out) == (30, 30, 0, 0)
     call_command("standard", "import", str(path), "--profile", "ctdc", "--user", manager.username, "--json")
-    assert json.loads(capsys.readouterr().out) == {"rows": 30, "imported": 0, "skipped": 30, "errors": 0}
+    summary = json.loads(capsys.readouterr().out)
+    assert _counts(json.dumps(summary)) == (30, 0, 30, 0) and summary["already_present"] == 30
 
 
-def test_cli_import_of_invalid_file_exits_1(manager, tmp_path, capsys):
+def test_cli_import_of_invalid_file_exits_1_and_says_why(manager, tmp_path, capsys):
     path = tmp_path / "bad.csv"
     path.write_bytes(lindung_csv("2022,hotline,Q,18-20,adult,PHL"))
     with pytest.raises(SystemExit) as exc:
         call_command("standard", "import", str(path), "--user", manager.username, "--json")
     assert exc.value.code == 1
-    assert json.loads(capsys.readouterr().out) == {"rows": 1, "imported": 0, "skipped": 0, "errors": 1}
+    summary = json.loads(capsys.readouterr().out)
+    assert _counts(json.dumps(summary)) == (1, 0, 0, 1) and summary["status"] == "rejected"
+    # Issue 14, item 6: the reasons, not only a count.
+    first = summary["error_list"][0]
+    assert (first["row"], first["column"], first["rule"], first["value"]) == (
+        2,
+        "sex",
+        "value.not_in_list",
+        "Q",
+    )
     assert StandardRecord.objects.count() == 0
+    # The batch keeps where and why, never the value (its summary is not encrypted).
+    stored = ImportBatch.objects.get().summary["first_errors"][0]
+    assert (stored["row"], stored["column"], stored["rule"]) == (2, "sex", "value.not_in_list")
+    assert "value" not in stored
+
+
+def test_cli_partial_imports_the_valid_rows_and_reports_the_rest(manager, tmp_path, capsys):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        lindung_csv(
+            LINDUNG_ROW, "2022,hotline,Q,18-20,adult,PHL", LINDUNG_ROW, "twenty,hotline,F,18-20,adult,PHL"
+        )
+    )
+    call_command("standard", "import", str(path), "--user", manager.username, "--json", "--partial")
+    summary = json.loads(capsys.readouterr().out)
+    assert _counts(json.dumps(summary)) == (4, 2, 2, 2) and summary["status"] == "done"
+    assert summary["invalid_rows"] == 2
+    assert [(e["row"], e["rule"]) for e in summary["error_list"]] == [
+        (3, "value.not_in_list"),
+        (5, "type.year"),
+    ]
+    assert StandardRecord.objects.count() == 2
+    assert ImportBatch.objects.get().partial
+
+
+def test_partial_still_refuses_a_file_level_error(manager, org_a):
+    # A required column missing is the file's error, not a row's: nothing is imported.
+    data = lindung_csv("hotline,F", header="data_source,sex")
+    batch = services.batch_import(
+        acting_user=manager, organisation=org_a, file_name="f.csv", data=data, profile="lindung", partial=True
+    )
+    assert (batch.status, batch.imported) == ("rejected", 0)
+    assert batch.summary["first_errors"][0]["rule"] == "header.missing_required"
 
 
 def test_demo_is_idempotent_and_in_two_organisations(demo_world):

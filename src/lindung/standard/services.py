@@ -206,7 +206,7 @@ def _batch_work(batch: ImportBatch, data: bytes, progress: Progress) -> ImportBa
     frame, source = result.frame, result.source
     if result.error_count:
         # Partial: the rows with an error stay out (spreadsheet row 2 is the frame's row 0).
-        bad = result.error_row_numbers() - (HEADER_ROW + 1)
+        bad = (result.error_row_numbers() - (HEADER_ROW + 1)).to_list()
         keep = ~pl.int_range(frame.height, eager=True).is_in(bad)
         frame, source = frame.filter(keep), source.filter(keep)
     frame = profiles.standardise(frame, profiles.get(batch.profile, batch.standard_version), source)
