@@ -73,6 +73,8 @@ class Command(BaseCommand):
                     rounding=options["rounding"],
                     epsilon=options["dp"],
                 )
+                for line in table.coverage_lines():
+                    self.stderr.write(line)
                 for warning in table.warning_messages():
                     self.stderr.write(f"warning: {warning}")
                 content, _type, _name = exports.render(table, options["format"])
