@@ -109,3 +109,35 @@ def test_validate_endpoint_refuses_other_roles(api_for, org_a):
         "/api/v1/standard/validate/", {"file": SimpleUploadedFile("f.csv", b"a\n1\n")}, format="multipart"
     )
     assert response.status_code == 403
+
+
+def test_import_endpoint_all_or_nothing_or_the_valid_rows(api_for, org_a, org_b):
+    from lindung.standard.models import StandardRecord
+
+    client = api_for(org_a, Role.DATA_MANAGER)
+    data = lindung_csv(LINDUNG_ROW, "2022,hotline,Q,18-20,adult,PHL")
+
+    def send(**extra):
+        return client.post(
+            "/api/v1/standard/imports/",
+            {"file": SimpleUploadedFile("f.csv", data), "profile": "lindung", **extra},
+            format="multipart",
+        )
+
+    refused = send()
+    assert refused.status_code == 201 and refused.json()["status"] == "rejected"
+    first = refused.json()["first_errors"][0]
+    assert (first["row"], first["column"], first["rule"]) == (3, "sex", "value.not_in_list")
+    assert StandardRecord.objects.count() == 0
+    partial = send(partial="true").json()
+    assert (partial["status"], partial["imported"], partial["skipped"], partial["invalid_rows"]) == (
+        "done",
+        1,
+        1,
+        1,
+    )
+    assert send(organisation=org_b.pk).status_code == 403
+    assert (
+        api_for(org_a, Role.ANALYST).post("/api/v1/standard/imports/", {}, format="multipart").status_code
+        == 403
+    )

@@ -188,6 +188,23 @@ def test_import_upload_inline_then_again(client_for, org_a):
     assert progress["finished"] and progress["percent"] == 100
 
 
+def test_import_page_offers_the_valid_rows_only(client_for, org_a):
+    client = client_for(org_a, Role.DATA_MANAGER)
+    data = lindung_csv(LINDUNG_ROW, "2022,hotline,Q,18-20,adult,PHL", LINDUNG_ROW)
+    refused = client.post(reverse("standard:import_list"), upload(data, org=org_a), follow=True)
+    assert StandardRecord.objects.count() == 0
+    # The refusal says where and why on the page.
+    assert "value.not_in_list" in refused.content.decode()
+    response = client.post(
+        reverse("standard:import_list"), {**upload(data, org=org_a), "partial": "on"}, follow=True
+    )
+    batch = ImportBatch.objects.first()
+    assert (batch.status, batch.partial, batch.imported, batch.skipped) == ("done", True, 2, 1)
+    assert StandardRecord.objects.count() == 2
+    page = response.content.decode()
+    assert "value.not_in_list" in page and "Imported 2 records" in page
+
+
 @pytest.mark.django_db(transaction=True)
 def test_large_import_runs_in_the_background(client_for, org_a, settings):
     settings.LINDUNG_STANDARD_INLINE_IMPORT_BYTES = 0

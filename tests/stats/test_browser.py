@@ -49,9 +49,13 @@ def test_dashboard_download_and_release(page, live_server, login, make_user, org
     assert not problems, json.dumps(problems, indent=1)
 
     hxl = list(csv.reader(io.StringIO(_download(page, "HXL"))))
-    assert hxl[1][0].startswith("#date") and hxl[1][-2] == "#affected+num"
-    withheld = [row for row in hxl[2:] if row[-1]]
-    assert withheld and all(row[-2] == "" for row in withheld)
+    assert hxl[1][0].startswith("#date") and hxl[1][-3:] == [
+        "#affected+num",
+        "#meta+status",
+        "#meta+coverage+num",
+    ]
+    withheld = [row for row in hxl[2:] if row[-2]]
+    assert withheld and all(row[-3] == "" for row in withheld)
     sdmx = list(csv.reader(io.StringIO(_download(page, "SDMX-CSV"))))
     assert sdmx[0][:5] == ["STRUCTURE", "STRUCTURE_ID", "ACTION", "TIME_PERIOD", "FORM_OF_EXPLOITATION"]
     assert sum(1 for row in sdmx[1:] if row[6] == "Q") == len(withheld)

@@ -91,10 +91,11 @@ def _download(client, fmt):
 def test_downloads_in_every_format_keep_suppression(make_user, records_a):
     client = _client(make_user, records_a, Role.DATA_MANAGER)
     rows = list(csv.reader(io.StringIO(_download(client, "csv").content.decode())))
-    assert rows[0][-1] == "Status" and any(r[-1] == "primary" and r[-2] == "" for r in rows[1:])
+    assert rows[0][-2:] == ["Status", "Records covered"]
+    assert any(r[-2] == "primary" and r[-3] == "" for r in rows[1:])
     hxl = list(csv.reader(io.StringIO(_download(client, "hxl").content.decode())))
     assert hxl[1][0] == "#date+year+reported" and "#indicator+exploitation+code" in hxl[1]
-    assert hxl[1][-2:] == ["#affected+num", "#meta+status"]
+    assert hxl[1][-3:] == ["#affected+num", "#meta+status", "#meta+coverage+num"]
     sdmx = list(csv.reader(io.StringIO(_download(client, "sdmx-csv").content.decode())))
     assert sdmx[0][:5] == ["STRUCTURE", "STRUCTURE_ID", "ACTION", "TIME_PERIOD", "FORM_OF_EXPLOITATION"]
     assert sdmx[1][:3] == ["dataflow", "LINDUNG:PRESUMED_VICTIMS(1.0)", "I"]

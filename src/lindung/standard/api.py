@@ -3,6 +3,8 @@
 ``/api/v1/standard/versions/``, ``/api/v1/standard/variables/``, ``/api/v1/standard/code-lists/``
 take ``?version=`` (default: current). ``POST /api/v1/standard/validate/`` takes a multipart
 upload (``file``, ``profile``, ``version``) and answers with the summary and the errors.
+``POST /api/v1/standard/imports/`` imports one (``organisation``, ``partial`` too) and answers with
+the batch's summary and its first errors.
 """
 
 from drf_spectacular.types import OpenApiTypes
@@ -13,9 +15,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from lindung.core import policy
+from lindung.core.models import Organisation
 from lindung.core.roles import Capability
 
-from . import registry, versions
+from . import jobs, registry, services, versions
 from .forms import max_upload_bytes
 from .models import Profile
 from .validation import validate_bytes
@@ -49,6 +52,7 @@ class VariableSerializer(serializers.Serializer):
     code_list = serializers.CharField(allow_blank=True)
     requirement = serializers.CharField()
     sensitivity = serializers.CharField()
+    quasi_identifier = serializers.BooleanField()
     hxl = serializers.CharField(allow_blank=True)
     crosswalk = serializers.DictField(child=serializers.CharField())
     constraints = serializers.DictField()
@@ -124,6 +128,38 @@ class ValidateResponseSerializer(serializers.Serializer):
     truncated = serializers.BooleanField()
 
 
+class ImportRequestSerializer(ValidateRequestSerializer):
+    organisation = serializers.IntegerField(
+        required=False, help_text="Organisation id; default: the only one you import for."
+    )
+    partial = serializers.BooleanField(
+        default=False, help_text="Import the valid rows and report the others (default: all or nothing)."
+    )
+
+
+class ImportIssueSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True)
+    column = serializers.CharField(allow_blank=True)
+    rule = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportResponseSerializer(serializers.Serializer):
+    batch = serializers.IntegerField()
+    status = serializers.CharField()
+    partial = serializers.BooleanField()
+    rows = serializers.IntegerField()
+    imported = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    already_present = serializers.IntegerField()
+    invalid_rows = serializers.IntegerField()
+    identical_in_file = serializers.IntegerField()
+    identical_to_existing = serializers.IntegerField()
+    first_errors = ImportIssueSerializer(many=True)
+    warnings = ImportIssueSerializer(many=True)
+
+
 def _standard(request):
     query = VersionQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
@@ -141,6 +177,7 @@ def _variable(var) -> dict:
         "code_list": var.code_list,
         "requirement": var.requirement,
         "sensitivity": var.sensitivity,
+        "quasi_identifier": var.quasi_identifier,
         "hxl": var.hxl,
         "crosswalk": {k: str(v) for k, v in var.crosswalk.items()},
         "constraints": var.constraints,
@@ -247,8 +284,60 @@ class ValidateViewSet(viewsets.ViewSet):
         return Response(ValidateResponseSerializer(body).data)
 
 
+class ImportViewSet(viewsets.ViewSet):
+    """Import an uploaded CSV or XLSX file for one of your organisations (data manager role).
+    Small files are imported before the answer; larger ones continue in the background
+    (``status`` says ``running``; the batch page shows the end)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=ImportRequestSerializer, responses={201: ImportResponseSerializer})
+    def create(self, request):
+        orgs = policy.organisations_with(request.user, Capability.MANAGE_STANDARD)
+        if not orgs:
+            raise PermissionDenied("importing files needs the data manager role")
+        params = ImportRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        chosen = params.validated_data.get("organisation")
+        if chosen is None and len(orgs) != 1:
+            raise serializers.ValidationError(
+                {"organisation": "you import for several organisations; name one"}
+            )
+        chosen = next(iter(orgs)) if chosen is None else chosen
+        if chosen not in orgs:
+            raise PermissionDenied("you cannot import for that organisation")
+        upload = params.validated_data["file"]
+        data = upload.read()
+        batch = services.batch_create(
+            acting_user=request.user,
+            organisation=Organisation.objects.get(pk=chosen),
+            file_name=upload.name or "upload",
+            data=data,
+            profile=params.validated_data["profile"],
+            version=params.validated_data.get("version"),
+            partial=params.validated_data["partial"],
+        )
+        batch = jobs.start(batch, data)
+        summary = batch.summary or {}
+        counts = ("already_present", "invalid_rows", "identical_in_file", "identical_to_existing")
+        body = {
+            "batch": batch.pk,
+            "status": batch.status,
+            "partial": batch.partial,
+            "rows": batch.rows,
+            "imported": batch.imported,
+            "skipped": batch.skipped,
+            "errors": batch.error_count,
+            **{name: summary.get(name, 0) for name in counts},
+            "first_errors": summary.get("first_errors", []),
+            "warnings": summary.get("warnings", []),
+        }
+        return Response(ImportResponseSerializer(body).data, status=201)
+
+
 def register(router):
     router.register("standard/versions", VersionViewSet, basename="standard-version")
     router.register("standard/variables", VariableViewSet, basename="standard-variable")
     router.register("standard/code-lists", CodeListViewSet, basename="standard-code-list")
     router.register("standard/validate", ValidateViewSet, basename="standard-validate")
+    router.register("standard/imports", ImportViewSet, basename="standard-import")

@@ -1,5 +1,6 @@
-"""Demo: synthetic CTDC-layout files imported for two organisations, so the counts page has data,
-and a validation report with errors, so the data manager sees what one looks like.
+"""Demo: synthetic CTDC-layout files imported for two organisations, so the counts page has data
+(one in the layout of the CTDC release as published: its import shows the notice column's
+warning), and a validation report with errors, so the data manager sees what one looks like.
 
 Imports run as the system (no signed-in user). Idempotent: files already imported and the report
 already made are not made again.
@@ -11,15 +12,16 @@ from . import services, synthetic
 from .models import ImportBatch, ValidationReport
 
 DEMO_FILES = [
-    # (organisation key in core.demo, rows, seed, file name)
-    ("stats_kz", 240, 11, "bms-ctdc-2016-2023.csv"),
-    ("ngo_bkk", 120, 23, "shf-hotline-ctdc.csv"),
+    # (organisation key in core.demo, rows, seed, file name, writer)
+    ("stats_kz", 240, 11, "bms-ctdc-2016-2023.csv", synthetic.ctdc_csv),
+    ("ngo_bkk", 120, 23, "shf-hotline-ctdc.csv", synthetic.ctdc_csv),
+    ("ngo_bkk", 60, 29, "shf-ctdc-global-release-layout.csv", synthetic.ctdc_release_csv),
 ]
 REPORT_FILE = "bms-draft-with-errors.csv"
 
 
 def load(ctx: dict) -> None:
-    for org_key, rows, seed, name in DEMO_FILES:
+    for org_key, rows, seed, name, writer in DEMO_FILES:
         org: Organisation = ctx["orgs"][org_key]
         if ImportBatch.objects.filter(
             organisation=org, file_name=name, status=ImportBatch.Status.DONE
@@ -29,7 +31,7 @@ def load(ctx: dict) -> None:
             acting_user=None,
             organisation=org,
             file_name=name,
-            data=synthetic.ctdc_csv(rows, seed=seed),
+            data=writer(rows, seed=seed),
             profile="ctdc",
         )
     org = ctx["orgs"]["stats_kz"]

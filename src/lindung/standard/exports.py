@@ -70,6 +70,7 @@ def _annotations(var) -> dict:
         "domain": var.domain,
         "requirement": var.requirement,
         "sensitivity": var.sensitivity,
+        "quasi_identifier": var.quasi_identifier,
         "hxl": var.hxl,
         "crosswalk": var.crosswalk,
         "code_list": var.code_list,
@@ -364,61 +365,90 @@ def dictionary_pdf(standard) -> bytes:
 # records --------------------------------------------------------------------------------------
 
 
-def records_ctdc_csv(records, version: str | None = None) -> bytes:
-    """Write records in the CTDC global dataset layout: codes through the crosswalk, countries as
-    ISO alpha-2, flag families as 1/0, and ``-99`` where the standard value is unknown."""
-    standard = registry.load(version)
-    profile = profiles.get("ctdc", standard.version)
-    columns = [name for name, spec in profile.columns.items() if spec.imported]
+RECORD_FIELDS = (
+    "year_of_registration",
+    "sex",
+    "age_group",
+    "majority_status",
+    "citizenship",
+    "country_of_exploitation",
+    "data_source",
+)
+
+
+def _ctdc_plans(standard, profile, release, columns) -> list[tuple]:
+    """(column, kind, variable, detail) for each column written."""
     iso2 = {c.code: c.crosswalk["iso2"] for c in standard.code_lists["country"].codes}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
     plans = []
     for name in columns:
-        spec = profile.columns[name]
+        spec = profile.columns.get(name)
+        if spec is None or not spec.imported:
+            plans.append((name, "cell", "", None))
+            continue
         var = standard.variables[spec.variable]
         if spec.kind == "flag":
             code = next(
                 c.code for c in standard.code_lists[var.code_list].codes if c.crosswalk.get("ctdc") == name
             )
-            plans.append(("flag", var.id, code))
+            plans.append((name, "flag", var.id, code))
         elif var.code_list == "country":
-            plans.append(("map", var.id, iso2))
+            plans.append((name, "map", var.id, iso2))
         elif var.code_list:
             reverse = {
-                code: value
-                for value, code in profiles.ctdc_code_map(standard, var).items()
-                if value not in profiles.CTDC_ALIASES.get(var.id, {})
+                c.code: c.crosswalk["ctdc"]
+                for c in standard.code_lists[var.code_list].codes
+                if c.crosswalk.get("ctdc") and c.crosswalk["ctdc"] != profiles.NOT_RECORDED
             }
-            plans.append(("map", var.id, reverse))
+            reverse.update(release.codes.get(var.id, {}))
+            plans.append((name, "map", var.id, reverse))
         else:
-            plans.append(("raw", var.id, None))
+            plans.append((name, "raw", var.id, None))
+    return plans
+
+
+def _ctdc_cell(kind, name, value, detail, values, from_ctdc: bool) -> str:
+    if kind == "cell":
+        return values.get(profiles.CTDC_CELL + name, "")
+    if kind == "flag":
+        if value:
+            return "1" if detail in str(value).split() else "0"
+        # Read from CTDC, an unmarked flag of an empty family was an explicit 0.
+        return "0" if from_ctdc else profiles.NOT_RECORDED
+    if value in (None, ""):
+        return profiles.NOT_RECORDED
+    if kind == "map":
+        return detail.get(value, profiles.NOT_RECORDED)
+    return str(value)
+
+
+def records_ctdc_csv(records, version: str | None = None, release: str | None = None) -> bytes:
+    """Write records in the layout of a CTDC release (``profiles.ctdc_releases``): its notice
+    column, column order and spellings; codes through the crosswalk, countries as ISO alpha-2,
+    flag families as 1/0. A record read from a CTDC file gets back its own "-99" and blank cells
+    and the columns the standard does not hold; any other record gets ``-99`` where the standard
+    value is unknown."""
+    standard = registry.load(version)
+    profile = profiles.get("ctdc", standard.version)
+    layout = profiles.ctdc_release(release)
+    columns = layout.header(profile)
+    plans = _ctdc_plans(standard, profile, layout, columns)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    notice = [layout.notice] if layout.notice else []
+    writer.writerow([*notice, *columns])
     for record in records:
-        values = {
-            **record.values,
-            **{
-                k: getattr(record, k)
-                for k in (
-                    "year_of_registration",
-                    "sex",
-                    "age_group",
-                    "majority_status",
-                    "citizenship",
-                    "country_of_exploitation",
-                    "data_source",
-                )
-            },
-        }
+        values = {**record.values, **{k: getattr(record, k) for k in RECORD_FIELDS}}
         values["forms_of_exploitation"] = record.forms_of_exploitation.strip()
-        row = []
-        for kind, var_id, extra in plans:
-            value = values.get(var_id)
-            if kind == "flag":
-                row.append("-99" if not value else ("1" if extra in str(value).split() else "0"))
-            elif kind == "map":
-                row.append(extra.get(value, "-99") if value else "-99")
+        from_ctdc = values.get(profiles.CTDC_LAYOUT) == "ctdc"
+        not_recorded = set((values.get(profiles.CTDC_NOT_RECORDED) or "").split())
+        blank = set((values.get(profiles.CTDC_BLANK) or "").split())
+        row = [""] if notice else []
+        for name, kind, var_id, detail in plans:
+            if name in not_recorded:
+                row.append(profiles.NOT_RECORDED)
+            elif name in blank:
+                row.append("")
             else:
-                row.append(value if value not in (None, "") else "-99")
+                row.append(_ctdc_cell(kind, name, values.get(var_id), detail, values, from_ctdc))
         writer.writerow(row)
     return out.getvalue().encode()

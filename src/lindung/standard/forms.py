@@ -49,6 +49,17 @@ class UploadForm(forms.Form):
         return upload
 
 
+class ImportForm(UploadForm):
+    partial = forms.BooleanField(
+        label=_("Import the valid rows and report the others"),
+        help_text=_(
+            "Without this, one error in a row and nothing is imported. Errors of the whole file "
+            "(unreadable, a required column missing) always refuse it."
+        ),
+        required=False,
+    )
+
+
 class DiffForm(forms.Form):
     old = forms.ChoiceField(label=_("From version"))
     new = forms.ChoiceField(label=_("To version"))

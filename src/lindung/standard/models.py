@@ -72,6 +72,8 @@ class ImportBatch(models.Model):
     profile = models.CharField(max_length=16, choices=Profile.choices)
     standard_version = models.CharField(max_length=16)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    # Import the valid rows and report the rest, instead of refusing the file for a row's error.
+    partial = models.BooleanField(_("import the valid rows only"), default=False)
     rows = models.PositiveIntegerField(default=0)
     imported = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
@@ -99,8 +101,12 @@ class StandardRecord(models.Model):
 
     organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="records")
-    # sha256 of the canonical row and its occurrence number in the file: re-importing adds nothing.
+    # Identity from the source: sha256 of the source's record id, or of the file (its content
+    # fingerprint) and the row. Equal values from two files are two records, never one.
     row_key = models.CharField(max_length=64)
+    # sha256 of the canonical row and its occurrence number in its file: finds identical rows,
+    # which are reported (a de-identified dataset holds many), never merged.
+    content_key = models.CharField(max_length=64, blank=True, db_index=True)
     year_of_registration = models.PositiveSmallIntegerField(null=True, blank=True)
     sex = models.CharField(max_length=8, blank=True)
     age_group = models.CharField(max_length=16, blank=True)

@@ -8,8 +8,11 @@ crosswalk in the definitions (``-99`` and blank mean unknown; the ``is*``, ``mea
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import polars as pl
+
+from lindung.core.yamlfiles import read_yaml
 
 from . import registry
 
@@ -19,6 +22,16 @@ ALWAYS_REQUIRED_DOMAINS = ("record", "person")
 FLAG_VALUES = frozenset({"0", "1"})
 BOOLEAN_TRUE = frozenset({"true", "1", "yes"})
 BOOLEAN_VALUES = BOOLEAN_TRUE | {"false", "0", "no"}
+
+CTDC_RELEASES_FILE = registry.DEFINITIONS_DIR / "ctdc_releases.yaml"
+# What a CTDC import keeps beside the standard variables, so that a record can be written back as
+# it was read: the cells of the columns the standard does not hold ("ctdc:<column>"), the columns
+# whose cell said "not recorded" (-99) and those left blank, each a space-separated list.
+CTDC_LAYOUT = "_layout"
+CTDC_CELL = "ctdc:"
+CTDC_NOT_RECORDED = "_ctdc_not_recorded"
+CTDC_BLANK = "_ctdc_blank"
+NOT_RECORDED = "-99"
 
 # Spellings of older CTDC releases (2019-2020 global dataset) next to the current crosswalk.
 CTDC_ALIASES = {
@@ -149,27 +162,88 @@ def _ctdc(standard) -> Profile:
 
 
 def ctdc_code_map(standard, var) -> dict[str, str]:
-    """{CTDC value: standard code} for a single-code variable (aliases of older releases too)."""
+    """{CTDC value: standard code} for a single-code variable (aliases of older releases and the
+    spellings of every release too)."""
     mapping = {
         c.crosswalk["ctdc"]: c.code
         for c in standard.code_lists[var.code_list].codes
-        if c.crosswalk.get("ctdc") and c.crosswalk["ctdc"] != "-99"
+        if c.crosswalk.get("ctdc") and c.crosswalk["ctdc"] != NOT_RECORDED
     }
     mapping.update(CTDC_ALIASES.get(var.id, {}))
+    for release in ctdc_releases().values():
+        mapping.update({value: code for code, value in release.codes.get(var.id, {}).items()})
     return mapping
+
+
+@dataclass(frozen=True)
+class CtdcRelease:
+    """One published layout of the CTDC global dataset (see definitions/ctdc_releases.yaml)."""
+
+    id: str
+    labels: dict
+    notice: str = ""
+    separator: str = ";"
+    codes: dict = field(default_factory=dict)
+    columns: tuple = ()
+    default: bool = False
+
+    @property
+    def label(self) -> str:
+        return registry._text(self.labels)
+
+    def header(self, profile: Profile) -> list[str]:
+        """The columns in the release's order (after the notice column, if any)."""
+        if self.columns:
+            return list(self.columns)
+        return [name for name, spec in profile.columns.items() if spec.imported]
+
+
+@cache
+def ctdc_releases() -> dict[str, CtdcRelease]:
+    doc = read_yaml(CTDC_RELEASES_FILE) or {}
+    releases = {}
+    for raw in doc.get("releases", []):
+        releases[raw["id"]] = CtdcRelease(
+            id=raw["id"],
+            labels=raw.get("label", {"en": raw["id"]}),
+            notice=raw.get("notice", ""),
+            separator=raw.get("separator", ";"),
+            codes={
+                var: {str(k): str(v) for k, v in codes.items()}
+                for var, codes in raw.get("labels", {}).items()
+            },
+            columns=tuple(raw.get("columns", ())),
+            default=bool(raw.get("default", False)),
+        )
+    return releases
+
+
+def ctdc_release(release_id: str | None = None) -> CtdcRelease:
+    releases = ctdc_releases()
+    if release_id is None:
+        return next(r for r in releases.values() if r.default)
+    if release_id not in releases:
+        raise LookupError(f"unknown CTDC release {release_id!r}: use one of {', '.join(releases)}")
+    return releases[release_id]
 
 
 # mapping to the standard -----------------------------------------------------------------------
 
 
-def standardise(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+def standardise(frame: pl.DataFrame, profile: Profile, source: pl.DataFrame | None = None) -> pl.DataFrame:
     """The cleaned frame (already validated) as standard variables; direct identifiers dropped.
 
     Multi-code variables come out as space-separated codes in a fixed order, so that equal
-    content gives equal rows whatever the order or separators of the source."""
+    content gives equal rows whatever the order or separators of the source. ``source`` (the
+    cells as written) lets a CTDC import keep "no", "not recorded" and "blank" apart."""
     standard = registry.load(profile.version)
     if profile.name == "ctdc":
-        return _from_ctdc(frame, profile, standard)
+        converted = _from_ctdc(frame, profile, standard)
+        return (
+            converted
+            if source is None
+            else pl.concat([converted, _ctdc_cells(source, profile)], how="horizontal")
+        )
     exprs = []
     for name in frame.columns:
         spec = profile.columns.get(name)
@@ -230,6 +304,26 @@ def _from_ctdc(frame: pl.DataFrame, profile: Profile, standard) -> pl.DataFrame:
         ]
         exprs.append(pl.concat_str(parts, separator=" ", ignore_nulls=True).replace("", None).alias(var_id))
     return frame.select(exprs)
+
+
+def _ctdc_cells(source: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+    """What the standard variables cannot say about a CTDC row: see CTDC_LAYOUT."""
+    cells = {name: pl.col(name).str.strip_chars().fill_null("") for name in source.columns}
+    exprs = [pl.lit("ctdc").alias(CTDC_LAYOUT)]
+    marked = {CTDC_NOT_RECORDED: [], CTDC_BLANK: []}
+    for name, cell in cells.items():
+        if not profile.columns[name].imported:
+            exprs.append(cell.alias(CTDC_CELL + name))
+            continue
+        marked[CTDC_NOT_RECORDED].append(pl.when(cell == NOT_RECORDED).then(pl.lit(name)))
+        marked[CTDC_BLANK].append(pl.when(cell == "").then(pl.lit(name)))
+    # A column the file does not have is written back as empty cells, not as "no".
+    absent = [name for name, spec in profile.columns.items() if spec.imported and name not in cells]
+    marked[CTDC_BLANK] += [pl.lit(name) for name in absent]
+    for key, parts in marked.items():
+        joined = pl.concat_str(parts, separator=" ", ignore_nulls=True) if parts else pl.lit("")
+        exprs.append(joined.replace("", None).alias(key))
+    return source.select(exprs)
 
 
 def _unknown_code(standard, list_id: str) -> str:

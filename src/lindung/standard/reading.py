@@ -49,6 +49,19 @@ BINARY_MAGICS = (
 )
 
 
+# A column without a name gets this name and its position: unique, and impossible in a real header
+# (a NUL byte makes a file binary), so that several unnamed columns are not "duplicates".
+BLANK_COLUMN = "\x00blank column "
+
+
+def is_blank_column(name: str) -> bool:
+    return name.startswith(BLANK_COLUMN)
+
+
+def _name_blank_columns(header: list[str]) -> list[str]:
+    return [name or f"{BLANK_COLUMN}{position}" for position, name in enumerate(header, start=1)]
+
+
 class UnreadableFile(Exception):
     """The file cannot be read as a table at all (exit code 2)."""
 
@@ -206,6 +219,7 @@ def _read_csv(data: bytes, encoding: str, delimiter: str) -> Table:
     header = ["" if cell is None else cell.strip() for cell in first.row(0)] if first.height else []
     if len(header) != frame.width:
         header = [name.strip() for name in frame.columns]
+    header = _name_blank_columns(header)
     if len(set(header)) != len(header):
         raise StructuralError("header.duplicate_column", _duplicates(header))
     frame = frame.rename(dict(zip(frame.columns, header, strict=True)))
@@ -282,6 +296,7 @@ def _read_xlsx(data: bytes) -> Table:
     header = [h.strip() for h in rows[0]]
     while header and not header[-1]:
         header.pop()
+    header = _name_blank_columns(header)
     if len(set(header)) != len(header):
         raise StructuralError("header.duplicate_column", _duplicates(header))
     width = len(header)

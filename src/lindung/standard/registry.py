@@ -16,6 +16,7 @@ File format (see definitions/README.md)::
         code_list: sex
         requirement: core     # core | recommended | optional
         sensitivity: quasi_identifier  # direct_identifier | quasi_identifier | sensitive | non_sensitive
+        quasi_identifier: true  # default: sensitivity is quasi_identifier (see below)
         hxl: "#affected+f"
         crosswalk: {ctdc: gender}
     code_lists:
@@ -23,6 +24,13 @@ File format (see definitions/README.md)::
         label: {en: Sex}
         codes:
           - {code: F, label: {en: Female, fr: Femme}, crosswalk: {ctdc: Female}}
+
+``quasi_identifier`` says whether the variable, combined with others, can single a person out in
+record-level data, as CTDC classifies the columns of its k-anonymised global dataset: year of
+registration, data source, country of exploitation, majority status and the forms of exploitation
+are quasi-identifiers although they are not sensitive on their own (a sensitive variable can be one
+too). Record-level exports are k-anonymous on every exported quasi-identifier and l-diverse on the
+sensitive variables that are not.
 
 Two code lists are generated, not written: ``country`` (ISO 3166-1 alpha-3) and ``language``
 (ISO 639-3), both from pycountry.
@@ -96,6 +104,7 @@ class Variable:
     code_list: str = ""
     requirement: str = "optional"
     sensitivity: str = "non_sensitive"
+    quasi_identifier: bool = False
     hxl: str = ""
     crosswalk: dict = field(default_factory=dict)
     constraints: dict = field(default_factory=dict)
@@ -178,6 +187,13 @@ def load(version: str | None = None) -> Standard:
         for raw in doc.get("variables", []):
             if raw["id"] in standard.variables:
                 raise ValueError(f"{path.name}: variable {raw['id']!r} is defined twice")
+            sensitivity = raw.get("sensitivity", "non_sensitive")
+            quasi = raw.get("quasi_identifier", sensitivity == "quasi_identifier")
+            if quasi not in (True, False) or (quasi and sensitivity == "direct_identifier"):
+                raise ValueError(
+                    f"{path.name}: variable {raw['id']!r}: quasi_identifier must be true or false, "
+                    "and a direct identifier is never one (it is dropped)"
+                )
             standard.variables[raw["id"]] = Variable(
                 id=raw["id"],
                 domain=domain,
@@ -186,7 +202,8 @@ def load(version: str | None = None) -> Standard:
                 type=raw["type"],
                 code_list=raw.get("code_list", ""),
                 requirement=raw.get("requirement", "optional"),
-                sensitivity=raw.get("sensitivity", "non_sensitive"),
+                sensitivity=sensitivity,
+                quasi_identifier=quasi,
                 hxl=raw.get("hxl", ""),
                 crosswalk=raw.get("crosswalk", {}),
                 constraints=raw.get("constraints", {}),

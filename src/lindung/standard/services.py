@@ -1,15 +1,20 @@
 """Every write of the standard app: validation reports and imports, each audited in its transaction.
 
-An import is all-or-nothing: a file with any error writes no record (its batch is kept, as
-``rejected``, for provenance). It is idempotent: every row gets a key (sha256 of the canonical row
-and its occurrence number in the file), so importing the same content again — or a file that
-repeats rows already imported — adds only rows not yet present.
+An import is all-or-nothing by default: a file with any error writes no record (its batch is kept,
+as ``rejected``, for provenance). A *partial* import writes the valid rows and reports the others;
+a file-level error (unreadable file, broken header) still refuses the whole file.
+
+A record's identity comes from its source: the source's record id (``record_id``) when the file
+has one, otherwise the file (its content fingerprint, the same whatever its encoding, delimiter
+or column order) and the row. Importing the same file again adds nothing; rows equal to records
+of other files are imported and counted in the summary (``identical_to_existing``), never dropped.
 """
 
 import gzip
 import hashlib
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 from django.db import connection, transaction
@@ -22,7 +27,7 @@ from lindung.core.roles import Capability
 
 from . import profiles, registry
 from .models import ImportBatch, StandardRecord, ValidationReport
-from .validation import ValidationResult, validate_bytes
+from .validation import FIRST_ERRORS, HEADER_ROW, ValidationResult, validate_bytes
 
 # Errors kept for download per report; the summary still counts every error.
 MAX_STORED_ERRORS = 100_000
@@ -97,7 +102,14 @@ def report_errors_csv(report: ValidationReport) -> bytes:
 
 
 def batch_create(
-    *, acting_user, organisation, file_name: str, data: bytes, profile: str, version: str | None = None
+    *,
+    acting_user,
+    organisation,
+    file_name: str,
+    data: bytes,
+    profile: str,
+    version: str | None = None,
+    partial: bool = False,
 ) -> ImportBatch:
     """A queued batch; ``batch_run`` does the work (inline or in a background thread)."""
     _require_manager(acting_user, organisation)
@@ -109,6 +121,7 @@ def batch_create(
         file_sha256=hashlib.sha256(data).hexdigest(),
         profile=profile,
         standard_version=version or registry.current_version(),
+        partial=partial,
     )
 
 
@@ -120,6 +133,7 @@ def batch_import(
     data: bytes,
     profile: str,
     version: str | None = None,
+    partial: bool = False,
     progress: Progress | None = None,
 ) -> ImportBatch:
     batch = batch_create(
@@ -129,6 +143,7 @@ def batch_import(
         data=data,
         profile=profile,
         version=version,
+        partial=partial,
     )
     return batch_run(batch, data, progress=progress)
 
@@ -155,13 +170,28 @@ def batch_run(batch: ImportBatch, data: bytes, *, progress: Progress | None = No
         raise
 
 
+def _first_errors(result: ValidationResult) -> list[dict]:
+    """Where and why, without the value: the batch's summary is not encrypted and a value may
+    quote personal data (the validation report keeps the values, sealed)."""
+    return [
+        {"row": e["row"], "column": e["column"], "rule": e["rule"], "message": e["message"]}
+        for e in result.error_rows(FIRST_ERRORS)
+    ]
+
+
 def _batch_work(batch: ImportBatch, data: bytes, progress: Progress) -> ImportBatch:
     actor = batch.created_by
     progress("validating", 0, 0)
     result = validate_bytes(data, profile=batch.profile, version=batch.standard_version)
-    batch.rows, batch.error_count, batch.summary = result.rows, result.error_count, result.summary()
+    batch.rows, batch.error_count = result.rows, result.error_count
+    batch.summary = {**result.summary(), "partial": batch.partial, "first_errors": _first_errors(result)}
+    # In memory only, for whoever started the import (the command's --json): values included.
+    batch.error_details = result.error_rows(FIRST_ERRORS)
     batch.dropped_columns = result.dropped_columns
-    if not result.is_valid:
+    importable = result.is_valid or (
+        batch.partial and result.readable and not result.header_broken and result.valid_rows > 0
+    )
+    if not importable:
         with transaction.atomic():
             batch.status, batch.finished_at = ImportBatch.Status.REJECTED, timezone.now()
             batch.save()
@@ -173,18 +203,40 @@ def _batch_work(batch: ImportBatch, data: bytes, progress: Progress) -> ImportBa
             )
         progress("rejected", 0, result.rows)
         return batch
-    frame = profiles.standardise(result.frame, profiles.get(batch.profile, batch.standard_version))
-    keys, fingerprint = row_keys(frame)
-    batch.content_fingerprint = fingerprint
+    frame, source = result.frame, result.source
+    if result.error_count:
+        # Partial: the rows with an error stay out (spreadsheet row 2 is the frame's row 0).
+        bad = (result.error_row_numbers() - (HEADER_ROW + 1)).to_list()
+        keep = ~pl.int_range(frame.height, eager=True).is_in(bad)
+        frame, source = frame.filter(keep), source.filter(keep)
+    frame = profiles.standardise(frame, profiles.get(batch.profile, batch.standard_version), source)
+    keys = row_keys(frame)
+    batch.content_fingerprint = keys.fingerprint
     with transaction.atomic():
-        existing = set(
-            StandardRecord.objects.filter(organisation_id=batch.organisation_id).values_list(
-                "row_key", flat=True
+        records = StandardRecord.objects.filter(organisation_id=batch.organisation_id)
+        existing = dict(records.values_list("row_key", "content_key"))
+        same_file = (
+            ImportBatch.objects.filter(
+                organisation_id=batch.organisation_id,
+                file_sha256=batch.file_sha256,
+                profile=batch.profile,
+                status=ImportBatch.Status.DONE,
             )
+            .exclude(pk=batch.pk)
+            .exists()
         )
-        fresh = [i for i, key in enumerate(keys) if key not in existing]
+        fresh = [] if same_file else [i for i, key in enumerate(keys.identity) if key not in existing]
+        contents = set(existing.values())
         _insert(batch, frame, keys, fresh, progress)
-        batch.imported, batch.skipped = len(fresh), len(keys) - len(fresh)
+        batch.imported, batch.skipped = len(fresh), result.rows - len(fresh)
+        batch.summary.update(
+            imported=batch.imported,
+            skipped=batch.skipped,
+            already_present=frame.height - len(fresh),
+            invalid_rows=result.rows - frame.height,
+            identical_in_file=keys.identical_in_file,
+            identical_to_existing=sum(1 for i in fresh if keys.content[i] in contents),
+        )
         batch.status, batch.finished_at = ImportBatch.Status.DONE, timezone.now()
         batch.save()
         audit_record(
@@ -195,6 +247,8 @@ def _batch_work(batch: ImportBatch, data: bytes, progress: Progress) -> ImportBa
                 "rows": batch.rows,
                 "imported": batch.imported,
                 "skipped": batch.skipped,
+                "errors": batch.error_count,
+                "partial": batch.partial,
                 "profile": batch.profile,
                 "version": batch.standard_version,
                 "sha256": batch.file_sha256,
@@ -204,29 +258,57 @@ def _batch_work(batch: ImportBatch, data: bytes, progress: Progress) -> ImportBa
     return batch
 
 
-def row_keys(frame: pl.DataFrame) -> tuple[list[str], str]:
-    """A key per row and a fingerprint of the whole content, independent of column order,
-    encoding, delimiter and layout (CTDC or standard) of the file it came from."""
+@dataclass
+class RowKeys:
+    identity: list  # StandardRecord.row_key
+    content: list  # StandardRecord.content_key
+    fingerprint: str
+    identical_in_file: int = 0
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def row_keys(frame: pl.DataFrame) -> RowKeys:
+    """Keys per row and a fingerprint of the whole content, independent of column order,
+    encoding, delimiter and layout (CTDC or standard) of the file it came from.
+
+    The content key is the canonical row and its occurrence number in the file; the identity is
+    the source's record id (and its occurrence), or else the file's fingerprint and the content
+    key: the same file gives the same identities, another file with equal rows does not."""
     if frame.height == 0:
-        return [], hashlib.sha256(b"").hexdigest()
+        return RowKeys([], [], _sha(""))
     parts = [pl.lit(f"{name}=") + pl.col(name).cast(pl.String) for name in sorted(frame.columns)]
     canon = frame.select(pl.concat_str(parts, separator="\x1f", ignore_nulls=True).fill_null("").alias("c"))
     canon = canon.with_columns(pl.int_range(pl.len()).over("c").alias("n"))
-    keys = [
-        hashlib.sha256(f"{c}\x1e{n}".encode()).hexdigest()
+    content = [
+        _sha(f"{c}\x1e{n}")
         for c, n in zip(canon.get_column("c").to_list(), canon.get_column("n").to_list(), strict=True)
     ]
-    fingerprint = hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()
-    return keys, fingerprint
+    fingerprint = _sha("\n".join(sorted(content)))
+    if "record_id" in frame.columns:
+        ids = frame.select(
+            pl.col("record_id").cast(pl.String).alias("id"),
+            pl.int_range(pl.len()).over("record_id").alias("n"),
+        ).rows()
+    else:
+        ids = [(None, 0)] * frame.height
+    identity = [
+        _sha(f"file\x1f{fingerprint}\x1f{key}") if source_id is None else _sha(f"id\x1f{source_id}\x1e{n}")
+        for key, (source_id, n) in zip(content, ids, strict=True)
+    ]
+    identical = frame.height - canon.get_column("c").n_unique()
+    return RowKeys(identity, content, fingerprint, identical)
 
 
 def _insert(
-    batch: ImportBatch, frame: pl.DataFrame, keys: list[str], fresh: list[int], progress: Progress
+    batch: ImportBatch, frame: pl.DataFrame, keys: RowKeys, fresh: list[int], progress: Progress
 ) -> None:
     if not fresh:
         return
     table = StandardRecord._meta.db_table
-    columns = ["organisation_id", "batch_id", "row_key", *RECORD_COLUMNS, "values"]
+    columns = ["organisation_id", "batch_id", "row_key", "content_key", *RECORD_COLUMNS, "values"]
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     placeholders = ", ".join(["%s"] * len(columns))
     # Table and column names come from the model, never from the file; values go as parameters.
@@ -237,7 +319,8 @@ def _insert(
     exprs = [
         pl.lit(batch.organisation_id).alias("organisation_id"),
         pl.lit(batch.pk).alias("batch_id"),
-        pl.Series("row_key", [keys[i] for i in fresh]),
+        pl.Series("row_key", [keys.identity[i] for i in fresh]),
+        pl.Series("content_key", [keys.content[i] for i in fresh]),
     ]
     for name in RECORD_COLUMNS:
         if name not in wanted.columns:

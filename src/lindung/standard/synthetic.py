@@ -4,6 +4,7 @@ The values are drawn at random from the CTDC crosswalk of the standard: no row d
 person. Roughly a third of cells are unknown (``-99``), as in the published dataset.
 """
 
+import csv
 import io
 import random
 
@@ -61,3 +62,50 @@ def write_ctdc(out, rows: int, *, seed: int = 1, version: str | None = None, fir
             elif row["majorityStatus"] == "Adult":
                 row["ageBroad"] = choice(adult_bands)
         out.write(",".join(row[name] for name in header) + "\n")
+
+
+def ctdc_release_csv(rows: int, *, seed: int = 1, release: str | None = None) -> bytes:
+    """Synthetic rows in the layout of a CTDC release as published (``profiles.ctdc_releases``):
+    its notice over an empty first column, its column order and spellings, and its multi-value
+    columns (``typeOfExploitConcatenated``...) listing the flagged codes' labels with ``;``."""
+    layout = profiles.ctdc_release(release)
+    profile = profiles.get("ctdc")
+    standard = registry.load()
+    reader = csv.DictReader(io.StringIO(ctdc_csv(rows, seed=seed).decode()))
+    respell = {}
+    for var_id, codes in layout.codes.items():
+        var = standard.variables[var_id]
+        column = var.crosswalk["ctdc"]
+        crosswalk = {c.code: c.crosswalk.get("ctdc") for c in standard.code_lists[var.code_list].codes}
+        respell[column] = {crosswalk[code]: value for code, value in codes.items()}
+    families = {}
+    for name, spec in profile.columns.items():
+        if spec.kind == "flag" and spec.imported:
+            code = next(
+                c
+                for c in standard.code_lists[standard.variables[spec.variable].code_list].codes
+                if c.crosswalk.get("ctdc") == name
+            )
+            families.setdefault(spec.variable, []).append((name, code.labels["en"]))
+    concatenated = {
+        "typeOfExploitConcatenated": "forms_of_exploitation",
+        "meansOfControlConcatenated": "means_of_control",
+        "typeOfLabourConcatenated": "types_of_labour",
+        "typeOfSexConcatenated": "types_of_sexual_exploitation",
+        "RecruiterRelationship": "recruiter_relations",
+    }
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    columns = layout.header(profile)
+    writer.writerow([layout.notice, *columns] if layout.notice else columns)
+    for row in reader:
+        cells = [""] if layout.notice else []
+        for name in columns:
+            if name in concatenated:
+                flagged = [label for column, label in families[concatenated[name]] if row.get(column) == "1"]
+                cells.append(f"{layout.separator} ".join(flagged) or "-99")
+            else:
+                value = row.get(name, "-99")
+                cells.append(respell.get(name, {}).get(value, value))
+        writer.writerow(cells)
+    return out.getvalue().encode()

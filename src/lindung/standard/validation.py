@@ -12,7 +12,7 @@ import polars as pl
 from django.utils.translation import gettext as _
 
 from . import profiles
-from .reading import StructuralError, Table, UnreadableFile, read_table
+from .reading import BLANK_COLUMN, StructuralError, Table, UnreadableFile, is_blank_column, read_table
 
 ERROR_SCHEMA = {
     "row": pl.Int64,
@@ -22,6 +22,9 @@ ERROR_SCHEMA = {
     "message": pl.String,
 }
 HEADER_ROW = 1
+# Errors given with a refusal (command --json, the batch's summary); the report keeps them all.
+FIRST_ERRORS = 20
+NOTICE_SHOWN = 80
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
@@ -37,8 +40,12 @@ class ValidationResult:
     encoding: str = ""
     delimiter: str = ""
     dropped_columns: list = field(default_factory=list)
-    # The cleaned table (blanks and unknown markers as nulls), kept for the import.
+    # Columns ignored with a warning (unnamed, or a notice over an empty column): row, column, rule.
+    warnings: list = field(default_factory=list)
+    # The cleaned table (blanks and unknown markers as nulls), kept for the import, and the cells
+    # as written (so that the import can keep "-99" and blank apart).
     frame: pl.DataFrame | None = None
+    source: pl.DataFrame | None = None
 
     @property
     def error_count(self) -> int:
@@ -74,7 +81,16 @@ class ValidationResult:
             "encoding": self.encoding,
             "delimiter": self.delimiter,
             "dropped_columns": self.dropped_columns,
+            "warnings": self.warnings,
         }
+
+    @property
+    def header_broken(self) -> bool:
+        """A file-level error (no row, or the header's): no row of the file can be imported."""
+        return self.errors.filter(pl.col("row").is_null() | (pl.col("row") == HEADER_ROW)).height > 0
+
+    def error_row_numbers(self) -> pl.Series:
+        return self.errors.filter(pl.col("row") > HEADER_ROW).get_column("row").unique()
 
     def error_rows(self, limit: int | None = None) -> list[dict]:
         frame = self.errors if limit is None else self.errors.head(limit)
@@ -100,7 +116,8 @@ def validate_table(table: Table, spec: profiles.Profile, result: ValidationResul
     result.file_format, result.encoding, result.delimiter = table.file_format, table.encoding, table.delimiter
     frame = table.frame
     result.rows = frame.height
-    errors = [_header_errors(table.header, spec)]
+    header_errors, result.warnings = _header_errors(table, spec)
+    errors = [header_errors]
     if frame.height == 0:
         errors.append(_one_error(None, "", "", "file.no_rows", _("The file has a header but no data rows.")))
     known = [c for c in frame.columns if c in spec.columns]
@@ -117,6 +134,7 @@ def validate_table(table: Table, spec: profiles.Profile, result: ValidationResul
             ]
         )
     combined = lazy.collect()
+    result.source = frame.select(known)
     frame = combined.select(known)
     result.frame = frame
     result.dropped_columns = sorted(c for c in known if not spec.columns[c].imported)
@@ -136,9 +154,7 @@ def validate_table(table: Table, spec: profiles.Profile, result: ValidationResul
             )
             errors.append(bad)
     result.errors = pl.concat(errors, how="vertical").sort("row", nulls_last=False, maintain_order=True)
-    row_errors = result.errors.filter(pl.col("row") > HEADER_ROW).get_column("row").n_unique()
-    header_broken = result.errors.filter(pl.col("row").is_null() | (pl.col("row") == HEADER_ROW)).height > 0
-    result.valid_rows = 0 if header_broken else frame.height - row_errors
+    result.valid_rows = 0 if result.header_broken else frame.height - result.error_row_numbers().len()
     return result
 
 
@@ -149,12 +165,33 @@ def _one_error(row, column, value, rule, message) -> pl.DataFrame:
     )
 
 
-def _header_errors(header: list[str], spec: profiles.Profile) -> pl.DataFrame:
-    rows = []
+def _header_errors(table: Table, spec: profiles.Profile) -> tuple[pl.DataFrame, list[dict]]:
+    """Errors of the header, and warnings for the columns ignored: a column without a name (a
+    spreadsheet's row numbers, an exported index) and a column no profile knows that is empty in
+    every row (CTDC's release heads such a column with its terms of use)."""
+    header = table.header
+    rows, warnings = [], []
+    unknown = [n for n in header if n not in spec.columns and not is_blank_column(n)]
+    empty = _empty_columns(table.frame, unknown)
     for name in header:
-        if not name:
-            rows.append(
-                (HEADER_ROW, "", "", "header.blank_column", _("A column has no name in the header row."))
+        if is_blank_column(name):
+            position = name.removeprefix(BLANK_COLUMN)
+            warnings.append(
+                _warning(
+                    "",
+                    "header.blank_column",
+                    _("Column %(n)s has no name in the header row: it is ignored.") % {"n": position},
+                )
+            )
+        elif name in empty:
+            shown = name if len(name) <= NOTICE_SHOWN else name[: NOTICE_SHOWN - 1] + "…"
+            warnings.append(
+                _warning(
+                    shown,
+                    "header.empty_column",
+                    _("Column %(col)s is not part of the profile and is empty in every row: it is ignored.")
+                    % {"col": shown},
+                )
             )
         elif name not in spec.columns:
             rows.append(
@@ -178,7 +215,19 @@ def _header_errors(header: list[str], spec: profiles.Profile) -> pl.DataFrame:
                     _("Required column %(col)s is missing.") % {"col": name},
                 )
             )
-    return pl.DataFrame(rows, schema=ERROR_SCHEMA, orient="row")
+    return pl.DataFrame(rows, schema=ERROR_SCHEMA, orient="row"), warnings
+
+
+def _warning(column: str, rule: str, message: str) -> dict:
+    return {"row": HEADER_ROW, "column": column, "rule": rule, "message": message}
+
+
+def _empty_columns(frame: pl.DataFrame, names: list[str]) -> set[str]:
+    if not names or frame.height == 0:
+        return set()
+    tests = [(pl.col(n).str.strip_chars().fill_null("") == "").all().alias(n) for n in names]
+    found = frame.select(tests).row(0)
+    return {name for name, empty in zip(names, found, strict=True) if empty}
 
 
 def _padded_columns(frame: pl.DataFrame, columns: list[str]) -> set[str]:

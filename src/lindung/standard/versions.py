@@ -7,7 +7,16 @@ from lindung.core.yamlfiles import read_yaml
 
 from . import registry
 
-VARIABLE_FIELDS = ("type", "code_list", "requirement", "sensitivity", "hxl", "crosswalk", "constraints")
+VARIABLE_FIELDS = (
+    "type",
+    "code_list",
+    "requirement",
+    "sensitivity",
+    "quasi_identifier",
+    "hxl",
+    "crosswalk",
+    "constraints",
+)
 
 
 @cache

@@ -14,8 +14,8 @@ from lindung.core import policy
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
-from . import exports, jobs, registry, selectors, services, versions
-from .forms import DiffForm, UploadForm
+from . import exports, jobs, profiles, registry, selectors, services, versions
+from .forms import DiffForm, ImportForm, UploadForm
 from .models import ImportBatch, ValidationReport
 
 SHOWN_ERRORS = 500
@@ -143,7 +143,7 @@ def report_errors(request, pk):
 @login_required
 def import_list(request):
     policy.require_capability(request.user, Capability.MANAGE_STANDARD)
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
@@ -154,12 +154,13 @@ def import_list(request):
             data=data,
             profile=form.cleaned_data["profile"],
             version=form.cleaned_data["version"],
+            partial=form.cleaned_data["partial"],
         )
         batch = jobs.start(batch, data)
         if batch.status == ImportBatch.Status.DONE:
             messages.success(
                 request,
-                _("Imported %(imported)s records; %(skipped)s were already present.")
+                _("Imported %(imported)s records; %(skipped)s rows were skipped (see below).")
                 % {"imported": batch.imported, "skipped": batch.skipped},
             )
         return redirect(batch)
@@ -198,6 +199,7 @@ def counts(request):
             "sexes": sexes,
             "overall": _pivot(data["by_year_sex"], sexes),
             "by_form": [{**f, "table": _pivot(f["counts"], sexes)} for f in data["by_form"]],
+            "ctdc_releases": profiles.ctdc_releases().values(),
         },
     )
 
@@ -217,8 +219,11 @@ def _pivot(counts, sexes) -> list[dict]:
 @login_required
 def records_ctdc(request):
     policy.require_capability(request.user, Capability.VIEW_STATS)
+    release = request.GET.get("release") or None
+    if release is not None and release not in profiles.ctdc_releases():
+        raise Http404(_("No such CTDC release."))
     records = selectors.records_visible(request.user)
-    content = exports.records_ctdc_csv(records.iterator())
+    content = exports.records_ctdc_csv(records.iterator(), release=release)
     services.records_exported(acting_user=request.user, count=records.count(), profile="ctdc")
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="records-ctdc.csv"'

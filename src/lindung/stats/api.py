@@ -55,6 +55,10 @@ class TableSerializer(serializers.Serializer):
     filters = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     rules = serializers.DictField()
     warnings = serializers.ListField(child=serializers.CharField())
+    coverage = serializers.DictField(
+        help_text="records: units counted (null when too few to publish); undated: units without a "
+        "date in the indicator's period, not counted; threshold, rounding and unit of these numbers"
+    )
     fingerprint = serializers.CharField()
     computed_at = serializers.CharField()
     standard_version = serializers.CharField()

@@ -48,7 +48,12 @@ SECONDARY = 2
 
 
 class DisclosureError(ValueError):
-    """Parameters that would produce an unsafe or meaningless table."""
+    """Parameters that would produce an unsafe or meaningless table (or record file); ``code``
+    names the rule for scripts and tests."""
+
+    def __init__(self, message: str = "", code: str = "disclosure.refused"):
+        super().__init__(message)
+        self.code = code
 
 
 class NoData(DisclosureError):

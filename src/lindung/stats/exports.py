@@ -3,7 +3,8 @@
 Every function takes a ``ProtectedTable`` and nothing else, so what leaves here was protected.
 Suppressed cells are written empty with a status: ``primary``/``secondary`` in CSV and HXL,
 ``[c]`` in XLSX, OBS_STATUS ``Q`` (missing value; suppressed) and CONF_STATUS ``C`` (primary) or
-``D`` (secondary) in SDMX-CSV.
+``D`` (secondary) in SDMX-CSV. Every format states how many units the table covers (a last
+column in CSV, HXL and SDMX-CSV, a line of the rules in XLSX), protected like the cells.
 """
 
 import csv
@@ -43,6 +44,12 @@ def _status_label(status: str) -> str:
     }.get(status, "")
 
 
+def _covered(table: ProtectedTable) -> str:
+    """The units counted, or empty when the number is withheld (too small to publish)."""
+    records = table.coverage.get("records")
+    return "" if records is None else str(records)
+
+
 def _long_rows(table: ProtectedTable):
     for cell in table.cells():
         codes = [cell["key"][d] for d in table.by]
@@ -58,10 +65,11 @@ def to_csv(table: ProtectedTable) -> bytes:
     for dimension in table.by:
         label = DIMENSIONS[dimension].label
         header += [f"{label} ({_('code')})", label]
-    writer.writerow([*header, f"{table.name} ({table.unit})", _("Status")])
+    writer.writerow([*header, f"{table.name} ({table.unit})", _("Status"), _("Records covered")])
+    covered = _covered(table)
     for codes, labels, value, status in _long_rows(table):
         pairs = [x for pair in zip(codes, labels, strict=True) for x in pair]
-        writer.writerow([*pairs, "" if value is None else value, status])
+        writer.writerow([*pairs, "" if value is None else value, status, covered])
     return out.getvalue().encode("utf-8")
 
 
@@ -83,13 +91,14 @@ def to_hxl(table: ProtectedTable) -> bytes:
         code_tag = tag if "+code" in tag or dim.time else f"{tag}+code"
         header += [f"{dim.label} ({_('code')})", dim.label]
         tags += [code_tag, _name_tag(code_tag)]
-    header += [f"{table.name} ({table.unit})", _("Status")]
-    tags += [table.hxl, "#meta+status"]
+    header += [f"{table.name} ({table.unit})", _("Status"), _("Records covered")]
+    tags += [table.hxl, "#meta+status", "#meta+coverage+num"]
     writer.writerow(header)
     writer.writerow(tags)
+    covered = _covered(table)
     for codes, labels, value, status in _long_rows(table):
         pairs = [x for pair in zip(codes, labels, strict=True) for x in pair]
-        writer.writerow([*pairs, "" if value is None else value, status])
+        writer.writerow([*pairs, "" if value is None else value, status, covered])
     return out.getvalue().encode("utf-8")
 
 
@@ -114,8 +123,10 @@ def to_sdmx_csv(table: ProtectedTable) -> bytes:
             "OBS_STATUS",
             "CONF_STATUS",
             "UNIT_MEASURE",
+            "COVERAGE",
         ]
     )
+    covered = _covered(table)
     estimated = bool(table.dp)
     for codes, _labels, value, status in _long_rows(table):
         obs_status = "Q" if status else "E" if estimated else "A"
@@ -129,6 +140,7 @@ def to_sdmx_csv(table: ProtectedTable) -> bytes:
                 obs_status,
                 CONF_STATUS[status],
                 table.unit,
+                covered,
             ]
         )
     return out.getvalue().encode("utf-8")
@@ -166,7 +178,7 @@ def to_xlsx(table: ProtectedTable) -> bytes:
     for _codes, labels, value, status in _long_rows(table):
         data.append([*labels, value, status])
     rules = book.create_sheet(_("Rules")[:31])
-    for line in table.rules_summary():
+    for line in [*table.coverage_lines(), *table.rules_summary()]:
         rules.append([line])
     rules.append([_("Indicator"), f"{table.indicator_id} {table.indicator_version}"])
     rules.append([_("Standard version"), table.standard_version])

@@ -4,6 +4,11 @@ An adapter calls the selector with the acting user (so a table never counts what
 organisations may not see), keeps only the columns the table needs and renames them to the
 dimension names of ``dimensions.py``. Nothing else in this app touches another module's data.
 
+No unit is dropped silently. A missing value is the category "not recorded" (``unknown``) of its
+dimension, the year and month included. Only a unit that has no date in an event period (a
+referral not yet sent, a case not closed) is outside a table by period, and ``UNDATED`` tells the
+table so that it reports how many it left out.
+
 A source whose selector is not there (a module not installed) is *unavailable*: its indicators are
 listed but refuse to compute, with a message saying what is missing.
 """
@@ -18,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from .dimensions import DIMENSIONS
 
 SPACE_LIST = "space"  # "  a b  " (the standard's records)
+UNDATED = "_undated"  # column: the unit has no date in the period (see period_required)
 JSON_LIST = "list"  # a JSON array
 
 
@@ -38,6 +44,10 @@ class Source:
     derived: dict = field(default_factory=dict)  # field id -> function(now) -> polars expression
 
     monthly: bool = True  # False when the period is a year only
+    # True when the period is an event that may not have happened yet (sent, closed): a unit
+    # without its date is outside the table. False when the date is a recorded attribute (the
+    # year of registration): a unit without it counts under "not recorded".
+    period_required: bool = True
 
     def dimensions(self) -> list[str]:
         time = ("year", "month") if self.monthly else ("year",)
@@ -107,12 +117,14 @@ class Source:
                 )
                 year = stamp.dt.year().cast(pl.Int64)
                 month = stamp.dt.strftime("%Y-%m")
-            columns += [year.cast(pl.String).alias("year"), month.alias("month")]
-        frame = raw.select(columns) if columns else pl.DataFrame({"_": [None] * raw.height})
-        if period_key:
-            # A unit without a date in the chosen period does not belong to any year or month.
-            frame = frame.filter(pl.col("year").is_not_null())
-        return frame
+            unknown = pl.lit(DIMENSIONS["year"].unknown_code)
+            columns += [
+                year.cast(pl.String).fill_null(unknown).alias("year"),
+                month.fill_null(unknown).alias("month"),
+            ]
+            if self.period_required:
+                columns.append(year.is_null().alias(UNDATED))
+        return raw.select(columns) if columns else pl.DataFrame({"_": [None] * raw.height})
 
     def _derived_keys(self, fields) -> list[str]:
         return [
@@ -181,6 +193,7 @@ register(
         default_period="registration",
         multi={"form_of_exploitation": SPACE_LIST},
         monthly=False,
+        period_required=False,
     )
 )
 

@@ -25,6 +25,7 @@ from lindung.standard import registry
 from . import budget, disclosure, indicators
 from .dimensions import DIMENSIONS, TOTAL
 from .disclosure import PRIMARY, PUBLISHED, DisclosureError
+from .sources import UNDATED
 
 MAX_DIMENSIONS = 3
 MAX_CELLS = 20_000
@@ -77,6 +78,8 @@ class ProtectedTable:
     status: list  # rows of "", "primary", "secondary"
     rules: dict
     warnings: list = field(default_factory=list)
+    # How many units the table counts, and how many it leaves out and why (see ``_coverage``).
+    coverage: dict = field(default_factory=dict)
     fingerprint: str = ""
     computed_at: str = ""
     standard_version: str = ""
@@ -121,6 +124,30 @@ class ProtectedTable:
     @property
     def dp(self) -> dict | None:
         return self.rules.get("differential_privacy")
+
+    def coverage_lines(self) -> list[str]:
+        """The coverage in words; a count withheld as too small says so rather than a number."""
+        if not self.coverage:
+            return []
+
+        def shown(n):
+            if n is None:
+                return _("fewer than %(t)s") % {"t": self.coverage["threshold"]}
+            return str(n)
+
+        lines = [
+            _(
+                "This table counts %(n)s %(unit)s: every one that can be counted, those without a value "
+                "under “Not recorded”."
+            )
+            % {"n": shown(self.coverage["records"]), "unit": self.coverage["unit"]}
+        ]
+        if self.coverage.get("undated") != 0:
+            lines.append(
+                _("%(n)s more have no date in the period of this indicator and are not counted.")
+                % {"n": shown(self.coverage.get("undated"))}
+            )
+        return lines
 
     def warning_messages(self) -> list[str]:
         return [str(WARNINGS[w]()) if w in WARNINGS else w for w in self.warnings]
@@ -195,6 +222,7 @@ class ProtectedTable:
             "status": self.status,
             "rules": self.rules,
             "warnings": self.warnings,
+            "coverage": self.coverage,
             "fingerprint": self.fingerprint,
             "computed_at": self.computed_at,
             "standard_version": self.standard_version,
@@ -218,6 +246,7 @@ class ProtectedTable:
             status=data["status"],
             rules=data["rules"],
             warnings=data["warnings"],
+            coverage=data.get("coverage", {}),
             fingerprint=data["fingerprint"],
             computed_at=data["computed_at"],
             standard_version=data["standard_version"],
@@ -307,6 +336,8 @@ class _Raw:
     numerator: np.ndarray | None = None  # shares
     medians: np.ndarray | None = None  # augmented medians
     multi: tuple = ()
+    units: int = 0  # units counted (before a multi-valued dimension counts one several times)
+    undated: int = 0  # units left out: no date in the indicator's period
 
     def fingerprint(self, request: Request) -> str:
         content = {
@@ -487,6 +518,7 @@ def protect(raw: _Raw, request: Request, *, noisy=None, sensitivity: int = 1) ->
         status=[[STATUS_NAMES[int(s)] for s in row] for row in status],
         rules=rules,
         warnings=protection.warnings,
+        coverage=_coverage(raw, request),
         fingerprint=raw.fingerprint(request),
         computed_at=timezone.now().isoformat(timespec="seconds"),
         standard_version=registry.current_version(),
@@ -499,11 +531,35 @@ def _aggregate_for(user, request: Request):
     multi = tuple(d for d in request.by if d in source.multi)
     dp_cap = DP_MAX_CODES if request.epsilon is not None and multi else None
     frame = _frame(user, request)
+    undated = 0
+    if UNDATED in frame.columns:
+        undated = int(frame.get_column(UNDATED).sum())
+        frame = frame.filter(~pl.col(UNDATED)).drop(UNDATED)
     if frame.height == 0:
         raise disclosure.NoData(_("There are no records to count for this table (or none you may see)."))
-    return aggregate_frame(
-        frame, request.by, request.indicator.measure, multi=source.multi, dp_cap=dp_cap
-    ), multi
+    raw = aggregate_frame(frame, request.by, request.indicator.measure, multi=source.multi, dp_cap=dp_cap)
+    raw.units, raw.undated = frame.height, undated
+    return raw, multi
+
+
+def _coverage(raw: _Raw, request: Request) -> dict:
+    """The numbers of units counted and left out, under the table's own rules: a count below the
+    threshold is withheld, and counts are rounded to the table's base (to 10 under differential
+    privacy, whose noisy cells an exact count would otherwise undo in part)."""
+    base = 10 if request.epsilon is not None else request.rounding
+
+    def protected(n: int):
+        if 0 < n < request.threshold:
+            return None
+        return int(base * round(n / base)) if base else n
+
+    return {
+        "records": protected(raw.units),
+        "undated": protected(raw.undated),
+        "threshold": request.threshold,
+        "rounding": base,
+        "unit": str(request.indicator.source_adapter.unit),
+    }
 
 
 def current_fingerprint(user, table: ProtectedTable) -> str | None:

@@ -1,7 +1,7 @@
 """``lindung standard export|validate|import``.
 
-Exit codes of ``validate`` (and ``import``): 0 valid (imported), 1 invalid (nothing imported),
-2 unreadable file or bad arguments.
+Exit codes of ``validate`` (and ``import``): 0 valid (imported; with ``--partial``, the valid rows
+imported), 1 invalid (nothing imported), 2 unreadable file or bad arguments.
 """
 
 import json
@@ -14,7 +14,7 @@ from lindung.core import policy
 from lindung.core.models import Organisation, User
 from lindung.core.roles import Capability
 
-from ... import exports, registry, selectors, services
+from ... import exports, profiles, registry, selectors, services
 from ...validation import EXIT_INVALID, EXIT_UNREADABLE, validate_bytes
 
 DEFAULT_MAX_MB = 1024
@@ -32,6 +32,13 @@ class Command(BaseCommand):
             "--version", dest="std_version", default=None, help="Standard version (default: current)."
         )
         export.add_argument("--user", help="ctdc-records: export the records this user may read.")
+        export.add_argument(
+            "--ctdc-release",
+            choices=list(profiles.ctdc_releases()),
+            default=None,
+            help="ctdc-records: the CTDC release whose layout and spellings to write (default: "
+            f"{profiles.ctdc_release().id}).",
+        )
         for name, helptext in (
             ("validate", "Check a CSV or XLSX file."),
             ("import", "Import a CSV or XLSX file."),
@@ -44,6 +51,11 @@ class Command(BaseCommand):
             cmd.add_argument("--max-mb", type=int, default=DEFAULT_MAX_MB, help="Refuse larger files.")
             if name == "import":
                 cmd.add_argument("--user", required=True, help="Username of the data manager importing.")
+                cmd.add_argument(
+                    "--partial",
+                    action="store_true",
+                    help="Import the valid rows, report the others (default: an error refuses the file).",
+                )
                 cmd.add_argument(
                     "--org", help="Organisation (id or short name); default: the user's only one."
                 )
@@ -69,7 +81,7 @@ class Command(BaseCommand):
                 raise CommandError("--user is required to export records")
             user = self._user(opts["user"])
             content = exports.records_ctdc_csv(
-                selectors.records_visible(user).iterator(), opts["std_version"]
+                selectors.records_visible(user).iterator(), opts["std_version"], opts["ctdc_release"]
             )
             services.records_exported(acting_user=user, count=content.count(b"\n") - 1, profile="ctdc")
         else:
@@ -162,24 +174,50 @@ class Command(BaseCommand):
             data=data,
             profile=opts["profile"],
             version=opts["std_version"],
+            partial=opts["partial"],
         )
+        counts = ("already_present", "invalid_rows", "identical_in_file", "identical_to_existing")
         summary = {
+            "status": batch.status,
             "rows": batch.rows,
             "imported": batch.imported,
             "skipped": batch.skipped,
             "errors": batch.error_count,
+            **{name: batch.summary.get(name, 0) for name in counts},
+            "error_list": getattr(batch, "error_details", []),
+            "warnings": batch.summary.get("warnings", []),
+            "batch": batch.pk,
         }
         if opts["json"]:
-            self.stdout.write(json.dumps(summary))
+            self.stdout.write(json.dumps(summary, ensure_ascii=False))
         else:
-            self.stdout.write(
-                f"{batch.get_status_display()}: {summary['rows']} rows, {summary['imported']} imported, "
-                f"{summary['skipped']} already present, {summary['errors']} errors (batch {batch.pk})"
-            )
-            if batch.error_count:
-                self.stdout.write("Nothing was imported. Run `lindung standard validate` for every error.")
+            self._print_import(batch, summary)
         if batch.status != batch.Status.DONE:
             sys.exit(EXIT_UNREADABLE if not batch.summary.get("readable", True) else EXIT_INVALID)
+
+    def _print_import(self, batch, summary):
+        self.stdout.write(
+            f"{batch.get_status_display()}: {summary['rows']} rows, {summary['imported']} imported, "
+            f"{summary['skipped']} skipped ({summary['already_present']} already present, "
+            f"{summary['invalid_rows']} with errors), {summary['errors']} errors (batch {batch.pk})"
+        )
+        if summary["identical_to_existing"] or summary["identical_in_file"]:
+            self.stdout.write(
+                f"Imported as distinct records: {summary['identical_to_existing']} rows equal to records "
+                f"of other files, {summary['identical_in_file']} repeated rows within the file."
+            )
+        for warning in summary["warnings"]:
+            self.stdout.write(f"warning: {warning['rule']}: {warning['message']}")
+        if batch.error_count:
+            self.stdout.write("row\tcolumn\tvalue\trule")
+            for e in summary["error_list"]:
+                row = "" if e["row"] is None else e["row"]
+                self.stdout.write(f"{row}\t{e['column']}\t{e['value'] or ''}\t{e['rule']}")
+            if batch.status != batch.Status.DONE:
+                self.stdout.write(
+                    "Nothing was imported. Run `lindung standard validate` for every error, or import "
+                    "the valid rows with --partial."
+                )
 
 
 def _organisation(reference: str):

@@ -47,11 +47,11 @@ class Command(BaseCommand):
         user = self._user(options["user"])
         try:
             if options["action"] == "microdata":
-                frame, report = microdata.anonymised_records(user, k=options["k"])
-                content = microdata.to_csv(frame, hxl=options["hxl"])
+                content, report = microdata.export_csv(user, k=options["k"], hxl=options["hxl"])
                 self.stderr.write(
-                    f"k={report.k}: {report.records} records, {report.suppressed_values} values suppressed, "
-                    f"{report.dropped_records} records dropped, generalised {report.generalised or 'nothing'}"
+                    f"k={report.k} on {', '.join(report.quasi_identifiers)}: {report.records} records, "
+                    f"{report.suppressed_values} values suppressed, {report.dropped_records} records "
+                    f"dropped, generalised {report.generalised or 'nothing'}"
                 )
             else:
                 if not options["indicator"]:
@@ -73,10 +73,14 @@ class Command(BaseCommand):
                     rounding=options["rounding"],
                     epsilon=options["dp"],
                 )
+                for line in table.coverage_lines():
+                    self.stderr.write(line)
                 for warning in table.warning_messages():
                     self.stderr.write(f"warning: {warning}")
                 content, _type, _name = exports.render(table, options["format"])
-        except (DisclosureError, indicators.UnknownIndicator, sources.SourceUnavailable) as exc:
+        except DisclosureError as exc:
+            raise CommandError(f"{exc.code}: {exc}") from exc
+        except (indicators.UnknownIndicator, sources.SourceUnavailable) as exc:
             raise CommandError(str(exc)) from exc
         except PermissionDenied as exc:
             raise CommandError(
