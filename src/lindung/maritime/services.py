@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from lindung.core import policy
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
+from lindung.core.events import send_on_commit
 from lindung.core.markings import TLP, Distribution
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
+from . import events
 from .models import (
     FACILITATOR_REFERENCE_RE,
     Attachment,
@@ -255,6 +257,7 @@ def _incident_create(acting_user, organisation, persons, facilitators, new_vesse
             obj=incident,
             detail={"tlp": incident.tlp, "distribution": incident.distribution, "persons_rows": len(persons)},
         )
+        send_on_commit(events.incidents_arrived, Incident, incident_ids=[incident.pk], how="recorded")
     return incident
 
 
@@ -409,6 +412,7 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
                 organisation=organisation, source_id__in=[r["source_id"] for r in records]
             )
         }
+        created_ids = []
         for number, record in enumerate(records, start=1):
             row = record.get("_row", number)
             record = {k: v for k, v in record.items() if k != "_row"}
@@ -421,6 +425,7 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
                     _validate_incident(incident)
                     incident.save()
                     existing[incident.source_id] = incident
+                    created_ids.append(incident.pk)
                     summary.created += 1
                     continue
                 changed = [name for name, value in record.items() if getattr(incident, name) != value]
@@ -453,6 +458,8 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
                     "unchanged": summary.unchanged,
                 },
             )
+            send_on_commit(events.incidents_arrived, Incident, incident_ids=created_ids, how="imported")
+            _imported(acting_user, organisation, summary)
     if summary.errors:
         _refuse(acting_user, organisation, summary)
     return summary
@@ -465,6 +472,17 @@ def _refuse(acting_user, organisation, summary):
         organisation_id=organisation.pk,
         object_type="maritime.incident",
         detail={"format": summary.format, "errors": len(summary.errors)},
+    )
+    _imported(acting_user, organisation, summary)
+
+
+def _imported(acting_user, organisation, summary):
+    send_on_commit(
+        events.incidents_imported,
+        Incident,
+        organisation=organisation,
+        actor=acting_user,
+        summary=summary.as_dict(),
     )
 
 
