@@ -72,7 +72,9 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        notification = services.notification_mark_read(acting_user=request.user, notification=self.get_object())
+        notification = services.notification_mark_read(
+            acting_user=request.user, notification=self.get_object()
+        )
         return Response(NotificationSerializer(notification).data)
 
     @extend_schema(request=None, responses=ReadAllSerializer)
@@ -153,7 +155,9 @@ class WatchRuleViewSet(
             .first()
         )
         if organisation is None:
-            raise exceptions.ValidationError({"organisation": ["You do not read incidents in this organisation."]})
+            raise exceptions.ValidationError(
+                {"organisation": ["You do not read incidents in this organisation."]}
+            )
         try:
             serializer.instance = services.watch_rule_save(
                 acting_user=self.request.user, organisation=organisation, **data
@@ -163,7 +167,10 @@ class WatchRuleViewSet(
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        if data.pop("organisation_id", serializer.instance.organisation_id) != serializer.instance.organisation_id:
+        if (
+            data.pop("organisation_id", serializer.instance.organisation_id)
+            != serializer.instance.organisation_id
+        ):
             raise exceptions.ValidationError({"organisation": ["A rule stays in its organisation."]})
         try:
             serializer.instance = services.watch_rule_save(

@@ -55,5 +55,8 @@ def load(ctx: dict) -> None:
     services.scan_due()
     # One alert read already, so that the inbox shows both kinds.
     first = Notification.objects.filter(recipient=analyst, event=Event.WATCH_MATCH).order_by("pk").first()
-    if first is not None and Notification.objects.filter(recipient=analyst, read_at__isnull=False).count() == 0:
+    if (
+        first is not None
+        and Notification.objects.filter(recipient=analyst, read_at__isnull=False).count() == 0
+    ):
         services.notification_mark_read(acting_user=analyst, notification=first)
