@@ -51,10 +51,9 @@ def test_a_referral_received_is_told_to_the_receivers_after_commit(
 
 
 def test_a_rolled_back_referral_tells_nobody(send_referral, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            send_referral()
-            raise RuntimeError("the request failed after the referral was written")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        send_referral()
+        raise RuntimeError("the request failed after the referral was written")
     assert not Referral.objects.exists() and not Notification.objects.exists()
 
 
@@ -147,10 +146,14 @@ def test_maritime_import_finished_or_refused_is_told_to_who_ran_it(
 ):
     from lindung.maritime.services import ImportSummary
 
+    when = timezone.now() - datetime.timedelta(days=3)
     record = {
-        "source_id": "mmp:1", "incident_type": "shipwreck", "occurred_at": timezone.now() - datetime.timedelta(days=3),
-        "area": "Mozambique Channel", "dead": 1,
-    }  # fmt: skip
+        "source_id": "mmp:1",
+        "incident_type": "shipwreck",
+        "occurred_at": when,
+        "area": "Sea",
+        "dead": 1,
+    }
     with django_capture_on_commit_callbacks(execute=True):
         maritime_services.incidents_import_public(
             acting_user=people["analyst_a"],
