@@ -218,6 +218,30 @@ class WatchRule(models.Model):
     def has_box(self) -> bool:
         return None not in (self.min_latitude, self.max_latitude, self.min_longitude, self.max_longitude)
 
+    def matches(self, incident) -> bool:
+        """Does ``incident`` meet every condition set? (Whether the owner may see it is the
+        policy's question, asked separately.)"""
+        if self.has_box:
+            if incident.latitude is None or incident.longitude is None:
+                return False
+            if not self.min_latitude <= incident.latitude <= self.max_latitude:
+                return False
+            if self.min_longitude <= self.max_longitude:
+                inside = self.min_longitude <= incident.longitude <= self.max_longitude
+            else:  # a box across the antimeridian (e.g. 170 to -170)
+                inside = incident.longitude >= self.min_longitude or incident.longitude <= self.max_longitude
+            if not inside:
+                return False
+        if self.area_name and (incident.area or "").casefold() != self.area_name.casefold():
+            return False
+        if self.route and incident.route != self.route:
+            return False
+        if self.incident_type and incident.incident_type != self.incident_type:
+            return False
+        if self.min_dead_and_missing is not None and incident.dead_and_missing < self.min_dead_and_missing:
+            return False
+        return not self.tlp or incident.tlp in self.tlp
+
     def route_label(self) -> str:
         return registry.label("migration_route", self.route) if self.route else ""
 
