@@ -1,10 +1,12 @@
 """Notifications API: your inbox (read, mark read), your preferences, your watch rules."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from lindung.core import selectors as core_selectors
 from lindung.core.markings import TLP
@@ -82,19 +84,23 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     def read_all(self, request):
         return Response({"marked": services.notifications_mark_all_read(acting_user=request.user)})
 
-    @extend_schema(methods=["GET"], responses=PreferencesSerializer)
-    @extend_schema(methods=["PUT"], request=PreferencesSerializer, responses=PreferencesSerializer)
-    @action(detail=False, methods=["get", "put"], pagination_class=None)
-    def preferences(self, request):
-        """How you are told of each event: inbox, email (inbox and an e-mail at once), digest
-        (inbox and the daily digest) or off. PUT changes the events it names."""
-        if request.method == "PUT":
-            data = PreferencesSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            try:
-                services.preferences_save(acting_user=request.user, channels=dict(data.validated_data))
-            except DjangoValidationError as exc:
-                raise _drf_error(exc) from None
+
+class PreferencesView(APIView):
+    """How you are told of each event: inbox, email (inbox and an e-mail at once), digest (inbox
+    and the daily digest) or off. PUT changes the events it names."""
+
+    @extend_schema(responses=PreferencesSerializer)
+    def get(self, request):
+        return Response(selectors.channels_of(request.user))
+
+    @extend_schema(request=PreferencesSerializer, responses=PreferencesSerializer)
+    def put(self, request):
+        data = PreferencesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.preferences_save(acting_user=request.user, channels=dict(data.validated_data))
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from None
         return Response(selectors.channels_of(request.user))
 
 
@@ -186,3 +192,8 @@ class WatchRuleViewSet(
 def register(router):
     router.register("notifications", NotificationViewSet, basename="notifications-notification")
     router.register("watch-rules", WatchRuleViewSet, basename="notifications-watch-rule")
+
+
+urlpatterns = [
+    path("notifications/preferences/", PreferencesView.as_view(), name="notifications-preferences")
+]
