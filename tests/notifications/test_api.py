@@ -41,6 +41,8 @@ def test_preferences(org_a, make_user):
     assert after.status_code == 200 and after.json()["task_due"] == "digest"
     bad = api(user).put("/api/v1/notifications/preferences/", {"task_due": "pigeon"}, format="json")
     assert bad.status_code == 400 and "task_due" in bad.json()
+    # Regression: as an action of the notifications viewset, OPTIONS asked for an object id (500).
+    assert api(user).options("/api/v1/notifications/preferences/").status_code == 200
 
 
 def test_watch_rules_crud(org_a, org_b, make_user):
