@@ -57,6 +57,6 @@ def load(ctx: dict) -> None:
     first = Notification.objects.filter(recipient=analyst, event=Event.WATCH_MATCH).order_by("pk").first()
     if (
         first is not None
-        and Notification.objects.filter(recipient=analyst, read_at__isnull=False).count() == 0
+        and not Notification.objects.filter(recipient=analyst, read_at__isnull=False).exists()
     ):
         services.notification_mark_read(acting_user=analyst, notification=first)
