@@ -51,6 +51,7 @@ LINDUNG_APPS = [
     "lindung.frameworks",
     "lindung.engagement",
     "lindung.stats",
+    "lindung.notifications",
 ]
 
 INSTALLED_APPS = [
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lindung.core.context_processors.navigation",
+                "lindung.notifications.context_processors.unread",
             ],
         },
     },
@@ -227,6 +229,30 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+
+# E-mail (notifications). SMTP from the environment: LINDUNG_SMTP_HOST/PORT/USER/PASSWORD/TLS/FROM,
+# or Django's own EMAIL_* names. Without a host, messages are written as files to var/mail/, so the
+# demo shows what would have been sent. Links in messages start with LINDUNG_SITE_URL.
+def _env(*names, default=""):
+    return next((os.environ[n] for n in names if os.environ.get(n)), default)
+
+
+EMAIL_HOST = _env("LINDUNG_SMTP_HOST", "EMAIL_HOST")
+EMAIL_PORT = int(_env("LINDUNG_SMTP_PORT", "EMAIL_PORT", default="25"))
+EMAIL_HOST_USER = _env("LINDUNG_SMTP_USER", "EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = _env("LINDUNG_SMTP_PASSWORD", "EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("LINDUNG_SMTP_TLS", env_bool("EMAIL_USE_TLS", False))
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = _env("LINDUNG_SMTP_FROM", "DEFAULT_FROM_EMAIL", default="lindung@localhost")
+EMAIL_BACKEND = _env(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+LINDUNG_SITE_URL = os.environ.get("LINDUNG_SITE_URL", "http://127.0.0.1:8000")
 
 # Key material for personal data (see lindung.core.crypto). Production sets LINDUNG_MASTER_KEY.
 LINDUNG_MASTER_KEY = os.environ.get("LINDUNG_MASTER_KEY", "")

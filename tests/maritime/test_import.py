@@ -76,6 +76,7 @@ def test_older_layout_with_bom(org_a):
         "warnings": [],
         "unmatched": {"route": {}, "cause": {}},
         "ok": True,
+        "refused_whole": False,
     }
     incident = Incident.objects.get(source_id="mmp:90001")
     assert incident.tlp == TLP.CLEAR

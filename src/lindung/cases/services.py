@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from lindung.core import crypto, policy
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
+from lindung.core.events import send_on_commit
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
-from . import list_columns, workflows
+from . import events, list_columns, workflows
 from .choices import (
     CaseType,
     ConsentPurpose,
@@ -528,6 +529,15 @@ def case_transition(*, acting_user, case, transition, data=None, expected_versio
                 **({"tasks_closed_with_case": tasks_closed} if tasks_closed else {}),
             },
         )
+        send_on_commit(
+            events.case_transitioned,
+            Case,
+            case=locked,
+            transition=step.name,
+            from_state=from_state,
+            to_state=step.target,
+            actor=acting_user,
+        )
     return locked
 
 
@@ -646,6 +656,7 @@ def consent_withdraw(*, acting_user, consent) -> Consent:
             obj=consent,
             detail={"person": consent.person_id, "purpose": consent.purpose},
         )
+        send_on_commit(events.consent_withdrawn, Consent, consent=consent, actor=acting_user)
     return consent
 
 
@@ -1158,6 +1169,7 @@ def case_transfer(*, acting_user, case, agreement, expected_version=None) -> Cas
             obj=target,
             detail={**detail, "from": locked.organisation_id, "source_case": locked.pk},
         )
+        send_on_commit(events.case_transferred, Case, source=locked, target=target, actor=acting_user)
     return target
 
 

@@ -160,6 +160,13 @@ class AuditAction(models.TextChoices):
     ENGAGEMENT_DOCUMENT_SAVED = "engagement.document_saved", _("Guideline or guidance version saved")
     ENGAGEMENT_EXPORTED = "engagement.exported", _("Engagement report or document exported")
     ENGAGEMENT_REFUSED = "engagement.refused", _("Engagement action refused (safeguard or consent)")
+    # notifications (issue 15): add below this line
+    NOTIFICATIONS_CREATED = "notifications.created", _("Notifications made for an event")
+    NOTIFICATIONS_READ = "notifications.read", _("Notifications marked as read")
+    NOTIFICATION_PREFERENCES_SAVED = "notifications.preferences_saved", _("Notification preferences saved")
+    WATCH_RULE_CREATED = "notifications.watch_rule_created", _("Watch rule created")
+    WATCH_RULE_UPDATED = "notifications.watch_rule_updated", _("Watch rule changed")
+    WATCH_RULE_DELETED = "notifications.watch_rule_deleted", _("Watch rule deleted")
     # generic writes, for apps whose writes need no finer word
     RECORD_CREATED = "record.created", _("Record created")
     RECORD_UPDATED = "record.updated", _("Record updated")

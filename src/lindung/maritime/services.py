@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from lindung.core import policy
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
+from lindung.core.events import send_on_commit
 from lindung.core.markings import TLP, Distribution
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
-from . import importers
+from . import events, importers
 from .models import (
     FACILITATOR_REFERENCE_RE,
     Attachment,
@@ -259,6 +260,7 @@ def _incident_create(acting_user, organisation, persons, facilitators, new_vesse
             obj=incident,
             detail={"tlp": incident.tlp, "distribution": incident.distribution, "persons_rows": len(persons)},
         )
+        send_on_commit(events.incidents_arrived, Incident, incident_ids=[incident.pk], how="recorded")
     return incident
 
 
@@ -424,6 +426,7 @@ class ImportSummary:
                 for kind, labels in self.unmatched.items()
             },
             "ok": not self.errors,
+            "refused_whole": self.refused_whole,
         }
 
 
@@ -472,6 +475,7 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
                 organisation=organisation, source_id__in=[r["source_id"] for r in records]
             )
         }
+        created_ids = []
         for number, record in enumerate(records, start=1):
             row = record.get("_row", number)
             fields = {k: v for k, v in record.items() if k != "_row"}
@@ -479,7 +483,9 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
             _unknown_fields(fields, (*INCIDENT_FIELDS, *IMPORT_FIELDS))
             try:
                 with transaction.atomic():  # a savepoint: a refused row leaves nothing behind
-                    _import_one(acting_user, organisation, existing, fields, summary)
+                    created = _import_one(acting_user, organisation, existing, fields, summary)
+                if created is not None:
+                    created_ids.append(created)
             except ValidationError as exc:
                 summary.errors += [
                     {"row": row, "column": name, "code": "incident_invalid", "message": message}
@@ -506,6 +512,8 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
                     "warnings": len(summary.warnings),
                 },
             )
+            send_on_commit(events.incidents_arrived, Incident, incident_ids=created_ids, how="imported")
+            _imported(acting_user, organisation, summary)
     if summary.refused_whole:
         return _refuse(acting_user, organisation, summary)
     return summary
@@ -519,11 +527,11 @@ def _import_one(acting_user, organisation, existing, fields, summary):
         incident.save()
         existing[incident.source_id] = incident
         summary.created += 1
-        return
+        return incident.pk
     changed = [name for name, value in fields.items() if getattr(incident, name) != value]
     if not changed:
         summary.unchanged += 1
-        return
+        return None
     for name in changed:
         setattr(incident, name, fields[name])
     incident.version += 1
@@ -531,6 +539,7 @@ def _import_one(acting_user, organisation, existing, fields, summary):
     _validate_incident(incident)
     incident.save()
     summary.updated += 1
+    return None
 
 
 def _refuse(acting_user, organisation, summary):
@@ -544,7 +553,19 @@ def _refuse(acting_user, organisation, summary):
         object_type="maritime.incident",
         detail={"format": summary.format, "errors": len(summary.errors), "rows": summary.rows},
     )
+    _imported(acting_user, organisation, summary)
     return summary
+
+
+def _imported(acting_user, organisation, summary):
+    """Tell whoever follows imports (notifications listen) that this one finished or failed."""
+    send_on_commit(
+        events.incidents_imported,
+        Incident,
+        organisation=organisation,
+        actor=acting_user,
+        summary=summary.as_dict(),
+    )
 
 
 def _messages(exc: ValidationError) -> list[tuple[str, str]]:

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from lindung.core import policy
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
+from lindung.core.events import send_on_commit
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
+from . import events
 from .models import Referral, Service
 
 SERVICE_FIELDS = (
@@ -250,6 +252,7 @@ def referral_send(
                 "identity_shared": share_identity,
             },
         )
+        send_on_commit(events.referral_sent, Referral, referral=referral, actor=acting_user)
     return referral
 
 
@@ -271,6 +274,10 @@ def _clean_note(note: str) -> str:
     return note
 
 
+def _answered(referral, acting_user, answer):
+    send_on_commit(events.referral_answered, Referral, referral=referral, actor=acting_user, answer=answer)
+
+
 def referral_accept(*, acting_user, referral: Referral, note: str = "") -> Referral:
     note = _clean_note(note)
     with transaction.atomic():
@@ -288,6 +295,7 @@ def referral_accept(*, acting_user, referral: Referral, note: str = "") -> Refer
             obj=referral,
             organisation_id=referral.receiving_organisation_id,
         )
+        _answered(referral, acting_user, "accepted")
     return referral
 
 
@@ -314,6 +322,7 @@ def referral_decline(*, acting_user, referral: Referral, reason: str, note: str 
             organisation_id=referral.receiving_organisation_id,
             detail={"reason": reason},
         )
+        _answered(referral, acting_user, "declined")
     return referral
 
 
@@ -347,6 +356,7 @@ def referral_record_service(
             organisation_id=referral.receiving_organisation_id,
             detail={"service_type": service_type},
         )
+        _answered(referral, acting_user, "completed")
     return referral
 
 

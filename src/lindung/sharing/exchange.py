@@ -27,8 +27,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lindung.core import policy
+from lindung.core.events import send_on_commit
 from lindung.core.markings import TLP, TLP_ORDER, Distribution, tlp_allowed
 from lindung.core.models import ObjectShare, SharingGroup
+from lindung.maritime.events import incidents_arrived
 from lindung.maritime.models import FacilitatorReference, Incident, PersonsOnBoard, Vessel
 
 from . import bulk, stix
@@ -538,6 +540,10 @@ def _import(peer, agreement, by_id, refuse_stale) -> ImportResult:
         for report, author, tlp, details, modified, previous in plans:
             _store_report(batch, report, author, tlp, details, modified, previous, allowed, result)
         batch.flush()
+        # New incidents and new versions alike: a new version may match a watch rule the old did not.
+        arrived = [incident.row["id"] for incident in (*batch.new, *batch.updated)]
+        if arrived:
+            send_on_commit(incidents_arrived, Incident, incident_ids=arrived, how="received")
     return result
 
 

@@ -23,9 +23,10 @@ from django.utils import timezone
 from lindung.core import policy
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
+from lindung.core.events import send_on_commit
 from lindung.core.roles import Capability
 
-from . import profiles, registry
+from . import events, profiles, registry
 from .models import ImportBatch, StandardRecord, ValidationReport
 from .validation import FIRST_ERRORS, HEADER_ROW, ValidationResult, validate_bytes
 
@@ -167,6 +168,7 @@ def batch_run(batch: ImportBatch, data: bytes, *, progress: Progress | None = No
                 obj=batch,
                 detail={"rows": batch.rows},
             )
+            send_on_commit(events.import_finished, ImportBatch, batch=batch)
         raise
 
 
@@ -201,6 +203,7 @@ def _batch_work(batch: ImportBatch, data: bytes, progress: Progress) -> ImportBa
                 obj=batch,
                 detail={"rows": result.rows, "errors": result.error_count, "sha256": batch.file_sha256},
             )
+            send_on_commit(events.import_finished, ImportBatch, batch=batch)
         progress("rejected", 0, result.rows)
         return batch
     frame, source = result.frame, result.source
@@ -254,6 +257,7 @@ def _batch_work(batch: ImportBatch, data: bytes, progress: Progress) -> ImportBa
                 "sha256": batch.file_sha256,
             },
         )
+        send_on_commit(events.import_finished, ImportBatch, batch=batch)
     progress("done", batch.imported, batch.rows)
     return batch
 
