@@ -19,7 +19,15 @@ from lindung.core import policy
 from lindung.core.models import ApiToken, Membership, Organisation, User
 from lindung.core.roles import Role
 from lindung.core.services import hash_token
-from tests.test_authorization import HOME_ORG, _declared_models, _dummy, _examples, _fill, _is_public, all_routes
+from tests.test_authorization import (
+    HOME_ORG,
+    _declared_models,
+    _dummy,
+    _examples,
+    _fill,
+    _is_public,
+    all_routes,
+)
 
 BEFORE_SECOND_FACTOR = {"core:login", "core:logout", "core:otp_verify"}
 

@@ -92,9 +92,7 @@ def test_token_made_after_the_second_factor_records_it_and_reads_persons(make_us
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/api/v1/me/", "/api/v1/persons/", "/api/v1/tokens/"])
-def test_password_level_token_is_refused_where_a_second_factor_is_required(
-    make_user, org_a, settings, path
-):
+def test_password_level_token_is_refused_where_a_second_factor_is_required(make_user, org_a, settings, path):
     user = make_user(org_a, Role.CASEWORKER)
     _token, secret = _password_token(user)  # made while the site did not require the second factor
     assert Client().get(path, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
@@ -111,7 +109,10 @@ def test_password_level_token_cannot_mint_a_stronger_one(make_user, org_a, requi
     user = make_user(org_a, Role.RESEARCHER)  # needs no second factor: its token works
     _token, secret = _password_token(user)
     created = Client().post(
-        "/api/v1/tokens/", {"name": "copy"}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}"
+        "/api/v1/tokens/",
+        {"name": "copy"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
     )
     assert created.status_code == 201
     assert ApiToken.objects.get(name="copy").assurance == ApiToken.Assurance.PASSWORD
@@ -174,7 +175,11 @@ def test_administrator_created_users_get_the_password_validators(make_user, org_
     admin = make_user(org_a, Role.ADMINISTRATOR)
     with pytest.raises(ValidationError) as refused:
         services.user_create(
-            acting_user=admin, organisation=org_a, username="newcomer", password=password, role=Role.CASEWORKER,
+            acting_user=admin,
+            organisation=org_a,
+            username="newcomer",
+            password=password,
+            role=Role.CASEWORKER,
             email="newcomer@example.org",
         )
     assert code in [e.code for e in refused.value.error_dict["password"]]
@@ -250,7 +255,9 @@ def test_administrator_reset_forces_a_change_at_next_sign_in(make_user, org_a):
     assert done.status_code == 302
     user.refresh_from_db()
     assert user.must_change_password and user.check_password(temporary)
-    assert AuditEntry.objects.filter(action=AuditAction.PASSWORD_RESET, actor_id=admin.pk, object_id=str(user.pk))
+    assert AuditEntry.objects.filter(
+        action=AuditAction.PASSWORD_RESET, actor_id=admin.pk, object_id=str(user.pk)
+    )
 
     client = Client()
     assert _login(client, user.username, temporary).status_code == 302
@@ -294,9 +301,7 @@ def test_password_spraying_from_one_address_is_throttled(make_user, org_a, setti
     settings.LINDUNG_ADDRESS_FAILURE_LIMIT = 10
     victim = make_user(org_a, Role.CASEWORKER)
     sprayer = Client(REMOTE_ADDR="203.0.113.9")
-    statuses = [
-        _login(sprayer, f"guess{n}", "Summer2026!spray").status_code for n in range(30)
-    ]
+    statuses = [_login(sprayer, f"guess{n}", "Summer2026!spray").status_code for n in range(30)]
     assert statuses[:10] == [200] * 10  # the sign-in form again, with its error
     assert set(statuses[10:]) == {429}
     # Even the right password is refused from that address while the window lasts...
@@ -318,5 +323,7 @@ def test_address_throttle_window_passes(make_user, org_a, settings):
     for n in range(3):
         _login(client, f"guess{n}", "wrong-password-123")
     assert _login(client, victim.username).status_code == 429
-    SignInFailure.objects.update(at=timezone.now() - timedelta(seconds=settings.LINDUNG_ADDRESS_FAILURE_WINDOW + 1))
+    SignInFailure.objects.update(
+        at=timezone.now() - timedelta(seconds=settings.LINDUNG_ADDRESS_FAILURE_WINDOW + 1)
+    )
     assert _login(client, victim.username).status_code == 302

@@ -16,7 +16,9 @@ from .services import hash_token
 
 GATE_MESSAGES = {
     assurance.SECOND_FACTOR_REQUIRED: gettext_lazy("Complete two-factor sign-in first."),
-    assurance.PASSWORD_CHANGE_REQUIRED: gettext_lazy("Change your password first (an administrator reset it)."),
+    assurance.PASSWORD_CHANGE_REQUIRED: gettext_lazy(
+        "Change your password first (an administrator reset it)."
+    ),
 }
 
 

@@ -227,3 +227,6 @@ class SignInFailure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["address", "at"], name="core_signin_failure_addr_at")]
+
+    def __str__(self):
+        return f"Failed sign-in at {self.at:%Y-%m-%d %H:%M:%S}"

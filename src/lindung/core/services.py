@@ -114,7 +114,9 @@ def sign_in_failure_record(*, address) -> None:
         return
     now = timezone.now()
     with transaction.atomic():
-        SignInFailure.objects.filter(at__lt=now - timedelta(seconds=settings.LINDUNG_ADDRESS_FAILURE_WINDOW)).delete()
+        SignInFailure.objects.filter(
+            at__lt=now - timedelta(seconds=settings.LINDUNG_ADDRESS_FAILURE_WINDOW)
+        ).delete()
         SignInFailure.objects.create(address=address[:45], at=now)
 
 

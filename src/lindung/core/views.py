@@ -4,13 +4,13 @@ import io
 
 import qrcode
 import qrcode.image.svg
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from axes.helpers import get_client_ip_address
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -52,7 +52,8 @@ class LoginView(auth_views.LoginView):
         failures = selectors.sign_in_failures_from(get_client_ip_address(request) or "")
         if failures >= settings.LINDUNG_ADDRESS_FAILURE_LIMIT:
             audit_record(
-                action=AuditAction.LOGIN_THROTTLED, detail={"reason": "address_failures", "failures": failures}
+                action=AuditAction.LOGIN_THROTTLED,
+                detail={"reason": "address_failures", "failures": failures},
             )
             return render(
                 request,
@@ -169,11 +170,20 @@ def password_change(request):
                 return redirect(_safe_next(request, reverse("core:home")))
         elif form.has_error("old_password"):
             services.user_password_change_refused(acting_user=request.user)
-    intro = _("An administrator set your password: choose your own to go on.") if request.user.must_change_password else ""
+    intro = (
+        _("An administrator set your password: choose your own to go on.")
+        if request.user.must_change_password
+        else ""
+    )
     return render(
         request,
         "core/form_page.html",
-        {"form": form, "title": _("Change your password"), "intro": intro, "submit_label": _("Change password")},
+        {
+            "form": form,
+            "title": _("Change your password"),
+            "intro": intro,
+            "submit_label": _("Change password"),
+        },
     )
 
 
@@ -296,7 +306,9 @@ def user_password_reset(request, pk, user_pk):
         {
             "form": form,
             "title": _("Reset the password of %(user)s") % {"user": user.get_username()},
-            "intro": _("Give the user this temporary password in person; they must change it when they sign in."),
+            "intro": _(
+                "Give the user this temporary password in person; they must change it when they sign in."
+            ),
             "submit_label": _("Reset password"),
         },
     )

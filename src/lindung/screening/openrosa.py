@@ -131,7 +131,8 @@ def authenticate(request):
     ):
         # Only a right answer gets here, so the count of a nonce is spent by its owner's phone only.
         audit_record(
-            action=AuditAction.DIGEST_REPLAY_REFUSED, detail={"channel": "openrosa", "username": username[:150]}
+            action=AuditAction.DIGEST_REPLAY_REFUSED,
+            detail={"channel": "openrosa", "username": username[:150]},
         )
         return None, _message(_("This sign-in answer was used before; trying again."), 401, stale=True)
     return credential.user, None

@@ -5,31 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_audit_chain_head'),
+        ("core", "0005_audit_chain_head"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apitoken',
-            name='assurance',
-            field=models.CharField(choices=[('password', 'password only'), ('second_factor', 'password and second factor')], default='password', max_length=16, verbose_name='sign-in assurance'),
+            model_name="apitoken",
+            name="assurance",
+            field=models.CharField(
+                choices=[("password", "password only"), ("second_factor", "password and second factor")],
+                default="password",
+                max_length=16,
+                verbose_name="sign-in assurance",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='must_change_password',
-            field=models.BooleanField(default=False, verbose_name='must change password'),
+            model_name="user",
+            name="must_change_password",
+            field=models.BooleanField(default=False, verbose_name="must change password"),
         ),
         migrations.CreateModel(
-            name='SignInFailure',
+            name="SignInFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(max_length=45)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.CharField(max_length=45)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'indexes': [models.Index(fields=['address', 'at'], name='core_signin_failure_addr_at')],
+                "indexes": [models.Index(fields=["address", "at"], name="core_signin_failure_addr_at")],
             },
         ),
     ]

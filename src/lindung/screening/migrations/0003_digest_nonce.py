@@ -4,19 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('screening', '0002_shipped_instrument'),
+        ("screening", "0002_shipped_instrument"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DigestNonce',
+            name="DigestNonce",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nonce', models.CharField(max_length=64, unique=True)),
-                ('issued', models.BigIntegerField(db_index=True)),
-                ('count', models.BigIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nonce", models.CharField(max_length=64, unique=True)),
+                ("issued", models.BigIntegerField(db_index=True)),
+                ("count", models.BigIntegerField()),
             ],
         ),
     ]
