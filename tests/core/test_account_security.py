@@ -248,6 +248,8 @@ def test_administrator_reset_forces_a_change_at_next_sign_in(make_user, org_a):
     admin_client = Client()
     admin_client.force_login(admin)
     url = f"/organisations/{org_a.pk}/users/{user.pk}/password/"
+    assert url in admin_client.get(f"/organisations/{org_a.pk}/").content.decode()
+    assert admin_client.get(url).status_code == 200
     weak = admin_client.post(url, {"new_password1": "1234567890", "new_password2": "1234567890"})
     assert weak.status_code == 200
     temporary = "temporary-passphrase-77"
