@@ -270,6 +270,11 @@ def test_administrator_reset_forces_a_change_at_next_sign_in(make_user, org_a):
     assert api.status_code == 403 and api.json()["code"] == "password_change_required"
     by_token = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert by_token.status_code == 403 and by_token.json()["code"] == "password_change_required"
+    kept = client.post(
+        "/account/password/",
+        {"old_password": temporary, "new_password1": temporary, "new_password2": temporary},
+    )
+    assert kept.context["form"].has_error("__all__", "password_unchanged")
     changed = client.post(
         "/account/password/",
         {"old_password": temporary, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},

@@ -79,6 +79,15 @@ def _set_password(user, password) -> None:
 
 def user_password_change(*, acting_user, new_password) -> None:
     """A user's change of their own password; the caller has checked the current one."""
+    if acting_user.check_password(new_password):
+        # After a reset the administrator knows the current password: keeping it changes nothing.
+        raise ValidationError(
+            {
+                "password": ValidationError(
+                    _("Choose a password other than the current one."), code="password_unchanged"
+                )
+            }
+        )
     with transaction.atomic():
         _set_password(acting_user, new_password)
         acting_user.must_change_password = False
