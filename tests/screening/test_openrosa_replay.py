@@ -1,5 +1,6 @@
 """A captured Digest answer cannot be played again (issue 13, finding 11): the nonce count must
-grow for each nonce, nonces expire, and a replay is refused with 401 and audited."""
+grow for each nonce, nonces expire, and a replay is refused with 401 and audited. The phone
+secret goes through the password validators (finding 2)."""
 
 import re
 import time
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from lindung.core.audit_actions import AuditAction
 from lindung.core.models import AuditEntry
+from lindung.core.roles import Role
 from lindung.screening import openrosa
 
 from .test_openrosa import SECRET, md5, phone_user  # noqa: F401 - phone_user is a fixture
@@ -102,3 +104,20 @@ def test_expired_nonces_are_stale_and_forgotten(url, monkeypatch):
     fresh = _challenge(client, url)
     assert client.get(url, HTTP_AUTHORIZATION=_answer(fresh, url, "00000001")).status_code == 200
     assert list(DigestNonce.objects.values_list("nonce", flat=True)) == [fresh["nonce"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("secret", "code"),
+    [("123456789012", "password_entirely_numeric"), ("fieldworker-1", "password_too_similar")],
+)
+def test_phone_secret_goes_through_the_password_validators(client_for, org_a, secret, code):
+    from lindung.screening.models import OpenRosaCredential
+
+    client = client_for(org_a, Role.CASEWORKER)
+    client.user.username = "fieldworker"
+    client.user.save(update_fields=["username"])
+    response = client.post("/screening/phone/", {"secret": secret})
+    assert response.status_code == 200
+    assert response.context["form"].has_error("secret", code)
+    assert not OpenRosaCredential.objects.exists()
