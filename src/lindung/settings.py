@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "lindung.core.middleware.SessionTimeoutMiddleware",
-    "lindung.core.middleware.TwoFactorRequiredMiddleware",
+    "lindung.core.middleware.AccountGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "lindung.core.method_not_allowed.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -146,7 +146,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -161,6 +161,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Password spraying (one guess for each of many usernames) never trips the limit above: from one
+# address, this many failures within the window, whatever the usernames, refuse further sign-ins
+# from it until the window has passed (core.views.LoginView).
+LINDUNG_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LINDUNG_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+LINDUNG_ADDRESS_FAILURE_WINDOW = 15 * 60  # seconds
 
 # Sessions: 30 minutes idle, 12 hours at most.
 SESSION_IDLE_TIMEOUT = 30 * 60

@@ -85,7 +85,7 @@ def test_administrator_of_another_organisation_cannot_touch_roles(client_for, or
             "role",
             "Select a valid choice",
         ),
-        ({"username": "ok", "role": "caseworker", "password": "short"}, "password", "at least 10"),
+        ({"username": "ok", "role": "caseworker", "password": "short"}, "password", "at least 12"),
     ],
 )
 def test_user_form_bad_input_names_the_field(client_for, org_a, data, field, message):

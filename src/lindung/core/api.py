@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors, services
+from . import assurance, selectors, services
 from .models import ApiToken, AuditEntry, Organisation
 
 
@@ -36,8 +36,19 @@ class TokenSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "days", "created_at", "expires_at", "last_used_at", "revoked_at", "secret"]
-        read_only_fields = ["created_at", "expires_at", "last_used_at", "revoked_at"]
+        fields = [
+            "id",
+            "name",
+            "days",
+            "assurance",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "secret",
+        ]
+        # The assurance is the creating request's (core.assurance), never the client's word.
+        read_only_fields = ["assurance", "created_at", "expires_at", "last_used_at", "revoked_at"]
 
     def get_secret(self, obj) -> str | None:
         # Present only in the response that created the token.
@@ -105,7 +116,11 @@ class TokenViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            token, secret = services.api_token_create(acting_user=request.user, **serializer.validated_data)
+            token, secret = services.api_token_create(
+                acting_user=request.user,
+                assurance_level=assurance.request_assurance(request),
+                **serializer.validated_data,
+            )
         except ValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         return Response(

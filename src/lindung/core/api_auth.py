@@ -1,16 +1,31 @@
-"""API authentication: hashed bearer tokens with expiry, and sessions that passed 2FA."""
+"""API authentication: hashed bearer tokens with expiry, and sessions; both pass the account gate
+(the second factor where required, then a password change that is due; see core.assurance)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from . import assurance
 from .audit import audit_record
 from .audit_actions import AuditAction
-from .middleware import needs_second_factor
 from .models import ApiToken
 from .services import hash_token
+
+GATE_MESSAGES = {
+    assurance.SECOND_FACTOR_REQUIRED: gettext_lazy("Complete two-factor sign-in first."),
+    assurance.PASSWORD_CHANGE_REQUIRED: gettext_lazy(
+        "Change your password first (an administrator reset it)."
+    ),
+}
+
+
+def _refuse_at_gate(code):
+    """403 with the code when the user must do something first, whatever they ask of the API."""
+    if code is not None:
+        raise exceptions.PermissionDenied({"detail": GATE_MESSAGES[code], "code": code})
 
 
 class HashedTokenAuthentication(authentication.BaseAuthentication):
@@ -30,6 +45,11 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
                 detail={"reason": "expired or revoked" if token else "unknown"},
             )
             raise exceptions.AuthenticationFailed(_("The token is unknown, expired or revoked."))
+        code = assurance.gate(token.user, token.assurance)
+        if code == assurance.SECOND_FACTOR_REQUIRED:
+            # Made with the password only (or before tokens recorded it): not a second factor.
+            audit_record(action=AuditAction.TOKEN_REFUSED, actor=token.user, detail={"reason": code})
+        _refuse_at_gate(code)
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -40,12 +60,12 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
 
 
 class VerifiedSessionAuthentication(authentication.SessionAuthentication):
-    """A browser session reaches the API only after the second factor, where one is required."""
+    """A browser session reaches the API only past the account gate, as pages do."""
 
     def authenticate(self, request):
         result = super().authenticate(request)
-        if result and needs_second_factor(result[0]) and not result[0].is_verified():
-            raise exceptions.PermissionDenied(_("Complete two-factor sign-in first."))
+        if result:
+            _refuse_at_gate(assurance.gate(result[0], assurance.session_assurance(result[0])))
         return result
 
 

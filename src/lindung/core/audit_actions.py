@@ -22,6 +22,14 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKED = "auth.token_revoked", _("API token revoked")
     TOKEN_REFUSED = "auth.token_refused", _("API token refused")
     CSRF_REFUSED = "auth.csrf_refused", _("Request refused: CSRF check failed")
+    LOGIN_THROTTLED = "auth.login_throttled", _("Sign-in refused: too many failures from one address")
+    PASSWORD_CHANGED = "auth.password_changed", _("Password changed")
+    PASSWORD_CHANGE_FAILED = (
+        "auth.password_change_failed",
+        _("Password change refused: wrong current password"),
+    )
+    PASSWORD_RESET = "auth.password_reset", _("Password reset by an administrator")
+    DIGEST_REPLAY_REFUSED = "auth.digest_replayed", _("Phone sign-in refused: a Digest answer replayed")
     ACCESS_DENIED = "policy.denied", _("Access refused by the policy")
     # organisations, users, roles, keys
     ORGANISATION_CREATED = "org.created", _("Organisation created")

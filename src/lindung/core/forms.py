@@ -34,7 +34,8 @@ class UserCreateForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, min_length=10)
+    # Checked by the site's password validators in the service (core.services.user_create).
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput)
 
 
 class RoleGrantForm(forms.Form):
@@ -58,7 +59,8 @@ def add_service_errors(form, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form: on the field it names when the form has it,
     otherwise above the form, so that no refusal is lost."""
     if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
+        # The ValidationErrors themselves, not their messages, so that their codes stay readable.
+        for name, errors in exc.error_dict.items():
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)

@@ -1,4 +1,5 @@
-"""Request id, security headers, session time limits and the second-factor gate."""
+"""Request id, security headers, session time limits and the account gate (second factor,
+password change)."""
 
 import time
 import uuid
@@ -8,11 +9,10 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from . import policy
+from . import assurance
 from .audit import audit_record
 from .audit_actions import AuditAction
 from .context import client_ip_var, request_id_var
-from .roles import IDENTITY_CAPABILITIES
 
 # No inline script or style anywhere: every asset comes from this site.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -98,27 +98,27 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
-def needs_second_factor(user) -> bool:
-    if not settings.LINDUNG_REQUIRE_2FA or not user.is_authenticated:
-        return False
-    return bool(policy.all_capabilities(user) & IDENTITY_CAPABILITIES)
+class AccountGateMiddleware:
+    """Before anything else: the second factor where it is required, then a password change an
+    administrator's reset made due (see core.assurance.gate). Only the pages that do these and
+    signing out stay open; the API refuses such users itself (core.api_auth)."""
 
-
-class TwoFactorRequiredMiddleware:
-    """Users whose roles see identities must pass a TOTP check before anything else."""
-
-    exempt_prefixes = ("/account/", "/static/", "/i18n/", "/healthz", "/api/")
+    open_prefixes = ("/static/", "/i18n/", "/healthz", "/api/")
+    destination = {
+        assurance.SECOND_FACTOR_REQUIRED: "core:otp_verify",
+        assurance.PASSWORD_CHANGE_REQUIRED: "core:password_change",
+    }
+    always_open = ("core:login", "core:logout", "core:otp_verify")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(self.exempt_prefixes)
-            and needs_second_factor(user)
-            and not user.is_verified()
-        ):
-            return redirect(f"{reverse('core:otp_verify')}?next={request.path}")
+        if user.is_authenticated and not request.path.startswith(self.open_prefixes):
+            code = assurance.gate(user, assurance.session_assurance(user))
+            if code is not None:
+                target = reverse(self.destination[code])
+                if request.path != target and request.path not in {reverse(n) for n in self.always_open}:
+                    return redirect(f"{target}?next={request.path}")
         return self.get_response(request)

@@ -44,6 +44,9 @@ class Organisation(models.Model):
 
 class User(AbstractUser):
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
+    # Set when an administrator resets the password: the user must choose their own before
+    # anything else (core.middleware.AccountGateMiddleware, core.api_auth).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -182,7 +185,14 @@ class AuditEntry(models.Model):
 
 
 class ApiToken(models.Model):
-    """An API token; only its SHA-256 is stored. The secret is shown once, at creation."""
+    """An API token; only its SHA-256 is stored. The secret is shown once, at creation.
+
+    ``assurance`` is how the user had proved who they were when they made it: a token made with the
+    password only is refused to users who must use a second factor (core.assurance)."""
+
+    class Assurance(models.TextChoices):
+        PASSWORD = "password", _("password only")
+        SECOND_FACTOR = "second_factor", _("password and second factor")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -192,6 +202,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    assurance = models.CharField(
+        _("sign-in assurance"), max_length=16, choices=Assurance.choices, default=Assurance.PASSWORD
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -202,3 +215,18 @@ class ApiToken(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in from one address, kept for the address limit's window only (see
+    core.services.sign_in_failure_record): spraying many usernames from one address is slowed
+    even though each username fails only once."""
+
+    address = models.CharField(max_length=45)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "at"], name="core_signin_failure_addr_at")]
+
+    def __str__(self):
+        return f"Failed sign-in at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,9 +1,13 @@
 """Reads of core data, already filtered by the access policy."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from . import policy
-from .models import ApiToken, AuditEntry, Membership, Organisation, User
+from .models import ApiToken, AuditEntry, Membership, Organisation, SignInFailure, User
 from .roles import Capability
 
 
@@ -64,3 +68,9 @@ def tokens_of(user):
     if not getattr(user, "is_authenticated", False):
         return ApiToken.objects.none()
     return ApiToken.objects.filter(user=user)
+
+
+def sign_in_failures_from(address: str) -> int:
+    """Failed sign-ins from ``address`` within the address limit's window, whatever the usernames."""
+    since = timezone.now() - timedelta(seconds=settings.LINDUNG_ADDRESS_FAILURE_WINDOW)
+    return SignInFailure.objects.filter(address=address[:45], at__gte=since).count()

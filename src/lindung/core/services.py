@@ -5,17 +5,18 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import policy
+from . import assurance, policy
 from .audit import audit_record
 from .audit_actions import AuditAction
 from .countries import is_country
-from .models import ApiToken, Membership, ObjectShare, Organisation, SharingGroup, User
+from .models import ApiToken, Membership, ObjectShare, Organisation, SharingGroup, SignInFailure, User
 from .roles import Capability, Role
 
 
@@ -52,7 +53,7 @@ def user_create(
         raise ValidationError({"username": _("This username is taken.")})
     with transaction.atomic():
         user = User(username=username, email=email, first_name=first_name, last_name=last_name)
-        user.set_password(password)
+        _set_password(user, password)
         user.full_clean(exclude=["password"])
         user.save()
         Membership.objects.create(user=user, organisation=organisation, role=role)
@@ -64,6 +65,68 @@ def user_create(
             detail={"role": role},
         )
     return user
+
+
+def _set_password(user, password) -> None:
+    """Every password goes through the site's validators (AUTH_PASSWORD_VALIDATORS): length,
+    common passwords, similarity to the user's own names and address, digits only."""
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from exc
+    user.set_password(password)
+
+
+def user_password_change(*, acting_user, new_password) -> None:
+    """A user's change of their own password; the caller has checked the current one."""
+    if acting_user.check_password(new_password):
+        # After a reset the administrator knows the current password: keeping it changes nothing.
+        raise ValidationError(
+            {
+                "password": ValidationError(
+                    _("Choose a password other than the current one."), code="password_unchanged"
+                )
+            }
+        )
+    with transaction.atomic():
+        _set_password(acting_user, new_password)
+        acting_user.must_change_password = False
+        acting_user.save(update_fields=["password", "must_change_password"])
+        audit_record(action=AuditAction.PASSWORD_CHANGED, actor=acting_user, obj=acting_user)
+
+
+def user_password_change_refused(*, acting_user) -> None:
+    """Records a wrong current password on the change page (guessing it there is seen too)."""
+    audit_record(action=AuditAction.PASSWORD_CHANGE_FAILED, actor=acting_user, obj=acting_user)
+
+
+def user_password_reset(*, acting_user, user, new_password) -> None:
+    """An administrator sets a temporary password; the user must change it at the next sign-in.
+
+    Only an administrator of every organisation the user works for may do it: otherwise an
+    administrator of one organisation could take over roles held in another."""
+    organisation_ids = set(user.memberships.values_list("organisation_id", flat=True))
+    if not organisation_ids:
+        raise policy.PermissionDenied
+    for organisation_id in sorted(organisation_ids):
+        _require_admin_of(acting_user, organisation_id)
+    with transaction.atomic():
+        _set_password(user, new_password)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        audit_record(action=AuditAction.PASSWORD_RESET, actor=acting_user, obj=user)
+
+
+def sign_in_failure_record(*, address) -> None:
+    """Counts a failed sign-in against its address, and forgets failures older than the window."""
+    if not address:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        SignInFailure.objects.filter(
+            at__lt=now - timedelta(seconds=settings.LINDUNG_ADDRESS_FAILURE_WINDOW)
+        ).delete()
+        SignInFailure.objects.create(address=address[:45], at=now)
 
 
 def membership_grant(*, acting_user, user, organisation, role) -> Membership:
@@ -162,8 +225,14 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def api_token_create(*, acting_user, name, days=None) -> tuple[ApiToken, str]:
-    """Returns the token and its secret; the secret is never stored or shown again."""
+def api_token_create(
+    *, acting_user, name, days=None, assurance_level=ApiToken.Assurance.PASSWORD
+) -> tuple[ApiToken, str]:
+    """Returns the token and its secret; the secret is never stored or shown again.
+
+    ``assurance_level`` is that of the request making the token (core.assurance.request_assurance),
+    which the token keeps: a user who must use a second factor makes tokens only after it."""
+    assurance.require_second_factor(acting_user, assurance_level)
     if not name.strip():
         raise ValidationError({"name": _("Give the token a name.")})
     days = days or settings.API_TOKEN_LIFETIME_DAYS
@@ -176,8 +245,14 @@ def api_token_create(*, acting_user, name, days=None) -> tuple[ApiToken, str]:
             name=name.strip(),
             key_hash=hash_token(secret),
             expires_at=timezone.now() + timedelta(days=days),
+            assurance=assurance_level,
         )
-        audit_record(action=AuditAction.TOKEN_CREATED, actor=acting_user, obj=token, detail={"days": days})
+        audit_record(
+            action=AuditAction.TOKEN_CREATED,
+            actor=acting_user,
+            obj=token,
+            detail={"days": days, "assurance": assurance_level},
+        )
     return token, secret
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("account/login/", views.LoginView.as_view(), name="login"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", views.otp_verify, name="otp_verify"),
+    path("account/password/", views.password_change, name="password_change"),
     path("account/tokens/", views.token_list, name="tokens"),
     path("account/tokens/<uuid:public_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("organisations/", views.organisation_list, name="organisation_list"),
@@ -18,6 +19,11 @@ urlpatterns = [
     path("organisations/<int:pk>/users/new/", views.user_create, name="user_create"),
     path(
         "organisations/<int:pk>/users/<int:user_pk>/roles/", views.membership_grant, name="membership_grant"
+    ),
+    path(
+        "organisations/<int:pk>/users/<int:user_pk>/password/",
+        views.user_password_reset,
+        name="user_password_reset",
     ),
     path("memberships/<int:pk>/revoke/", views.membership_revoke, name="membership_revoke"),
     path("audit/", views.audit_log, name="audit_log"),

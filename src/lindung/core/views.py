@@ -4,10 +4,13 @@ import io
 
 import qrcode
 import qrcode.image.svg
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -22,7 +25,7 @@ from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import policy, selectors, services
+from . import assurance, policy, selectors, services
 from .audit import audit_record
 from .audit_actions import AuditAction
 from .forms import (
@@ -34,7 +37,6 @@ from .forms import (
     UserCreateForm,
     add_service_errors,
 )
-from .middleware import needs_second_factor
 from .models import ApiToken, Membership, Organisation, User
 from .roles import Capability, Role
 from .routes import object_view
@@ -43,6 +45,23 @@ from .routes import object_view
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # Spraying one guess over many usernames never trips the per-username lockout: past the
+        # address's limit, no sign-in from it is even checked until the window has passed.
+        failures = selectors.sign_in_failures_from(get_client_ip_address(request) or "")
+        if failures >= settings.LINDUNG_ADDRESS_FAILURE_LIMIT:
+            audit_record(
+                action=AuditAction.LOGIN_THROTTLED,
+                detail={"reason": "address_failures", "failures": failures},
+            )
+            return render(
+                request,
+                "registration/throttled.html",
+                {"minutes": settings.LINDUNG_ADDRESS_FAILURE_WINDOW // 60},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
 
 
 def healthz(request):
@@ -96,7 +115,7 @@ def _safe_next(request, default):
 @login_required
 def otp_verify(request):
     """Verify a TOTP code; a user without a device is shown one to enrol first."""
-    if request.user.is_verified() or not needs_second_factor(request.user):
+    if request.user.is_verified() or not assurance.needs_second_factor(request.user):
         return redirect(_safe_next(request, reverse("core:home")))
     device = TOTPDevice.objects.filter(user=request.user).first()
     enrolling = device is None or not device.confirmed
@@ -128,6 +147,42 @@ def otp_verify(request):
             "enrolling": enrolling,
             "qr_svg": qr_svg,
             "secret": device.bin_key.hex() if enrolling else "",
+        },
+    )
+
+
+@login_required
+def password_change(request):
+    """Change one's own password: always open once the second factor is passed, and the only page
+    open after an administrator's reset."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.user_password_change(
+                    acting_user=request.user, new_password=form.cleaned_data["new_password1"]
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                update_session_auth_hash(request, request.user)  # this session stays signed in
+                messages.success(request, _("Your password has been changed."))
+                return redirect(_safe_next(request, reverse("core:home")))
+        elif form.has_error("old_password"):
+            services.user_password_change_refused(acting_user=request.user)
+    intro = (
+        _("An administrator set your password: choose your own to go on.")
+        if request.user.must_change_password
+        else ""
+    )
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": _("Change your password"),
+            "intro": intro,
+            "submit_label": _("Change password"),
         },
     )
 
@@ -229,11 +284,46 @@ def membership_grant(request, pk, user_pk):
 
 
 @login_required
+@object_view(Organisation, user_pk=User)
+def user_password_reset(request, pk, user_pk):
+    org = get_object_or_404(Organisation, pk=pk)
+    policy.require(request.user, policy.CHANGE, org)
+    user = get_object_or_404(selectors.members_of(request.user, org), pk=user_pk)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_password_reset(
+                acting_user=request.user, user=user, new_password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Password reset: the user must change it at the next sign-in."))
+            return redirect(org)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": _("Reset the password of %(user)s") % {"user": user.get_username()},
+            "intro": _(
+                "Give the user this temporary password in person; they must change it when they sign in."
+            ),
+            "submit_label": _("Reset password"),
+        },
+    )
+
+
+@login_required
 def token_list(request):
     form = TokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        _token, secret = services.api_token_create(acting_user=request.user, **form.cleaned_data)
+        _token, secret = services.api_token_create(
+            acting_user=request.user,
+            assurance_level=assurance.request_assurance(request),
+            **form.cleaned_data,
+        )
         form = TokenForm()
     return render(
         request,

@@ -120,8 +120,8 @@ class SecretForm(forms.Form):
         max_length=128,
         widget=forms.PasswordInput(render_value=False),
         help_text=_(
-            "At least 12 characters. Enter it with your username in ODK Collect or "
-            "KoboCollect. It is not your sign-in password."
+            "At least 12 characters, not a common password, not digits only. Enter it with your "
+            "username in ODK Collect or KoboCollect. It is not your sign-in password."
         ),
     )
 

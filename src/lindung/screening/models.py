@@ -171,3 +171,15 @@ class OpenRosaCredential(models.Model):
 
     def __str__(self):
         return f"OpenRosa secret of user {self.user_id}"
+
+
+class DigestNonce(models.Model):
+    """The highest nonce count accepted so far for one OpenRosa Digest nonce, kept while the nonce
+    is valid: an answer captured and played again (same or lower count) is refused."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    issued = models.BigIntegerField(db_index=True)  # the nonce's own time stamp, in seconds
+    count = models.BigIntegerField()
+
+    def __str__(self):
+        return f"Digest nonce issued at {self.issued}, count {self.count}"

@@ -2,8 +2,11 @@
 
 Phones authenticate with HTTP Digest (RFC 2617, MD5, qop=auth), the scheme ODK Collect and
 KoboCollect use, against a per-user phone secret stored as its HA1 (see ``OpenRosaCredential``).
-Nonces are stateless: a timestamp signed with the site's secret key, valid for ``NONCE_SECONDS``;
-an expired one is answered with ``stale=true`` so the phone retries without asking the user again.
+Nonces are a timestamp signed with the site's secret key, valid for ``NONCE_SECONDS``; an expired
+one is answered with ``stale=true`` so the phone retries without asking the user again. Each nonce's
+highest accepted count (``nc``) is kept while it is valid (``DigestNonce``): a count must grow, so a
+captured answer played again is refused (401, ``stale=true``, audited). Without ``qop`` (RFC 2069)
+a nonce answers once.
 
 Configure the phone with the server URL ``https://<host>/screening/openrosa``.
 """
@@ -11,6 +14,7 @@ Configure the phone with the server URL ``https://<host>/screening/openrosa``.
 import hashlib
 import hmac
 import re
+import secrets
 import time
 from datetime import timedelta
 from xml.sax.saxutils import escape
@@ -49,16 +53,19 @@ def _sign(stamp: str) -> str:
 
 
 def new_nonce(now: float | None = None) -> str:
-    stamp = str(int(now if now is not None else time.time()))
+    """A time stamp, a random part (two challenges in one second differ, so that each nonce's
+    counts are its own phone's) and their signature."""
+    stamp = f"{int(now if now is not None else time.time())}.{secrets.token_hex(8)}"
     return f"{stamp}.{_sign(stamp)}"
 
 
 def _nonce_state(nonce: str) -> str:
     """ "ok", "stale" or "bad"."""
-    stamp, _sep, signature = nonce.partition(".")
-    if not stamp.isdigit() or not hmac.compare_digest(signature, _sign(stamp)):
+    stamp, _sep, signature = nonce.rpartition(".")
+    seconds = stamp.partition(".")[0]
+    if not seconds.isdigit() or not hmac.compare_digest(signature, _sign(stamp)):
         return "bad"
-    return "ok" if time.time() - int(stamp) <= NONCE_SECONDS else "stale"
+    return "ok" if time.time() - int(seconds) <= NONCE_SECONDS else "stale"
 
 
 def _xml_response(body: str, status: int, request=None, stale: bool = False) -> HttpResponse:
@@ -115,7 +122,29 @@ def authenticate(request):
         expected = _md5(f"{credential.ha1}:{nonce}:{ha2}")
     if not hmac.compare_digest(expected, params.get("response", "")):
         return None, _refused(username)
+    count = _nonce_count(params)
+    if count is None or not services.openrosa_nonce_count(
+        nonce=nonce,
+        issued=int(nonce.partition(".")[0]),
+        count=count,
+        valid_since=int(time.time()) - NONCE_SECONDS,
+    ):
+        # Only a right answer gets here, so the count of a nonce is spent by its owner's phone only.
+        audit_record(
+            action=AuditAction.DIGEST_REPLAY_REFUSED,
+            detail={"channel": "openrosa", "username": username[:150]},
+        )
+        return None, _message(_("This sign-in answer was used before; trying again."), 401, stale=True)
     return credential.user, None
+
+
+def _nonce_count(params) -> int | None:
+    """The answer's nonce count (8 hex digits, from 1), or None when it has none that is valid."""
+    if params.get("qop") != "auth":
+        return 1
+    nc = params.get("nc", "")
+    count = int(nc, 16) if re.fullmatch(r"[0-9a-fA-F]{8}", nc) else 0
+    return count or None
 
 
 def _locked_out(username: str) -> bool:

@@ -6,6 +6,7 @@ Audit details carry ids, codes and counts only, never answers.
 import hashlib
 import re
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ from lindung.core.roles import Capability
 
 from . import instrument as ins
 from . import rules
-from .models import Instrument, InstrumentVersion, Interview, OpenRosaCredential, Profile
+from .models import DigestNonce, Instrument, InstrumentVersion, Interview, OpenRosaCredential, Profile
 
 OPENROSA_REALM = "Lindung OpenRosa"
 
@@ -487,8 +488,11 @@ def digest_ha1(username: str, secret: str) -> str:
 def openrosa_secret_set(*, acting_user, secret: str) -> OpenRosaCredential:
     if not policy.has_capability(acting_user, Capability.MANAGE_SCREENING):
         raise PermissionDenied
-    if len(secret) < 12:
-        raise ValidationError({"secret": _("Use at least 12 characters.")})
+    try:
+        # A phone secret is a password: the same validators as sign-in passwords.
+        validate_password(secret, user=acting_user)
+    except ValidationError as exc:
+        raise ValidationError({"secret": exc.error_list}) from exc
     with transaction.atomic():
         credential, _created = OpenRosaCredential.objects.update_or_create(
             user=acting_user,
@@ -496,3 +500,21 @@ def openrosa_secret_set(*, acting_user, secret: str) -> OpenRosaCredential:
         )
         audit_record(action=AuditAction.SCREENING_OPENROSA_CREDENTIAL_SET, actor=acting_user)
     return credential
+
+
+def openrosa_nonce_count(*, nonce: str, issued: int, count: int, valid_since: int) -> bool:
+    """Records ``count`` as used with ``nonce`` (a nonce the server signed, issued at ``issued``)
+    and says whether it is new: greater than every count accepted before with that nonce. Nonces
+    issued before ``valid_since`` have expired and are forgotten."""
+    with transaction.atomic():
+        if DigestNonce.objects.filter(nonce=nonce, count__lt=count).update(count=count):
+            return True
+        if DigestNonce.objects.filter(nonce=nonce).exists():
+            return False
+        DigestNonce.objects.filter(issued__lt=valid_since).delete()
+        try:
+            with transaction.atomic():
+                DigestNonce.objects.create(nonce=nonce, issued=issued, count=count)
+        except IntegrityError:  # a concurrent first use of the same nonce won
+            return False
+    return True

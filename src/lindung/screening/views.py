@@ -419,9 +419,13 @@ def openrosa_secret(request):
     _require_screener(request.user)
     form = forms.SecretForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.openrosa_secret_set(acting_user=request.user, secret=form.cleaned_data["secret"])
-        messages.success(request, _("Phone secret saved."))
-        return redirect("screening:phone_setup")
+        try:
+            services.openrosa_secret_set(acting_user=request.user, secret=form.cleaned_data["secret"])
+        except ValidationError as exc:  # the password validators' refusals, on the field
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Phone secret saved."))
+            return redirect("screening:phone_setup")
     server = request.build_absolute_uri(reverse("screening:openrosa_formlist")).rsplit("/formList", 1)[0]
     return render(
         request,
