@@ -51,16 +51,6 @@ def _audit_purge_between_tests():
     audit.allow_purge(False)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_key_cache():
-    # Test databases roll back between tests; cached key ids must not outlive them.
-    from lindung.core import crypto
-
-    crypto.forget_cached_keys()
-    yield
-    crypto.forget_cached_keys()
-
-
 @pytest.fixture
 def org_a(db):
     return Organisation.objects.create(name="Org A (test)", kind=Organisation.Kind.NGO, country="THA")

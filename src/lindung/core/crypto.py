@@ -89,11 +89,70 @@ def unwrap_key(wrapped: str) -> bytes:
 
 
 # data keys -----------------------------------------------------------------------------------
+#
+# A process caches raw keys by id and each organisation's current key id. A key created (or first
+# read) inside a transaction may vanish with it: if the transaction rolls back, a cached id would
+# name a key that does not exist (and SQLite gives that id to the next key), and every value sealed
+# with it could never be decrypted. So what a transaction learns is kept apart: that transaction
+# uses it, and the process caches it only when the transaction commits. Django drops an on-commit
+# callback when the transaction or savepoint that registered it rolls back, so a pending entry is
+# alive exactly while its callback is still registered.
+
+
+class _Pending:
+    """Cache entries learnt inside an open transaction (one key)."""
+
+    __slots__ = ("key_id", "raw", "current")
+
+    def __init__(self, key_id: int, raw: bytes | None, current: tuple[int, str] | None):
+        self.key_id = key_id
+        self.raw = raw
+        self.current = current
+
+    def publish(self) -> None:
+        with _lock:
+            if self.raw is not None:
+                _raw_keys[self.key_id] = self.raw
+            if self.current is not None:
+                _current[self.current] = (time.monotonic(), self.key_id)
+        pending = _pending_list()
+        if self in pending:
+            pending.remove(self)
+
+    def alive(self) -> bool:
+        registered = transaction.get_connection().run_on_commit
+        return any(callback == self.publish for _savepoints, callback, _robust in registered)
+
+
+_local = threading.local()
+
+
+def _pending_list() -> list:
+    if not hasattr(_local, "pending"):
+        _local.pending = []
+    return _local.pending
+
+
+def _pending_entries():
+    """This thread's live pending entries, newest first (rolled-back ones are dropped)."""
+    pending = _pending_list()
+    pending[:] = [entry for entry in pending if entry.alive()]
+    return reversed(pending)
+
+
+def _remember(key_id: int, *, raw: bytes | None = None, current: tuple[int, str] | None = None) -> None:
+    entry = _Pending(key_id, raw, current)
+    if transaction.get_connection().in_atomic_block:
+        _pending_list().append(entry)
+    # Runs at once outside a transaction.
+    transaction.on_commit(entry.publish)
 
 
 def _raw_key(key_id: int) -> bytes:
     with _lock:
         raw = _raw_keys.get(key_id)
+    if raw is None:
+        raw = next((e.raw for e in _pending_entries() if e.key_id == key_id and e.raw is not None), None)
     if raw is None:
         from .models import DataKey
 
@@ -102,18 +161,19 @@ def _raw_key(key_id: int) -> bytes:
         except DataKey.DoesNotExist as exc:
             raise CryptoError(f"unknown data key {key_id}") from exc
         raw = unwrap_key(wrapped)
-        with _lock:
-            _raw_keys[key_id] = raw
+        _remember(key_id, raw=raw)
     return raw
 
 
 def current_key_id(organisation_id: int, purpose: str = "data") -> int:
     """The key an organisation uses now for a purpose, created on first use."""
     cache_key = (organisation_id, purpose)
-    now = time.monotonic()
+    for entry in _pending_entries():
+        if entry.current == cache_key:
+            return entry.key_id
     with _lock:
         cached = _current.get(cache_key)
-    if cached and now - cached[0] < _CURRENT_KEY_TTL:
+    if cached and time.monotonic() - cached[0] < _CURRENT_KEY_TTL:
         return cached[1]
     from .models import DataKey
 
@@ -124,9 +184,8 @@ def current_key_id(organisation_id: int, purpose: str = "data") -> int:
         .first()
     )
     if key_id is None:
-        key_id = create_data_key(organisation_id, purpose).pk
-    with _lock:
-        _current[cache_key] = (now, key_id)
+        return create_data_key(organisation_id, purpose).pk
+    _remember(key_id, current=cache_key)
     return key_id
 
 
@@ -136,9 +195,7 @@ def create_data_key(organisation_id: int, purpose: str = "data"):
     raw = secrets.token_bytes(32)
     with transaction.atomic():
         key = DataKey.objects.create(organisation_id=organisation_id, purpose=purpose, wrapped=wrap_key(raw))
-    with _lock:
-        _raw_keys[key.pk] = raw
-        _current[(organisation_id, purpose)] = (time.monotonic(), key.pk)
+    _remember(key.pk, raw=raw, current=(organisation_id, purpose))
     return key
 
 
@@ -146,6 +203,7 @@ def forget_cached_keys() -> None:
     with _lock:
         _raw_keys.clear()
         _current.clear()
+    _pending_list().clear()
 
 
 # values --------------------------------------------------------------------------------------
