@@ -22,6 +22,7 @@ import unicodedata
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 TOKEN_PREFIX = "v1:"
@@ -44,25 +45,52 @@ class Ciphertext(str):
 # master keys ---------------------------------------------------------------------------------
 
 
-def _decode_key(text: str) -> bytes:
-    try:
-        raw = base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
-    except ValueError as exc:
-        raise CryptoError("master key is not base64") from exc
-    if len(raw) != 32:
-        raise CryptoError("master key must be 32 bytes (base64-encoded)")
-    return raw
+MISSING_MASTER_KEY = (
+    "LINDUNG_MASTER_KEY is not set. It is the key that wraps every organisation's data keys: "
+    "base64 of 32 random bytes (44 characters), made with "
+    '`python -c "import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())"` '
+    "for a new site, or the key this database was created with. Only the demo (make run, "
+    "LINDUNG_DEMO=1) keeps a generated key in var/master.key."
+)
+_ORDINALS = ("first", "second", "third")
+
+
+def key_position(index: int) -> str:
+    """How a message names one key of a comma-separated setting: "first key", "key 4"."""
+    return f"{_ORDINALS[index]} key" if index < len(_ORDINALS) else f"key {index + 1}"
+
+
+def decode_keys(configured: str, setting: str) -> list[bytes]:
+    """The keys of a comma-separated setting of base64-encoded 32-byte keys, or
+    ImproperlyConfigured naming the setting, the key and what is wrong with it."""
+    keys = []
+    for index, text in enumerate(part.strip() for part in configured.split(",") if part.strip()):
+        where = f"{setting} ({key_position(index)})"
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{where} is not base64: expected 32 random bytes in base64.") from exc
+        if len(raw) != 32:
+            raise ImproperlyConfigured(
+                f"{where} decodes to {len(raw)} bytes; it must be 32 random bytes in base64 (44 characters)."
+            )
+        keys.append(raw)
+    return keys
 
 
 def master_keys() -> list[bytes]:
     """The master keys, newest first. ``LINDUNG_MASTER_KEY`` may list several, comma-separated,
-    while a rotation is under way: the first wraps, all of them unwrap."""
+    while a rotation is under way: the first wraps, all of them unwrap. Without it only the demo
+    runs, on a key generated beside its database; anywhere else a new key would silently make
+    every stored value unreadable."""
     configured = settings.LINDUNG_MASTER_KEY
     if not configured:
+        if not settings.LINDUNG_DEMO:
+            raise ImproperlyConfigured(MISSING_MASTER_KEY)
         from .keyfiles import local_master_key
 
         configured = local_master_key(settings.LINDUNG_MASTER_KEY_FILE)
-    return [_decode_key(part) for part in configured.split(",") if part.strip()]
+    return decode_keys(configured, "LINDUNG_MASTER_KEY")
 
 
 def master_key_id(key: bytes) -> str:
@@ -84,8 +112,11 @@ def unwrap_key(wrapped: str) -> bytes:
             try:
                 return AESGCM(master).decrypt(data[:_NONCE_BYTES], data[_NONCE_BYTES:], b"lindung-data-key")
             except Exception as exc:
-                raise CryptoError("a data key failed authentication") from exc
-    raise CryptoError(f"no configured master key matches key id {key_id}")
+                raise CryptoError(f"a data key wrapped by master key {key_id} failed authentication") from exc
+    raise CryptoError(
+        f"this data key was wrapped by master key {key_id}, which is not in LINDUNG_MASTER_KEY "
+        f"(configured: {', '.join(master_key_id(m) for m in master_keys())})"
+    )
 
 
 # data keys -----------------------------------------------------------------------------------
@@ -225,12 +256,10 @@ def token_key_id(token: str) -> int:
 def decrypt(token: str, *, context: str) -> str:
     key_id = token_key_id(token)
     blob = base64.b64decode(token.split(":", 2)[2])
+    # Outside the try: a key that does not unwrap says so, rather than blaming the value.
+    cipher = AESGCM(_raw_key(key_id))
     try:
-        return (
-            AESGCM(_raw_key(key_id))
-            .decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], context.encode())
-            .decode()
-        )
+        return cipher.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], context.encode()).decode()
     except Exception as exc:
         raise CryptoError(f"an encrypted value in {context} failed authentication") from exc
 
