@@ -29,10 +29,12 @@ def _fast_settings(settings, tmp_path):
 
 @pytest.fixture(scope="session", autouse=True)
 def _master_key():
-    # A fixed test key, never the demo's var/master.key.
+    # A fixed test key, never the demo's var/master.key; and not the demo (no banner), whatever the
+    # database.
     from django.conf import settings
 
     settings.LINDUNG_MASTER_KEY = "dGVzdC1tYXN0ZXIta2V5LWZvci1saW5kdW5nLXRlc3Q="
+    settings.LINDUNG_DEMO = False
     from lindung.core import crypto
 
     crypto.forget_cached_keys()

@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lindung.core.context_processors.navigation",
+                "lindung.core.context_processors.demo",
             ],
         },
     },
