@@ -277,3 +277,13 @@ def test_the_purge_command(db, capsys):
     call_command("audit", "purge", "--before", (timezone.now() + timedelta(days=1)).date().isoformat())
     assert "Removed 2 audit entries" in capsys.readouterr().out
     assert audit.verify_chain().ok
+
+
+def test_setting_an_audit_key_later_keeps_the_chain_verifiable(db, settings):
+    """Keyed first by the key derived from the master key, then by LINDUNG_AUDIT_KEY."""
+    _append(2)
+    settings.LINDUNG_AUDIT_KEY = "YXVkaXQta2V5LWF1ZGl0LWtleS1hdWRpdC1rZXktMzI="
+    entries = _append(2, start=2)
+    assert entries[-1].hash == audit.entry_hash(entries[-1], b"audit-key-audit-key-audit-key-32")
+    report = audit.verify_chain()
+    assert report.ok and report.checked == 4

@@ -68,16 +68,16 @@ def _canonical(entry: AuditEntry) -> bytes:
 
 
 def audit_keys() -> tuple[bytes, ...]:
-    """The chain's keys, the one that keys new entries first."""
+    """The chain's keys, the one that keys new entries first: those of ``LINDUNG_AUDIT_KEY``, then
+    those derived from the master keys (which keyed the chain until LINDUNG_AUDIT_KEY was set)."""
     return _audit_keys(settings.LINDUNG_AUDIT_KEY, settings.LINDUNG_MASTER_KEY)
 
 
 @functools.lru_cache(maxsize=8)
 def _audit_keys(audit_setting: str, _master_setting: str) -> tuple[bytes, ...]:
     # Cached per configuration: an entry is appended on every read of personal data.
-    if audit_setting:
-        return tuple(crypto.decode_keys(audit_setting, "LINDUNG_AUDIT_KEY"))
-    return tuple(_derive(master) for master in crypto.master_keys())
+    explicit = crypto.decode_keys(audit_setting, "LINDUNG_AUDIT_KEY") if audit_setting else []
+    return tuple(explicit + [_derive(master) for master in crypto.master_keys()])
 
 
 def _derive(master: bytes) -> bytes:
@@ -179,8 +179,8 @@ def audit_purge(*, before) -> int:
     below the cut of such a marker (migration core/0010). The newest entry always stays."""
     with transaction.atomic():
         ids = AuditEntry.objects.order_by("id").values_list("id", flat=True)
-        first, head = ids.first(), ids.last()
-        if first is None:
+        head = ids.last()
+        if head is None:
             return 0
         cut = ids.filter(at__gte=before).first() or head
         deleted = AuditEntry.objects.filter(id__lt=cut).count()
@@ -269,6 +269,11 @@ def read_anchors(path=None) -> list[dict]:
     return anchors
 
 
+def _newest(anchors: list[dict]) -> dict:
+    # Two anchor writers at once may append their lines out of order.
+    return max(anchors, key=lambda anchor: anchor["id"])
+
+
 def _head() -> dict:
     return AuditEntry.objects.order_by("-id").values("id", "hash").first() or {"id": 0, "hash": GENESIS}
 
@@ -283,7 +288,7 @@ def anchor_write(path=None) -> dict:
     anchors = read_anchors(path)
     head = _head()
     if anchors:
-        last = anchors[-1]
+        last = _newest(anchors)
         kept = AuditEntry.objects.filter(pk=last["id"]).values_list("hash", flat=True).first()
         below_start = kept is None and not AuditEntry.objects.filter(id__lte=last["id"]).exists()
         if kept != last["hash"] and not (below_start and head["id"] > last["id"]):
@@ -349,7 +354,7 @@ def _walk(anchors: list[dict], report: "ChainReport") -> None:
     keys = audit_keys()
     anchored = {anchor["id"]: anchor for anchor in anchors}
     # After the last anchor, and after the first keyed entry, every entry must be keyed.
-    unkeyed_until = anchors[-1]["id"] if anchors else float("inf")
+    unkeyed_until = _newest(anchors)["id"] if anchors else float("inf")
     entries = AuditEntry.objects.order_by("id")
     first = entries.only("id", "prev_hash").first()
     if first is None:
@@ -389,8 +394,8 @@ def verify_chain(anchor_file=None) -> ChainReport:
         report.broken_id, report.reason, report.code = broken.entry_id, broken.reason, broken.code
         return report
     head_id = _head()["id"]
-    if anchors and anchors[-1]["id"] > head_id:
-        last = anchors[-1]
+    if anchors and _newest(anchors)["id"] > head_id:
+        last = _newest(anchors)
         report.broken_id, report.code = last["id"], "truncated"
         report.reason = (
             f"the log ends at entry {head_id}, but this entry was anchored at {last['at']}: "
