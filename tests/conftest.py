@@ -24,6 +24,8 @@ def _fast_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LINDUNG_REQUIRE_2FA = False
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Never the anchors of the checkout's own var/ (signed with the demo's key).
+    settings.LINDUNG_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
     settings.AXES_ENABLED = True
 
 

@@ -19,9 +19,8 @@ from lindung.core.models import AuditEntry
 
 
 @pytest.fixture
-def anchors(settings, tmp_path):
-    settings.LINDUNG_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
-    return settings.LINDUNG_AUDIT_ANCHOR_FILE
+def anchors(settings):
+    return settings.LINDUNG_AUDIT_ANCHOR_FILE  # in the test's tmp_path (conftest)
 
 
 def _append(n, start=0):
