@@ -18,9 +18,8 @@ _CHECKOUT = PACKAGE_DIR.parent.parent
 _DEFAULT_VAR = _CHECKOUT / "var" if (_CHECKOUT / "pyproject.toml").exists() else Path.cwd() / "var"
 VAR_DIR = Path(os.environ.get("LINDUNG_VAR_DIR", _DEFAULT_VAR)).resolve()
 # What Lindung writes in var/ (the SQLite database and its journals, keys, uploads) is readable by
-# its own user only: files are created 0600 and var/ itself 0700.
+# its own user only: files are created 0600 and directories 0700.
 os.umask(0o077)
-VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def env_bool(name, default=False):
@@ -127,6 +126,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("LINDUNG_DB_CONN_MAX_AGE", "0")),
     )
 }
+if not os.environ.get("DATABASE_URL"):
+    # SQLite creates the database file but not its directory.
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the demo server read while a background task writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
