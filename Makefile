@@ -23,8 +23,10 @@ setup: $(STAMP) compilemessages
 compilemessages: | $(BIN)/python
 	$(BIN)/python -m lindung.i18n compile
 
+# The demo: keys generated beside the database in var/, with a banner on every page saying so.
+run: export LINDUNG_DEMO ?= 1
 run: setup
-	mkdir -p var/static
+	mkdir -p -m 700 var && mkdir -p var/static
 	$(BIN)/lindung migrate --noinput
 	$(BIN)/lindung demo
 	@echo "Serving Lindung on http://127.0.0.1:$(PORT)/"

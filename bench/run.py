@@ -16,6 +16,8 @@ HERE = Path(__file__).resolve().parent
 
 def main(selected=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lindung.settings")
+    # Benchmarks run on throwaway databases with generated keys, as the demo does.
+    os.environ.setdefault("LINDUNG_DEMO", "1")
     sys.path.insert(0, str(HERE.parent / "src"))
     sys.path.insert(0, str(HERE))  # the benches' shared helpers (child.py)
     out = HERE / "results.json"

@@ -24,15 +24,19 @@ def _fast_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LINDUNG_REQUIRE_2FA = False
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Never the anchors of the checkout's own var/ (signed with the demo's key).
+    settings.LINDUNG_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
     settings.AXES_ENABLED = True
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _master_key():
-    # A fixed test key, never the demo's var/master.key.
+    # A fixed test key, never the demo's var/master.key; and not the demo (no banner), whatever the
+    # database.
     from django.conf import settings
 
     settings.LINDUNG_MASTER_KEY = "dGVzdC1tYXN0ZXIta2V5LWZvci1saW5kdW5nLXRlc3Q="
+    settings.LINDUNG_DEMO = False
     from lindung.core import crypto
 
     crypto.forget_cached_keys()
@@ -49,16 +53,6 @@ def _audit_purge_between_tests():
     audit.allow_purge(True)
     yield
     audit.allow_purge(False)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_cache():
-    # Test databases roll back between tests; cached key ids must not outlive them.
-    from lindung.core import crypto
-
-    crypto.forget_cached_keys()
-    yield
-    crypto.forget_cached_keys()
 
 
 @pytest.fixture

@@ -17,6 +17,9 @@ _CHECKOUT = PACKAGE_DIR.parent.parent
 # directory; an installed package uses ./var unless LINDUNG_VAR_DIR says otherwise.
 _DEFAULT_VAR = _CHECKOUT / "var" if (_CHECKOUT / "pyproject.toml").exists() else Path.cwd() / "var"
 VAR_DIR = Path(os.environ.get("LINDUNG_VAR_DIR", _DEFAULT_VAR)).resolve()
+# What Lindung writes in var/ (the SQLite database and its journals, keys, uploads) is readable by
+# its own user only: files are created 0600 and directories 0700.
+os.umask(0o077)
 
 
 def env_bool(name, default=False):
@@ -27,6 +30,9 @@ def env_bool(name, default=False):
 
 
 DEBUG = env_bool("LINDUNG_DEBUG", False)
+# The demo (`make run`): the embedded SQLite database in var/, with keys generated beside it and a
+# banner saying so. Anything else must be given its keys (see lindung.core.checks).
+LINDUNG_DEMO = env_bool("LINDUNG_DEMO", not os.environ.get("DATABASE_URL"))
 SECRET_KEY = os.environ.get("LINDUNG_SECRET_KEY") or os.environ.get("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     # The demo needs no configuration; a generated key kept in var/ survives restarts.
@@ -110,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lindung.core.context_processors.navigation",
+                "lindung.core.context_processors.demo",
                 "lindung.notifications.context_processors.unread",
             ],
         },
@@ -122,6 +129,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("LINDUNG_DB_CONN_MAX_AGE", "0")),
     )
 }
+if not os.environ.get("DATABASE_URL"):
+    # SQLite creates the database file but not its directory.
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the demo server read while a background task writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
@@ -262,6 +272,11 @@ LINDUNG_SITE_URL = os.environ.get("LINDUNG_SITE_URL", "http://127.0.0.1:8000")
 # Key material for personal data (see lindung.core.crypto). Production sets LINDUNG_MASTER_KEY.
 LINDUNG_MASTER_KEY = os.environ.get("LINDUNG_MASTER_KEY", "")
 LINDUNG_MASTER_KEY_FILE = VAR_DIR / "master.key"
+# The audit chain's HMAC key (see lindung.core.audit); derived from the master key when unset.
+LINDUNG_AUDIT_KEY = os.environ.get("LINDUNG_AUDIT_KEY", "")
+# Signed heads of the audit chain, appended by `lindung audit anchor`; keep it off the database's
+# machine or append-only (chattr +a), so that whoever can rewrite the database cannot rewrite it.
+LINDUNG_AUDIT_ANCHOR_FILE = Path(os.environ.get("LINDUNG_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.jsonl"))
 API_TOKEN_LIFETIME_DAYS = int(os.environ.get("LINDUNG_API_TOKEN_DAYS", "90"))
 
 LOGGING = {

@@ -1,4 +1,5 @@
 import pytest
+from django.db import transaction
 
 from lindung.core import crypto
 from lindung.core.models import DataKey
@@ -61,3 +62,44 @@ def test_wrong_master_key_cannot_unwrap(org_a, settings):
     crypto.forget_cached_keys()
     with pytest.raises(crypto.CryptoError):
         crypto.decrypt(token, context="c")
+
+
+@pytest.mark.django_db
+def test_a_key_created_in_a_rolled_back_transaction_is_never_used(org_a):
+    """The first value of an organisation creates its data key. If that transaction rolls back, the
+    key is gone with it: the next value must be sealed with a key that exists, or nothing will ever
+    decrypt it (issue 14)."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        crypto.encrypt("first try", organisation_id=org_a.pk, context="c")
+        assert DataKey.objects.filter(organisation=org_a).exists()
+        raise RuntimeError("the write fails after its value was encrypted")
+    assert not DataKey.objects.filter(organisation=org_a).exists()
+
+    token = crypto.encrypt("Amina", organisation_id=org_a.pk, context="c")
+    assert DataKey.objects.filter(pk=crypto.token_key_id(token), organisation=org_a).exists()
+    assert crypto.decrypt(token, context="c") == "Amina"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_key_is_not_cached_after_a_real_rollback(org_a):
+    """The same at the outermost level, where the database really rolls back (and SQLite hands the
+    rolled-back key's id to the next key)."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        crypto.encrypt("first try", organisation_id=org_a.pk, context="c")
+        raise RuntimeError
+    token = crypto.encrypt("Amina", organisation_id=org_a.pk, context="c")
+    assert DataKey.objects.filter(pk=crypto.token_key_id(token), organisation=org_a).exists()
+    crypto.forget_cached_keys()
+    assert crypto.decrypt(token, context="c") == "Amina"
+
+
+@pytest.mark.django_db
+def test_keys_created_in_an_open_transaction_are_used_by_it(org_a, django_assert_max_num_queries):
+    """Until it commits, a transaction that created a key uses it without a query per value."""
+    with transaction.atomic():
+        first = crypto.encrypt("a", organisation_id=org_a.pk, context="c")
+        with django_assert_max_num_queries(0):
+            for _ in range(20):
+                assert crypto.token_key_id(crypto.encrypt("b", organisation_id=org_a.pk, context="c")) == (
+                    crypto.token_key_id(first)
+                )

@@ -15,4 +15,4 @@ class CoreConfig(AppConfig):
     ]
 
     def ready(self):
-        from . import policy_rules, signals  # noqa: F401  (registers rules and signal handlers)
+        from . import checks, policy_rules, signals  # noqa: F401  (registers checks, rules and signal handlers)

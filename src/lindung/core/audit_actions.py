@@ -44,6 +44,7 @@ class AuditAction(models.TextChoices):
     OBJECT_SHARE_REVOKED = "sharing.share_revoked", _("Record sharing revoked")
     KEYS_ROTATED = "keys.rotated", _("Encryption keys rotated")
     DEMO_LOADED = "demo.loaded", _("Demo data loaded")
+    AUDIT_PURGED = "audit.purged", _("Old audit entries removed under the retention period")
     # personal data
     PERSONAL_DATA_VIEWED = "personal.viewed", _("Personal data viewed")
     PERSONAL_DATA_EXPORTED = "personal.exported", _("Personal data exported")

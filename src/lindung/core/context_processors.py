@@ -17,6 +17,13 @@ def all_nav_items():
         yield from getattr(config, "nav_items", [])
 
 
+def demo(request):
+    """The demo's key file, when the master key sits beside the database (the page banner says so)."""
+    if settings.LINDUNG_DEMO and not settings.LINDUNG_MASTER_KEY:
+        return {"demo_key_file": settings.LINDUNG_MASTER_KEY_FILE}
+    return {}
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

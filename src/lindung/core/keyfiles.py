@@ -10,7 +10,7 @@ from pathlib import Path
 def _read_or_create(path: Path, make) -> str:
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = make()
     # Written with owner-only permissions from the first byte.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -43,12 +43,9 @@ def rotate_keys(*, organisation_id: int | None = None) -> dict:
     if organisation_id is not None:
         orgs = orgs.filter(pk=organisation_id)
     report = {"organisations": 0, "rows": 0, "values": 0, "rewrapped": 0}
-    try:
-        with transaction.atomic():
-            _rotate(orgs, report)
-    finally:
-        # After a rollback the cached "current key" may name a key that no longer exists.
-        crypto.forget_cached_keys()
+    # The new keys are cached for the process only if this commits (see lindung.core.crypto).
+    with transaction.atomic():
+        _rotate(orgs, report)
     return report
 
 
