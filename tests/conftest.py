@@ -25,6 +25,8 @@ def _fast_settings(settings, tmp_path):
     settings.LINDUNG_REQUIRE_2FA = False
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AXES_ENABLED = True
+    # Jobs run there and then; tests of the real worker (tests/core/test_worker.py) set their own.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     *LINDUNG_APPS,
     # Last, so that templates of Lindung's apps override Django's widget templates (FORM_RENDERER).
     "django.forms",
@@ -231,6 +233,23 @@ SPECTACULAR_SETTINGS = {
 LINDUNG_MASTER_KEY = os.environ.get("LINDUNG_MASTER_KEY", "")
 LINDUNG_MASTER_KEY_FILE = VAR_DIR / "master.key"
 API_TOKEN_LIFETIME_DAYS = int(os.environ.get("LINDUNG_API_TOKEN_DAYS", "90"))
+
+# Background work (docs/operations.md): Django's Tasks API on the database by default, so the
+# embedded demo needs no other server; "rq" runs the same tasks on Redis. Workers run
+# `lindung worker`, periodic jobs are enqueued by one `lindung scheduler`.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+LINDUNG_TASK_BACKEND = os.environ.get("LINDUNG_TASK_BACKEND", "database")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[LINDUNG_TASK_BACKEND], "QUEUES": ["default"]}}
+RQ_QUEUES = {"default": {"URL": os.environ.get("LINDUNG_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+if LINDUNG_TASK_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+LINDUNG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("LINDUNG_WORKER_HEARTBEAT_SECONDS", "5"))
+LINDUNG_WORKER_STALE_SECONDS = float(os.environ.get("LINDUNG_WORKER_STALE_SECONDS", "60"))
+LINDUNG_QUEUE_STUCK_SECONDS = float(os.environ.get("LINDUNG_QUEUE_STUCK_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,
