@@ -33,6 +33,7 @@ if not SECRET_KEY:
     from lindung.core.keyfiles import local_secret
 
     SECRET_KEY = local_secret(VAR_DIR / "secret.key")
+    LINDUNG_SECRET_KEY_GENERATED = True  # `lindung check --deploy` refuses it
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("LINDUNG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
 CSRF_TRUSTED_ORIGINS = [

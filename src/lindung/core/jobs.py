@@ -250,10 +250,11 @@ def recover_orphans() -> int:
 
 def queue_state() -> dict:
     """Depth of the queue and the age of its oldest waiting task, on whichever backend runs."""
-    from django_tasks import default_task_backend
+    from django_tasks import task_backends
     from django_tasks_db import DatabaseBackend
 
-    if isinstance(default_task_backend, DatabaseBackend):
+    backend = task_backends["default"]
+    if isinstance(backend, DatabaseBackend):
         from django_tasks_db.models import DBTaskResult
 
         ready = DBTaskResult.objects.ready()
@@ -264,7 +265,7 @@ def queue_state() -> dict:
             "running": DBTaskResult.objects.running().count(),
             "oldest_seconds": round((timezone.now() - oldest).total_seconds(), 1) if oldest else 0,
         }
-    if type(default_task_backend).__name__ == "RQBackend":
+    if type(backend).__name__ == "RQBackend":
         import django_rq
 
         queue = django_rq.get_queue("default")

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import OperationalError, close_old_connections, connection
 from django.utils.crypto import get_random_string
-from django_tasks import default_task_backend
+from django_tasks import task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -67,7 +67,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         worker_id = options["worker_id"] or f"{os.uname().nodename}-{os.getpid()}-{get_random_string(6)}"[:64]
-        database = isinstance(default_task_backend, DatabaseBackend)
+        backend_in_use = task_backends["default"]
+        database = isinstance(backend_in_use, DatabaseBackend)
         backend = "database" if database else "rq"
         worker = None
         if database:
@@ -75,7 +76,7 @@ class Command(BaseCommand):
                 queue_names=options["queue_name"].split(","),
                 interval=options["interval"],
                 batch=options["batch"],
-                backend_name=default_task_backend.alias,
+                backend_name=backend_in_use.alias,
                 startup_delay=False,
                 max_tasks=options["max_tasks"],
                 worker_id=worker_id,
