@@ -54,6 +54,15 @@ def _audit_purge_between_tests():
 
 
 @pytest.fixture(autouse=True)
+def _live_store_closed():
+    # core.live keeps a connection of its own; an open one would stop the test database's drop.
+    yield
+    from lindung.core import live
+
+    live.close()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_key_cache():
     # Test databases roll back between tests; cached key ids must not outlive them.
     from lindung.core import crypto

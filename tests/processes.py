@@ -53,6 +53,28 @@ def lindung(*args, log: Path, **extra) -> subprocess.Popen:
     )
 
 
+def gunicorn(port: int, log: Path, **extra) -> subprocess.Popen:
+    out = open(log, "ab")  # noqa: SIM115 (closed with the process)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "lindung.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--access-logfile",
+            "-",
+        ],
+        env=env(**extra),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
 def worker(log: Path, *args, **extra) -> subprocess.Popen:
     return lindung("worker", "--interval", "0.1", *args, log=log, **extra)
 

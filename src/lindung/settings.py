@@ -251,6 +251,8 @@ if LINDUNG_TASK_BACKEND == "rq":
 LINDUNG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("LINDUNG_WORKER_HEARTBEAT_SECONDS", "5"))
 LINDUNG_WORKER_STALE_SECONDS = float(os.environ.get("LINDUNG_WORKER_STALE_SECONDS", "60"))
 LINDUNG_QUEUE_STUCK_SECONDS = float(os.environ.get("LINDUNG_QUEUE_STUCK_SECONDS", "300"))
+# Uploads up to this size are imported in the request; larger ones become a job for a worker.
+LINDUNG_STANDARD_INLINE_IMPORT_BYTES = int(os.environ.get("LINDUNG_STANDARD_INLINE_IMPORT_BYTES", "2000000"))
 
 LOGGING = {
     "version": 1,

@@ -83,7 +83,12 @@ def test_progress_of_a_running_job_comes_from_the_live_store():
     job = Job.objects.create(kind="test.progress", status=Job.Status.RUNNING)
     jobs.reporter(job)("importing", 25, 100)
     state = jobs.progress(job)
-    assert (state["phase"], state["done"], state["percent"], state["finished"]) == ("importing", 25, 25, False)
+    assert (state["phase"], state["done"], state["percent"], state["finished"]) == (
+        "importing",
+        25,
+        25,
+        False,
+    )
 
 
 def test_the_payload_is_encrypted_at_rest_and_dropped_when_done(org_a):
@@ -111,7 +116,9 @@ def test_submit_queues_the_task_with_the_job_in_one_transaction(settings):
 def _claimed(job, worker_id, *, ago):
     result = DBTaskResult.objects.get(pk=job.task_id)
     result.claim(worker_id)
-    DBTaskResult.objects.filter(pk=result.pk).update(started_at=timezone.now() - datetime.timedelta(seconds=ago))
+    DBTaskResult.objects.filter(pk=result.pk).update(
+        started_at=timezone.now() - datetime.timedelta(seconds=ago)
+    )
     return result
 
 
@@ -180,7 +187,9 @@ def test_a_tick_is_enqueued_once_whoever_asks():
 @pytest.mark.django_db(transaction=True)
 def test_two_schedulers_running_together_enqueue_each_tick_once(settings):
     settings.TASKS = DATABASE_BACKEND
-    every_second = [scheduler.Periodic(name="core.probe", cron="* * * * *", task="lindung.core.tasks.probe", second="*")]
+    every_second = [
+        scheduler.Periodic(name="core.probe", cron="* * * * *", task="lindung.core.tasks.probe", second="*")
+    ]
     stop = threading.Event()
 
     def run(name):
@@ -205,7 +214,9 @@ def test_two_schedulers_running_together_enqueue_each_tick_once(settings):
 
 
 def test_operations_page_for_administrators_only(client_for, org_a):
-    assert_roles(client_for, org_a, "/operations/", allowed=[Role.ADMINISTRATOR], refused=others(Role.ADMINISTRATOR))
+    assert_roles(
+        client_for, org_a, "/operations/", allowed=[Role.ADMINISTRATOR], refused=others(Role.ADMINISTRATOR)
+    )
 
 
 def test_operations_page_shows_periodic_jobs_workers_and_a_stuck_queue(client_for, org_a, settings):

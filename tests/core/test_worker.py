@@ -2,10 +2,8 @@
 this run uses) and on the RQ backend against the machine's Redis."""
 
 import os
-import subprocess
 
 import pytest
-from django.db import connection
 
 from lindung.core import jobs
 from lindung.core.models import Job
@@ -27,7 +25,10 @@ def test_a_worker_process_runs_queued_jobs_and_beats(settings, tmp_path):
     try:
         processes.wait_for(_all_done(ids), 60, "the jobs to finish", log)
         alive = processes.wait_for(
-            lambda: [w for w in jobs.workers() if w["id"] == "test-worker" and w["alive"]], 10, "a heartbeat", log
+            lambda: [w for w in jobs.workers() if w["id"] == "test-worker" and w["alive"]],
+            10,
+            "a heartbeat",
+            log,
         )
         assert alive[0]["backend"] == "database"
         assert jobs.health()["queue"]["depth"] == 0

@@ -13,6 +13,7 @@ import json
 import threading
 import time
 
+from django.core.signals import request_finished
 from django.db import connections
 from django.db.utils import load_backend
 
@@ -78,3 +79,17 @@ def with_prefix(prefix: str) -> dict[str, dict]:
 def delete(key: str) -> None:
     with _cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE} WHERE key = %s", [key])  # noqa: S608
+
+
+def close() -> None:
+    """Close this thread's live connection (threads that end, and test runs before they drop their
+    database, call it)."""
+    wrapper = getattr(_local, "wrapper", None)
+    if wrapper is not None:
+        wrapper.close()
+        _local.wrapper = None
+
+
+# Like Django's own connections, a live connection opened by a request ends with it (threaded
+# servers serve each request in a thread of its own).
+request_finished.connect(lambda **kwargs: close(), weak=False, dispatch_uid="lindung.core.live.close")

@@ -94,6 +94,7 @@ def run(stop: threading.Event, *, name: str = "", schedule: list[Periodic] | Non
         wait = (min(upcoming.values()) - timezone.now()).total_seconds() if upcoming else MAX_SLEEP
         stop.wait(min(max(wait, 0.05), MAX_SLEEP))
     live.delete(f"scheduler:{name}")
+    live.close()
 
 
 def overview() -> list[dict]:

@@ -16,7 +16,7 @@ from django_tasks import task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
-from lindung.core import jobs
+from lindung.core import jobs, live
 
 
 class BeatingWorker(Worker):
@@ -46,6 +46,7 @@ def _beat_forever(worker_id: str, backend: str, stop: threading.Event, current) 
             pass
         finally:
             close_old_connections()
+    live.close()
     connection.close()
 
 
