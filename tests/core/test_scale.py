@@ -8,6 +8,7 @@ import threading
 
 import pytest
 import requests
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -63,7 +64,10 @@ def _upload(session: requests.Session, base: str, org_id: int, n: int) -> None:
 def test_two_webs_two_workers_a_killed_worker_and_every_job_once(make_user, org_a, tmp_path):
     if not processes.is_postgres():
         pytest.skip("several machines share PostgreSQL; this run is on SQLite")
-    make_user(org_a, Role.DATA_MANAGER, username="scale_dm")
+    user = make_user(org_a, Role.DATA_MANAGER, username="scale_dm")
+    # The web processes know the production hashers only, not the tests' fast one.
+    user.password = PBKDF2PasswordHasher().encode(TEST_PASSWORD, PBKDF2PasswordHasher().salt())
+    user.save(update_fields=["password"])
     extra = {"LINDUNG_STANDARD_INLINE_IMPORT_BYTES": "0", "LINDUNG_WORKER_STALE_SECONDS": "3"}
     ports = [_free_port(), _free_port()]
     webs = [processes.gunicorn(port, tmp_path / f"web{i}.log", **extra) for i, port in enumerate(ports)]
