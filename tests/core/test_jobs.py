@@ -244,3 +244,27 @@ def test_deploy_checks_name_what_the_demo_leaves_unset(settings):
     settings.LINDUNG_TASK_BACKEND = "database"
     ids = {m.id for m in run_checks(include_deployment_checks=True)}
     assert not {"lindung.E001", "lindung.E003", "lindung.W001"} & ids
+
+
+def test_pruning_forgets_old_finished_jobs_and_keeps_the_rest():
+    from lindung.core.tasks import prune_jobs
+
+    now = timezone.now()
+    old = Job.objects.create(kind="x", status=Job.Status.DONE, finished_at=now - datetime.timedelta(days=40))
+    recent = Job.objects.create(
+        kind="x", status=Job.Status.DONE, finished_at=now - datetime.timedelta(days=1)
+    )
+    running = Job.objects.create(kind="x", status=Job.Status.RUNNING)
+    job = jobs.submit(prune_jobs, kind="core.prune_jobs")
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.result["jobs"] == 1
+    assert set(Job.objects.values_list("pk", flat=True)) == {recent.pk, running.pk, job.pk}
+    assert not Job.objects.filter(pk=old.pk).exists()
+
+
+def test_heartbeats_of_workers_long_gone_are_forgotten():
+    jobs.beat("long-gone", backend="database")
+    jobs.forget_stale_workers(after_seconds=3600)
+    assert "long-gone" in {w["id"] for w in jobs.workers()}
+    assert jobs.forget_stale_workers(after_seconds=-1) >= 1
+    assert "long-gone" not in {w["id"] for w in jobs.workers()}

@@ -23,6 +23,7 @@ from tests.conftest import TEST_PASSWORD
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 UPLOADS = 200
+ROWS = 8
 
 
 def _free_port() -> int:
@@ -49,7 +50,7 @@ def _signed_in(base: str, username: str) -> requests.Session:
 
 
 def _upload(session: requests.Session, base: str, org_id: int, n: int) -> None:
-    data = synthetic.ctdc_csv(60, seed=n)
+    data = synthetic.ctdc_csv(ROWS, seed=n)
     response = session.post(
         f"{base}/standard/imports/",
         data={"profile": "ctdc", "version": "1.0", "organisation": org_id},
@@ -103,7 +104,7 @@ def test_two_webs_two_workers_a_killed_worker_and_every_job_once(make_user, org_
             thread.join(120)
         processes.wait_for(
             lambda: Job.objects.filter(status=Job.Status.DONE).count() == UPLOADS,
-            90,
+            150,
             "every job to finish",
             tmp_path / "w2.log",
         )
@@ -117,7 +118,7 @@ def test_two_webs_two_workers_a_killed_worker_and_every_job_once(make_user, org_
     assert imported.count() == UPLOADS  # one entry per batch: no import ran twice
     assert len(set(imported.values_list("object_id", flat=True))) == UPLOADS
     for batch in batches:
-        assert batch.imported + batch.skipped == batch.rows == 60
+        assert batch.imported + batch.skipped == batch.rows == ROWS
         assert StandardRecord.objects.filter(batch=batch).count() == batch.imported
     assert StandardRecord.objects.count() == sum(b.imported for b in batches) > 0
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {TaskResultStatus.SUCCESSFUL}

@@ -210,6 +210,15 @@ def forget_worker(worker_id: str) -> None:
     live.delete(f"worker:{worker_id}")
 
 
+def forget_stale_workers(after_seconds: float = 86_400) -> int:
+    """Drop the heartbeats of workers silent for a day (killed ones never say goodbye)."""
+    now = time.time()
+    gone = [w for w, info in live.with_prefix("worker:").items() if now - info["updated_at"] > after_seconds]
+    for worker_id in gone:
+        forget_worker(worker_id)
+    return len(gone)
+
+
 def recover_orphans() -> int:
     """Put back in the queue every task still marked running whose worker stopped beating (killed,
     machine lost); after ``MAX_ATTEMPTS`` runs the task and its job are marked failed instead.

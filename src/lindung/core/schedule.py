@@ -1,0 +1,3 @@
+from lindung.core.scheduler import Periodic
+
+SCHEDULE = [Periodic(name="core.prune_jobs", cron="15 3 * * *", task="lindung.core.tasks.prune_jobs")]
