@@ -27,9 +27,11 @@ def is_postgres() -> bool:
 
 
 def env(**extra) -> dict:
-    """The environment of a Lindung process working on this test's database and keys."""
+    """The environment of a Lindung process working on this test's database and keys (less the
+    switch conftest sets for Playwright, which a deployed process must not have)."""
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return {
-        **os.environ,
+        **inherited,
         "DATABASE_URL": database_url(),
         "LINDUNG_MASTER_KEY": settings.LINDUNG_MASTER_KEY,
         "LINDUNG_TASK_BACKEND": "database",

@@ -61,7 +61,7 @@ def test_the_documented_steps_bring_up_a_healthy_site(tmp_path):
                 assert body["stuck"] is False
             else:
                 done = subprocess.run(shlex.split(line), env=env, capture_output=True, text=True, timeout=300)
-                assert done.returncode == 0, f"{line}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+                assert done.returncode == 0, f"{line}\n{done.stdout[-2000:]}\n{done.stderr[:3000]}"
         # The scheduler is one of the processes running, and it has told the others so.
         from lindung.core import scheduler
 

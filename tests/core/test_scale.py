@@ -92,7 +92,10 @@ def test_two_webs_two_workers_a_killed_worker_and_every_job_once(make_user, org_
         for thread in threads:
             thread.start()
 
-        # Kill w1 while it is importing: a task of its own is running, claimed moments ago.
+        # Once the work is well under way, kill w1 while it is importing one of the files.
+        processes.wait_for(
+            lambda: Job.objects.filter(status=Job.Status.DONE).count() >= 30, 60, "30 jobs done"
+        )
         killed = processes.wait_for(
             lambda: DBTaskResult.objects.running().filter(worker_ids__contains=["w1"]).first(),
             60,
