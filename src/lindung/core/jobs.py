@@ -104,7 +104,8 @@ def subject_label(obj) -> str:
 
 
 def execute(job_id: str, function, *, atomic: bool = False):
-    job = Job.objects.filter(pk=job_id).first()
+    # The payload (an upload, possibly large) is read only if the job function asks for it.
+    job = Job.objects.defer("payload").filter(pk=job_id).first()
     if job is None or job.finished:
         # Delivered again after it finished (its worker died between the two writes): nothing twice.
         return {"already_finished": job is not None}

@@ -18,6 +18,10 @@ from django.db import connections
 from django.db.utils import load_backend
 
 TABLE = "lindung_live"
+CREATE_TABLE = (
+    f"CREATE TABLE IF NOT EXISTS {TABLE} "
+    "(key varchar(200) PRIMARY KEY, value text NOT NULL, updated_at double precision NOT NULL)"
+)
 _local = threading.local()
 
 
@@ -41,11 +45,10 @@ def _cursor():
             wrapper.close()
         wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias="live")
         _local.wrapper = wrapper
-        with wrapper.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {TABLE} "
-                "(key varchar(200) PRIMARY KEY, value text NOT NULL, updated_at double precision NOT NULL)"
-            )
+        if wrapper.vendor == "sqlite":
+            # The side file is this module's own; on PostgreSQL a migration made the table.
+            with wrapper.cursor() as cursor:
+                cursor.execute(CREATE_TABLE)
     return wrapper.cursor()
 
 

@@ -47,9 +47,10 @@ def export_stix_file(agreement: SharingAgreement, path: Path) -> dict:
     return {"objects": len(bundle["objects"]), "incidents": incidents}
 
 
-@job_task
+@job_task(atomic=True)
 def export_stix(job):
-    """A STIX export into MEDIA_ROOT/exports/, named after the job."""
+    """A STIX export into MEDIA_ROOT/exports/, named after the job. Its log entry commits with the
+    job's end: a retry after a lost worker rewrites the same file and logs the export once."""
     agreement = SharingAgreement.objects.select_related("peer").get(pk=job.params["agreement"])
     path = Path(settings.MEDIA_ROOT) / "exports" / f"stix-{agreement.pk}-{job.pk}.json"
     return {**export_stix_file(agreement, path), "file": path.name}

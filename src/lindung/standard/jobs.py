@@ -24,7 +24,7 @@ def inline_limit() -> int:
 
 
 def job_of(batch: ImportBatch) -> Job | None:
-    return Job.objects.filter(subject=jobs.subject_label(batch)).first()
+    return Job.objects.defer("payload").filter(subject=jobs.subject_label(batch)).first()
 
 
 def progress(batch: ImportBatch) -> dict:

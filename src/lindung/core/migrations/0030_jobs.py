@@ -8,6 +8,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def create_live_table(apps, schema_editor):
+    # core.live's table: on PostgreSQL in the database itself (SQLite keeps it in a side file).
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE TABLE IF NOT EXISTS lindung_live "
+            "(key varchar(200) PRIMARY KEY, value text NOT NULL, updated_at double precision NOT NULL)"
+        )
+
+
+def drop_live_table(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP TABLE IF EXISTS lindung_live")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -63,4 +77,5 @@ class Migration(migrations.Migration):
             model_name='periodicrun',
             constraint=models.UniqueConstraint(fields=('name', 'due_at'), name='periodic_run_once_per_tick'),
         ),
+        migrations.RunPython(create_live_table, drop_live_table),
     ]
