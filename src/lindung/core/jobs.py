@@ -142,7 +142,8 @@ def _finish(job: Job, status: str, *, result=None, error_code: str = "") -> None
         payload=None,
     )
     job.status = status
-    live.delete(f"job:{job.pk}")
+    if state:
+        live.delete(f"job:{job.pk}")
 
 
 def reporter(job: Job):
