@@ -3,6 +3,7 @@
 Every later app's tests use these; see docs/developing.md.
 """
 
+import contextlib
 import os
 import shutil
 
@@ -53,13 +54,28 @@ def _audit_purge_between_tests():
     audit.allow_purge(False)
 
 
+_LIVE_SIDE_FILES: set[str] = set()
+
+
 @pytest.fixture(autouse=True)
 def _live_store_closed():
     # core.live keeps a connection of its own; an open one would stop the test database's drop.
     yield
+    from django.db import connection
+
     from lindung.core import live
 
     live.close()
+    if connection.vendor == "sqlite":
+        _LIVE_SIDE_FILES.add(f"{connection.settings_dict['NAME']}-live")
+
+
+def pytest_sessionfinish(session):
+    # Django removes the SQLite test database; the live file beside it is core.live's own.
+    for name in _LIVE_SIDE_FILES:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(name + suffix)
 
 
 @pytest.fixture(autouse=True)
