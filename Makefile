@@ -29,8 +29,11 @@ run: setup
 	mkdir -p -m 700 var && mkdir -p var/static
 	$(BIN)/lindung migrate --noinput
 	$(BIN)/lindung demo
-	@echo "Serving Lindung on http://127.0.0.1:$(PORT)/"
-	LINDUNG_REQUIRE_2FA=$${LINDUNG_REQUIRE_2FA:-0} $(BIN)/lindung runserver 127.0.0.1:$(PORT) --noreload
+	@echo "Serving Lindung on http://127.0.0.1:$(PORT)/ with a background worker (Ctrl-C stops both)"
+	@export LINDUNG_REQUIRE_2FA=$${LINDUNG_REQUIRE_2FA:-0}; \
+	$(BIN)/lindung worker --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(BIN)/lindung runserver 127.0.0.1:$(PORT) --noreload
 
 lint: setup
 	$(BIN)/ruff check src tests bench

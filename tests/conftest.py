@@ -3,6 +3,7 @@
 Every later app's tests use these; see docs/developing.md.
 """
 
+import contextlib
 import os
 import shutil
 
@@ -27,6 +28,8 @@ def _fast_settings(settings, tmp_path):
     # Never the anchors of the checkout's own var/ (signed with the demo's key).
     settings.LINDUNG_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
     settings.AXES_ENABLED = True
+    # Jobs run there and then; tests of the real worker (tests/core/test_worker.py) set their own.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -53,6 +56,30 @@ def _audit_purge_between_tests():
     audit.allow_purge(True)
     yield
     audit.allow_purge(False)
+
+
+_LIVE_SIDE_FILES: set[str] = set()
+
+
+@pytest.fixture(autouse=True)
+def _live_store_closed():
+    # core.live keeps a connection of its own; an open one would stop the test database's drop.
+    yield
+    from django.db import connection
+
+    from lindung.core import live
+
+    live.close()
+    if connection.vendor == "sqlite":
+        _LIVE_SIDE_FILES.add(f"{connection.settings_dict['NAME']}-live")
+
+
+def pytest_sessionfinish(session):
+    # Django removes the SQLite test database; the live file beside it is core.live's own.
+    for name in _LIVE_SIDE_FILES:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(name + suffix)
 
 
 @pytest.fixture

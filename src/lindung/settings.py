@@ -39,6 +39,7 @@ if not SECRET_KEY:
     from lindung.core.keyfiles import local_secret
 
     SECRET_KEY = local_secret(VAR_DIR / "secret.key")
+    LINDUNG_SECRET_KEY_GENERATED = True  # `lindung check --deploy` refuses it
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("LINDUNG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
 CSRF_TRUSTED_ORIGINS = [
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     *LINDUNG_APPS,
     # Last, so that templates of Lindung's apps override Django's widget templates (FORM_RENDERER).
     "django.forms",
@@ -278,6 +281,25 @@ LINDUNG_AUDIT_KEY = os.environ.get("LINDUNG_AUDIT_KEY", "")
 # machine or append-only (chattr +a), so that whoever can rewrite the database cannot rewrite it.
 LINDUNG_AUDIT_ANCHOR_FILE = Path(os.environ.get("LINDUNG_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.jsonl"))
 API_TOKEN_LIFETIME_DAYS = int(os.environ.get("LINDUNG_API_TOKEN_DAYS", "90"))
+
+# Background work (docs/operations.md): Django's Tasks API on the database by default, so the
+# embedded demo needs no other server; "rq" runs the same tasks on Redis. Workers run
+# `lindung worker`, periodic jobs are enqueued by one `lindung scheduler`.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+LINDUNG_TASK_BACKEND = os.environ.get("LINDUNG_TASK_BACKEND", "database")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[LINDUNG_TASK_BACKEND], "QUEUES": ["default"]}}
+RQ_QUEUES = {"default": {"URL": os.environ.get("LINDUNG_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+if LINDUNG_TASK_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+LINDUNG_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("LINDUNG_WORKER_HEARTBEAT_SECONDS", "5"))
+LINDUNG_WORKER_STALE_SECONDS = float(os.environ.get("LINDUNG_WORKER_STALE_SECONDS", "60"))
+LINDUNG_QUEUE_STUCK_SECONDS = float(os.environ.get("LINDUNG_QUEUE_STUCK_SECONDS", "300"))
+# Uploads up to this size are imported in the request; larger ones become a job for a worker.
+LINDUNG_STANDARD_INLINE_IMPORT_BYTES = int(os.environ.get("LINDUNG_STANDARD_INLINE_IMPORT_BYTES", "2000000"))
 
 LOGGING = {
     "version": 1,

@@ -9,8 +9,10 @@ from django.core.management import call_command
 
 from lindung.cases import services
 from lindung.cases.models import Case, Person, PersonIdentifier
+from lindung.cases.tasks import retention
+from lindung.core import jobs
 from lindung.core.audit_actions import AuditAction
-from lindung.core.models import AuditEntry
+from lindung.core.models import AuditEntry, Job
 
 TODAY = datetime.date.today()
 PAST = TODAY - datetime.timedelta(days=1)
@@ -86,3 +88,12 @@ def test_erasure_on_request_unless_legal_hold(make_case, caseworker, supervisor)
     services.person_erase(acting_user=supervisor, person=person, confirm_reference=person.reference)
     assert not Person.objects.filter(pk=person_pk).exists() and not Case.objects.exists()
     assert AuditEntry.objects.filter(action=AuditAction.PERSON_ERASED, object_id=str(person_pk)).exists()
+
+
+def test_the_scheduled_retention_job_deletes_what_the_command_would(make_case):
+    case = make_case("protection")
+    _expire(case)
+    job = jobs.submit(retention, kind="cases.retention")
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.result["deleted"] == 1
+    assert not Case.objects.filter(pk=case.pk).exists()

@@ -1,12 +1,16 @@
 """The data manager's flow in a real browser: validate a bad file, see the errors, download them,
 import a good file (twice: the second adds nothing) and see the records counted."""
 
+import contextlib
+import time
+
 import pytest
 from playwright.sync_api import expect
 
 from lindung.core.roles import Role
 from lindung.standard import synthetic
 from lindung.standard.models import StandardRecord
+from tests import processes
 
 from .helpers import LINDUNG_ROW, lindung_csv
 
@@ -49,3 +53,44 @@ def test_validate_import_and_count(page, live_server, login, make_user, org_a, t
     nav.get_by_role("link", name="Imported records").click()
     assert "60 de-identified records" in page.locator("main").inner_text()
     assert page.locator("#counts-overall tbody tr").count() >= 1
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_progress_bar_fills_while_a_worker_imports(
+    page, live_server, login, make_user, org_a, tmp_path, settings
+):
+    """A large upload becomes a job; the page shows it queued, then the bar moves as a real worker
+    process imports it, then the page shows the result."""
+    settings.TASKS = processes.DATABASE_BACKEND
+    settings.LINDUNG_STANDARD_INLINE_IMPORT_BYTES = 0
+    make_user(org_a, Role.DATA_MANAGER, username="dm_progress")
+    big = tmp_path / "big.csv"
+    big.write_bytes(synthetic.ctdc_csv(30_000, seed=5))
+
+    login("dm_progress")
+    page.goto(f"{live_server.url}/standard/imports/")
+    page.get_by_label("File", exact=True).set_input_files(str(big))
+    page.get_by_label("Layout of the file").select_option("ctdc")
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_load_state()
+    bar = page.locator("#import-bar")
+    assert bar.get_attribute("value") == "0"
+    expect(page.locator("#import-status")).to_have_text("Queued")
+
+    log = tmp_path / "worker.log"
+    worker = processes.worker(log)
+    seen = set()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and page.locator("#import-imported").inner_text() != "30000":
+            with contextlib.suppress(Exception):  # the page reloads itself when the import ends
+                seen.add(int(float(bar.get_attribute("value", timeout=1000) or 0)))
+            time.sleep(0.1)
+    finally:
+        processes.stop(worker)
+    assert page.locator("#import-imported").inner_text() == "30000", log.read_text()[-2000:]
+    assert bar.get_attribute("value") == "100"
+    assert [v for v in seen if 0 < v < 100], f"the bar went from 0 to 100 without a step between: {seen}"
+    assert StandardRecord.objects.count() == 30_000

@@ -12,7 +12,8 @@ class CoreConfig(AppConfig):
     nav_items = [
         (_("Organisations"), "core:organisation_list", None),
         (_("Audit log"), "core:audit_log", Capability.VIEW_AUDIT),
+        (_("Operations"), "core:operations", Capability.MANAGE_ORGANISATION),
     ]
 
     def ready(self):
-        from . import checks, policy_rules, signals  # noqa: F401  (registers checks, rules and signal handlers)
+        from . import checks, deploy_checks, policy_rules, signals  # noqa: F401  (registers checks, rules and signal handlers)

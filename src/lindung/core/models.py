@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit_actions import AuditAction
 from .countries import country_choices
+from .fields import EncryptedBinaryField
 from .roles import Role
 
 
@@ -230,3 +231,69 @@ class SignInFailure(models.Model):
 
     def __str__(self):
         return f"Failed sign-in at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class Job(models.Model):
+    """One piece of background work as people see it: what, for whom, how far, how it ended.
+
+    The task backend (database or Redis) only runs the work; this row is what every web process
+    reads, on any backend, and it outlives a restart. ``subject`` names the object the job works
+    on by label and id only; ``params`` and ``result`` hold ids, options, counts and codes, never
+    personal data. ``payload`` keeps an uploaded file, encrypted, until the job has finished with it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=64)
+    subject = models.CharField(max_length=100, blank=True, db_index=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    phase = models.CharField(max_length=32, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    payload = EncryptedBinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.subject} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class PeriodicRun(models.Model):
+    """One tick of a periodic job. The unique (name, due_at) pair is the lock between schedulers:
+    whichever inserts it first enqueues the task, a second scheduler's insert fails and it moves on."""
+
+    name = models.CharField(max_length=100)
+    due_at = models.DateTimeField()
+    enqueued_at = models.DateTimeField(default=timezone.now)
+    scheduler = models.CharField(max_length=100, blank=True)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-due_at"]
+        constraints = [models.UniqueConstraint(fields=["name", "due_at"], name="periodic_run_once_per_tick")]
+
+    def __str__(self):
+        return f"{self.name} @ {self.due_at:%Y-%m-%d %H:%M}"

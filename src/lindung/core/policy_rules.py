@@ -1,12 +1,14 @@
 """Policy rules for the core models."""
 
 from . import policy, selectors
-from .models import ApiToken, AuditEntry, Membership, Organisation, SharingGroup
+from .models import ApiToken, AuditEntry, Job, Membership, Organisation, SharingGroup
 from .roles import Capability as C
 
 # The directory of organisations is reference data for every signed-in user.
 policy.register(Organisation, policy.Rule(view=None, change=C.MANAGE_ORGANISATION, owner="pk", public=True))
 policy.register(Membership, policy.Rule(view=C.MANAGE_ORGANISATION, change=C.MANAGE_ORGANISATION))
+# Background jobs of an organisation are its administrators' to follow (the operations page).
+policy.register(Job, policy.Rule(view=C.MANAGE_ORGANISATION, change=C.MANAGE_ORGANISATION, shareable=False))
 policy.register(
     AuditEntry,
     policy.Rule(

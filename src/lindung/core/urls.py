@@ -27,4 +27,5 @@ urlpatterns = [
     ),
     path("memberships/<int:pk>/revoke/", views.membership_revoke, name="membership_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("operations/", views.operations, name="operations"),
 ]

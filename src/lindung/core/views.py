@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +25,7 @@ from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import assurance, policy, selectors, services
+from . import assurance, jobs, policy, scheduler, selectors, services
 from .audit import audit_record
 from .audit_actions import AuditAction
 from .forms import (
@@ -37,7 +37,7 @@ from .forms import (
     UserCreateForm,
     add_service_errors,
 )
-from .models import ApiToken, Membership, Organisation, User
+from .models import ApiToken, Job, Membership, Organisation, User
 from .roles import Capability, Role
 from .routes import object_view
 
@@ -65,9 +65,17 @@ class LoginView(auth_views.LoginView):
 
 
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Database, workers and queue, as JSON for load balancers and monitoring. 503 when the database
+    does not answer; "degraded" (still 200: the web part serves) when no worker is alive or the
+    queue is stuck."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "down", "database": "error"}, status=503)
+    background = jobs.health()
+    ok = background["workers_alive"] > 0 and not background["stuck"]
+    return JsonResponse({"status": "ok" if ok else "degraded", "database": "ok", **background})
 
 
 def csrf_failure(request, reason=""):
@@ -378,4 +386,23 @@ def not_found(request, exception=None):
             },
         ).content,
         status=404,
+    )
+
+
+@login_required
+def operations(request):
+    """For administrators: periodic jobs (last run, outcome, next run), the queue, the workers'
+    heartbeats and their organisations' recent jobs. A stuck queue is said at the top."""
+    policy.require_capability(request.user, Capability.MANAGE_ORGANISATION, purpose="operations")
+    recent = policy.accessible(request.user, Job.objects.defer("payload"))[:30]
+    return render(
+        request,
+        "core/operations.html",
+        {
+            "health": jobs.health(),
+            "periodic": scheduler.overview(),
+            "schedulers": scheduler.schedulers(),
+            "workers": jobs.workers(),
+            "recent": recent,
+        },
     )

@@ -1,7 +1,8 @@
 """Background work of the notifications app, on Django's Tasks API (the django-tasks backport).
 
-Periodic ones (the scheduler enqueues them; see docs/notifications.md):
-``scan_due_and_overdue`` hourly, ``send_daily_digest`` daily. The others are enqueued when
+Periodic ones, ``scan_due_and_overdue`` hourly and ``send_daily_digest`` daily, are run by the
+scheduler as jobs (``scheduled_scan``, ``scheduled_digest``, declared in ``schedule.py``), so the
+operations page shows their runs. The others are enqueued when
 something happens: ``match_watch_rules`` when incidents arrive, ``send_notification_emails``
 when notifications are made for someone who wants an e-mail at once.
 """
@@ -11,6 +12,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+
+from lindung.core.jobs import job_task
 
 from . import delivery, services
 from .models import Channel
@@ -49,3 +52,13 @@ def email_soon(notifications) -> None:
     ids = [n.pk for n in notifications if n.channel == Channel.EMAIL]
     if ids:
         transaction.on_commit(lambda: send_notification_emails.enqueue(ids))
+
+
+@job_task
+def scheduled_scan(job):
+    return {"notifications": scan_due_and_overdue.call()}
+
+
+@job_task
+def scheduled_digest(job):
+    return {"digests": send_daily_digest.call()}

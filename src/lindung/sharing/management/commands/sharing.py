@@ -18,6 +18,7 @@ import json
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -27,7 +28,7 @@ from lindung.core.markings import TLP
 from lindung.core.models import Organisation
 from lindung.core.services import organisation_create
 
-from ... import exchange, selectors, services, stix, sync
+from ... import selectors, services, stix, sync, tasks
 from ...models import Peer, SharingAgreement
 
 
@@ -152,21 +153,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"The agreement {agreement.reference} is not in force: nothing may leave under it."
             )
-        bundle = exchange.export_bundle(agreement)
-        with open(options["out"], "w", encoding="utf-8") as out:
-            out.write(stix.dumps(bundle))
-        reports = sum(1 for o in bundle["objects"] if o["type"] == "report")
-        services.exchange_record(
-            direction="served",
-            operation="export_stix",
-            outcome="ok",
-            peer=agreement.peer,
-            agreement=agreement,
-            object_count=len(bundle["objects"]),
-            detail={"incidents": reports, "file": True},
-        )
+        written = tasks.export_stix_file(agreement, Path(options["out"]))
         self.stdout.write(
-            f"Wrote {len(bundle['objects'])} STIX objects ({reports} incidents) to {options['out']}."
+            f"Wrote {written['objects']} STIX objects ({written['incidents']} incidents) to {options['out']}."
         )
 
     def do_add_organisation(self, options):
