@@ -6,7 +6,7 @@ import copy
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lindung.core.markings import TLP, Distribution
@@ -142,6 +142,36 @@ def test_bad_query_parameters_are_400(client, served, params, message):
     assert response.status_code == 400
     assert message in response.json()["description"]
     assert _last_log().outcome == ExchangeLog.Outcome.REFUSED
+
+
+@pytest.mark.parametrize(
+    ("limit", "code"),
+    [
+        ("²", "limit.invalid"),  # str.isdigit() said yes, int() said no: a 500
+        ("٣", "limit.invalid"),
+        ("①", "limit.invalid"),
+        ("-5", "limit.min_value"),
+        ("99999999999999999999", "limit.max_value"),
+        (str(10**30), "limit.max_value"),
+        ("   ", "limit.required"),
+    ],
+)
+def test_a_limit_that_is_not_an_ascii_whole_number_in_range_is_refused_with_a_code(client, served, limit, code):
+    response = client.get(f"{served['url']}objects/", {"limit": limit}, **_auth())
+    assert response.status_code == 400 and response.json()["error_code"] == code
+
+
+@pytest.mark.parametrize("limit", ["+5", " 5 ", "5"])
+def test_a_limit_with_a_sign_or_spaces_is_read(client, served, limit):
+    assert client.get(f"{served['url']}objects/", {"limit": limit}, **_auth()).status_code == 200
+
+
+@pytest.mark.parametrize("depth", [65, 100_000])
+def test_deeply_nested_json_is_refused_with_a_code(client, receiving, depth):
+    body = '{"objects": ' + "[" * depth + "]" * depth + "}"
+    response = client.post(receiving["url"], body, content_type=TAXII, **_auth("node-a"))
+    assert response.status_code == 400 and response.json()["error_code"] == "json_too_deep"
+    assert _received() == 0
 
 
 def test_unknown_collection_and_revoked_agreement(client, served):
@@ -429,6 +459,14 @@ def test_fuzzed_posts_never_fail_with_500(client, receiving, body):
                      "match[spec_version]"]),
     st.text(max_size=30), max_size=4,
 ))  # fmt: skip
+@example(params={"limit": "²"})
+@example(params={"limit": "٣", "next": "①"})
+@example(params={"limit": "+5"})
+@example(params={"limit": "-5"})
+@example(params={"limit": " 5 "})
+@example(params={"limit": str(10**30)})
+@example(params={"limit": "99999999999999999999"})
+@example(params={"limit": ""})
 def test_fuzzed_queries_never_fail_with_500(client, served, params):
     response = client.get(f"{served['url']}objects/", params, **_auth())
     assert response.status_code in (200, 400), (response.status_code, params)

@@ -1112,6 +1112,8 @@ def case_transfer(*, acting_user, case, agreement, expected_version=None) -> Cas
 def _jsonable(value):
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):  # monitoring scores: written exactly, as DjangoJSONEncoder does
+        return str(value)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     return value

@@ -83,6 +83,11 @@ def registered_models() -> list[type]:
     return list(_rules)
 
 
+class Refused(PermissionDenied):
+    """A refusal already written to the audit log: whoever catches it (the API's error handler)
+    must not log it a second time."""
+
+
 # capabilities --------------------------------------------------------------------------------
 
 
@@ -221,7 +226,7 @@ def require(user, action: str, obj, *, purpose: str = "") -> None:
         purpose=purpose,
         detail={"attempted": action},
     )
-    raise PermissionDenied
+    raise Refused
 
 
 def require_capability(
@@ -236,7 +241,7 @@ def require_capability(
         purpose=purpose,
         detail={"capability": capability},
     )
-    raise PermissionDenied
+    raise Refused
 
 
 def record_personal_read(user, obj, *, purpose: str, fields=()) -> None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from lindung.core import policy
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
+from lindung.core.parsing import MAX_JSON_DEPTH, JSONTooDeep, id_or_none, load_json
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
@@ -418,7 +419,12 @@ def _read_rows(name: str, content: bytes) -> list[dict]:
         raise ValidationError(_("The file is not UTF-8 text.")) from exc
     if suffix == ".json":
         try:
-            rows = json.loads(text)
+            rows = load_json(text)
+        except JSONTooDeep as exc:
+            raise ValidationError(
+                _("The JSON is nested more than %(depth)s levels deep.") % {"depth": MAX_JSON_DEPTH},
+                code=JSONTooDeep.code,
+            ) from exc
         except json.JSONDecodeError as exc:
             raise ValidationError(
                 _("The JSON is malformed (line %(line)s): %(msg)s") % {"line": exc.lineno, "msg": exc.msg}
@@ -591,9 +597,10 @@ def _implemented(value, row, errors) -> list:
     for item in (str(n).strip() for n in names):
         if not item:
             continue
+        pk = id_or_none(item)
         match = (
-            Instrument.objects.filter(pk=int(item)).first()
-            if item.isdigit()
+            Instrument.objects.filter(pk=pk).first()
+            if pk is not None
             else Instrument.objects.filter(title_en__iexact=item).first()
         )
         if match is None:

@@ -36,13 +36,15 @@ from .models import ImportedObject, SharingAgreement
 
 
 class ExchangeRefused(Exception):
-    """An exchange request or a set of objects is refused; ``message`` says why (no personal data)."""
+    """An exchange request or a set of objects is refused; ``message`` says why (no personal data)
+    and ``code`` names the reason for programs (TAXII's ``error_code``)."""
 
-    def __init__(self, message: str, *, status: int = 400, object_id: str = ""):
+    def __init__(self, message: str, *, status: int = 400, object_id: str = "", code: str = "refused"):
         super().__init__(message)
         self.message = message
         self.status = status
         self.object_id = object_id
+        self.code = code
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ import hmac
 import secrets
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -268,7 +268,7 @@ def require_group_manager(user, group: SharingGroup) -> None:
     if managed and (not members or members & managed):
         return
     audit_record(action=AuditAction.ACCESS_DENIED, actor=user, obj=group, detail={"attempted": "change"})
-    raise PermissionDenied
+    raise policy.Refused
 
 
 def sharing_group_update(*, acting_user, group: SharingGroup, organisations, peers=None, description=None):

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from lindung.core.models import Organisation, User
+from lindung.core.parsing import id_or_none
 from lindung.maritime import importers, services
 
 FORMATS = {"mmp": importers.parse_mmp}
@@ -67,9 +68,10 @@ class Command(BaseCommand):
 
     def _organisation(self, given):
         if given:
+            pk = id_or_none(given)
             query = (
-                Organisation.objects.filter(pk=int(given))
-                if given.isdigit()
+                Organisation.objects.filter(pk=pk)
+                if pk is not None
                 else Organisation.objects.filter(short_name=given)
             )
             org = query.first()
