@@ -156,7 +156,9 @@ def test_bad_query_parameters_are_400(client, served, params, message):
         ("   ", "limit.required"),
     ],
 )
-def test_a_limit_that_is_not_an_ascii_whole_number_in_range_is_refused_with_a_code(client, served, limit, code):
+def test_a_limit_that_is_not_an_ascii_whole_number_in_range_is_refused_with_a_code(
+    client, served, limit, code
+):
     response = client.get(f"{served['url']}objects/", {"limit": limit}, **_auth())
     assert response.status_code == 400 and response.json()["error_code"] == code
 
