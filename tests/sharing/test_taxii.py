@@ -360,6 +360,57 @@ BAD = [
 ]
 
 
+MALFORMED = [
+    ("version not a number", lambda e: _details(e).update(version="two")),
+    ("version a superscript", lambda e: _details(e).update(version="²")),
+    ("version too large", lambda e: _details(e).update(version=10**30)),
+    ("retention not a number", lambda e: _details(e).update(retention_days=[1])),
+    ("extensions not an object", lambda e: _report(e).update(extensions=["x"])),
+    ("object_refs not a list", lambda e: _report(e).update(object_refs=7)),
+    ("recipients not a list", lambda e: _details(e).update(recipient_refs=7)),
+    ("author not an id", lambda e: _report(e).update(created_by_ref=["x"])),
+    ("occurred_at not a timestamp", lambda e: _details(e).update(occurred_at=12)),
+    ("precision not a number", lambda e: _location(e).update(precision="far")),
+]
+
+
+def _location(envelope):
+    return next(o for o in envelope["objects"] if o["type"] == "location")
+
+
+def _details(envelope):
+    return _report(envelope)["extensions"][stix.INCIDENT_EXTENSION_ID]
+
+
+@pytest.mark.parametrize("name,mutate", MALFORMED, ids=[m[0] for m in MALFORMED])
+def test_malformed_values_are_refused_with_their_code(org_a, served, receiving, name, mutate):
+    envelope = _bad(mutate, org_a, served)
+    with pytest.raises(exchange.ExchangeRefused) as refused:
+        exchange.import_objects(
+            peer=receiving["peer"], agreement=receiving["agreement"], objects=envelope["objects"],
+            full_validation=False,
+        )  # fmt: skip
+    assert refused.value.code == exchange.MALFORMED and refused.value.status == 400
+    assert _received() == 0
+
+
+@pytest.mark.parametrize("error", [TypeError, KeyError, AttributeError, ValueError])
+def test_a_bug_while_storing_surfaces_instead_of_passing_for_malformed_input(
+    org_a, served, receiving, monkeypatch, error
+):
+    _, envelope = _envelope(org_a, served, tlp=TLP.GREEN)
+
+    def broken(*args, **kwargs):
+        raise error("a bug in Lindung, not in the objects")
+
+    monkeypatch.setattr(exchange, "_persons", broken)
+    with pytest.raises(error):
+        exchange.import_objects(
+            peer=receiving["peer"], agreement=receiving["agreement"], objects=envelope["objects"]
+        )
+    assert _received() == 0
+
+
 @pytest.mark.parametrize("name,mutate,status,message", BAD, ids=[b[0] for b in BAD])
 def test_bad_objects_are_refused_and_nothing_imported(
     client, org_a, served, receiving, name, mutate, status, message
