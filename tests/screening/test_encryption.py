@@ -4,6 +4,7 @@ never reach the audit log."""
 import pytest
 from django.db import connection
 
+from lindung.core.actors import SYSTEM
 from lindung.core.keys import rotate_keys
 from lindung.core.models import AuditEntry
 from lindung.core.roles import Role
@@ -17,7 +18,7 @@ from .conftest import ANSWERS
 @pytest.fixture
 def clinic(org_a):
     return referral_services.service_save(
-        acting_user=None,
+        acting_user=SYSTEM,
         organisation=org_a,
         name="Clinic",
         country="THA",

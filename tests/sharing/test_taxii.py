@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from lindung.core.actors import SYSTEM
 from lindung.core.markings import TLP, Distribution
 from lindung.core.models import AuditEntry
 from lindung.core.services import object_share
@@ -180,7 +181,7 @@ def test_unknown_collection_and_revoked_agreement(client, served):
     assert (
         client.get(f"{ROOT}collections/00000000-0000-0000-0000-000000000000/", **_auth()).status_code == 404
     )
-    services.agreement_revoke(acting_user=None, agreement=served["agreement"])
+    services.agreement_revoke(acting_user=SYSTEM, agreement=served["agreement"])
     response = client.get(f"{served['url']}objects/", **_auth())
     assert response.status_code == 403 and "revoked" in response.json()["description"]
     assert client.get(f"{ROOT}collections/", **_auth()).json()["collections"] == []
@@ -199,7 +200,7 @@ def _envelope(org_a, served, **incident_options):
     incident = make_incident(org_a, **incident_options)
     if incident.tlp in (TLP.AMBER, TLP.AMBER_STRICT):
         object_share(
-            acting_user=None,
+            acting_user=SYSTEM,
             obj=incident,
             purpose="test",
             organisation=served["agreement"].partner_organisations.get(),
@@ -364,6 +365,7 @@ MALFORMED = [
     ("version not a number", lambda e: _details(e).update(version="two")),
     ("version a superscript", lambda e: _details(e).update(version="²")),
     ("version too large", lambda e: _details(e).update(version=10**30)),
+    ("retention below zero", lambda e: _details(e).update(retention_days=-(10**18))),
     ("retention not a number", lambda e: _details(e).update(retention_days=[1])),
     ("extensions not an object", lambda e: _report(e).update(extensions=["x"])),
     ("object_refs not a list", lambda e: _report(e).update(object_refs=7)),

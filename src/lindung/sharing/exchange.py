@@ -29,7 +29,7 @@ from django.utils import timezone
 from lindung.core import policy
 from lindung.core.markings import TLP, TLP_ORDER, Distribution, tlp_allowed
 from lindung.core.models import ObjectShare, SharingGroup
-from lindung.core.parsing import parse_int
+from lindung.core.parsing import INT64_MIN, parse_int
 from lindung.maritime.models import FacilitatorReference, Incident, PersonsOnBoard, Vessel
 
 from . import bulk, stix
@@ -491,7 +491,9 @@ MALFORMED = "malformed_object"
 
 def _malformed(report_id: str, what: str) -> ExchangeRefused:
     return ExchangeRefused(
-        f"{report_id} is malformed: {what}; nothing was stored.", object_id=report_id, code=MALFORMED
+        f"{report_id}: {what} (the object is malformed; nothing was stored).",
+        object_id=report_id,
+        code=MALFORMED,
     )
 
 
@@ -529,11 +531,13 @@ def _metres(report_id: str, value) -> int:
     return int(value)
 
 
-def _whole(report_id: str, name: str, value, minimum: int):
+def _whole(report_id: str, name: str, value, *, minimum: int = INT64_MIN):
+    """A whole number, or a refusal. A field's range is the field's to check, with its message."""
     try:
         return parse_int(value, field=name, minimum=minimum)
     except ValidationError as exc:
-        raise _malformed(report_id, f"{name} must be a whole number from {minimum}") from exc
+        least = f" from {minimum}" if minimum > INT64_MIN else ""
+        raise _malformed(report_id, f"{name} must be a whole number{least}") from exc
 
 
 def _import(peer, agreement, by_id, refuse_stale) -> ImportResult:
@@ -705,7 +709,7 @@ def _store_report(batch, report, author, tlp, details, modified, previous, allow
         tlp=tlp,
         distribution=Distribution.ORGANISATION,
         sharing_group_id=None,
-        version=_whole(report_id, "version", details.get("version", 1), 1),
+        version=_whole(report_id, "version", details.get("version", 1)),
         created_at=_timestamp(report_id, "created", report.get("created")),
         modified_at=modified,
         vessel_id=None,  # set when the set is written, once its vessel is
@@ -721,7 +725,7 @@ def _store_report(batch, report, author, tlp, details, modified, previous, allow
         raise ExchangeRefused(f"{report_id}: {_value_errors(exc)}", object_id=report_id) from exc
     # The shorter of the sender's retention and ours, kept until the provenance row is written.
     sender_days = _whole(
-        report_id, "retention_days", details.get("retention_days", agreement.retention_days), 0
+        report_id, "retention_days", details.get("retention_days", agreement.retention_days), minimum=0
     )
     retention = timedelta(days=min(sender_days, agreement.retention_days))
     persons = _persons(details, allowed, report_id)

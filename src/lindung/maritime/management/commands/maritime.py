@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from lindung.core.actors import SYSTEM
 from lindung.core.models import Organisation, User
 from lindung.core.parsing import id_or_none
 from lindung.maritime import importers, services
@@ -85,7 +86,7 @@ class Command(BaseCommand):
 
     def _user(self, username):
         if not username:
-            return None
+            return SYSTEM  # the operator at the server's console
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"no active user {username!r}")
