@@ -123,3 +123,8 @@ def test_json_nested_within_the_limit_is_read_and_deeper_is_refused():
         with pytest.raises(JSONTooDeep) as refused:
             load_json(_nested(depth))
         assert refused.value.code == "json_too_deep" and isinstance(refused.value, ValueError)
+
+
+def test_property_tests_draw_from_a_fixed_seed(pytestconfig):
+    # pyproject's addopts: without it, a property test passes or fails by the luck of its draw.
+    assert pytestconfig.getoption("hypothesis_seed") is not None
