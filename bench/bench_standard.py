@@ -28,6 +28,8 @@ from pathlib import Path
 
 from child import run_child
 
+from lindung.core.actors import SYSTEM
+
 HERE = Path(__file__).resolve().parent
 ROWS = int(os.environ.get("LINDUNG_BENCH_STANDARD_ROWS", "1000000"))
 FRICTIONLESS_ROWS = int(os.environ.get("LINDUNG_BENCH_FRICTIONLESS_ROWS", "50000"))
@@ -132,13 +134,13 @@ def child() -> dict:
     data = path.read_bytes()
     import_s, batch = _timed(
         lambda: services.batch_import(
-            acting_user=None, organisation=org, file_name=path.name, data=data, profile="ctdc"
+            acting_user=SYSTEM, organisation=org, file_name=path.name, data=data, profile="ctdc"
         )
     )
     assert batch.imported == ROWS, (batch.status, batch.imported)
     reimport_s, again = _timed(
         lambda: services.batch_import(
-            acting_user=None, organisation=org, file_name=path.name, data=data, profile="ctdc"
+            acting_user=SYSTEM, organisation=org, file_name=path.name, data=data, profile="ctdc"
         )
     )
     assert again.imported == 0 and again.skipped == ROWS

@@ -11,6 +11,7 @@ from django.db import connection
 from lindung.core import crypto
 from lindung.core.keys import _encrypted_models
 from lindung.core.models import DataKey
+from lindung.referrals.models import Service
 
 NEW_MASTER = "bmV3LW1hc3Rlci1rZXktZm9yLXJvdGF0aW9uLXRlc3Q="
 
@@ -64,6 +65,9 @@ def test_database_holds_no_plaintext_of_encrypted_values(demo_world):
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
             dump.extend(str(cell) for row in cursor.fetchall() for cell in row if cell is not None)
+    # The public directory of services names its towns ("Bangkok"); an interview held there names
+    # the same town, sealed. The directory's copy is in clear, and says nothing of anyone.
+    plaintexts -= set(Service.objects.values_list("place", flat=True))
     cells = set(dump)
     text = "\n".join(dump)
     # A whole cell equal to a personal value is a leak however short; inside longer text only

@@ -190,4 +190,5 @@ def test_search_by_name_in_the_body_is_logged_and_scoped(api, make_person, casew
 def test_search_bad_input_names_the_field(api):
     response = api.post("/api/v1/persons/search/", {"name": "x" * 201, "sex": "nonsense"}, format="json")
     assert response.status_code == 400
-    assert set(response.json()) == {"name", "sex"}
+    assert set(response.json()) == {"name", "sex", "codes"}
+    assert response.json()["codes"] == {"name": ["max_length"], "sex": ["invalid_choice"]}

@@ -551,3 +551,20 @@ def test_a_pathway_points_at_its_service_in_the_referral_directory(world, coordi
     service.save()
     page = coordinator_client.get(url).content.decode()  # no longer offered for new pathways
     assert f'<option value="{service.pk}">' not in page
+
+
+def test_a_participant_page_is_one_personal_read_in_the_audit_log(world, coordinator_client):
+    person = world.participant(Scope.PARTICIPATION)
+    world.started()
+    world.attend(person)
+    world.contribution(Contribution.Kind.FEEDBACK, person=person)
+    coordinator_client.get(reverse("engagement:participant_detail", args=[person.pk]))
+    reads = AuditEntry.objects.filter(action="personal.viewed", object_id=str(person.pk))
+    assert reads.count() == 1
+    assert {"contribution.text", "contact"} <= set(reads.get().detail["fields"])
+
+
+def test_synthesis_with_an_engagement_that_no_column_can_hold_is_not_found(world, coordinator_client):
+    for value in ("99999999999999999999", "²", "٣"):
+        response = coordinator_client.get(reverse("engagement:synthesis"), {"engagement": value})
+        assert response.status_code == 404, value

@@ -1,5 +1,6 @@
 import pytest
 
+from lindung.core.actors import SYSTEM
 from lindung.core.models import Organisation
 from lindung.referrals import services
 from tests.screening.conftest import ANSWERS, completed, guide, make_person  # noqa: F401  (shared fixtures)
@@ -24,7 +25,7 @@ def make_service(provider_org):
             **fields,
         }
         return services.service_save(
-            acting_user=None, organisation=org or provider_org, service_type=service_type, **values
+            acting_user=SYSTEM, organisation=org or provider_org, service_type=service_type, **values
         )
 
     return make

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lindung.core import demo
+from lindung.core.actors import SYSTEM
 from lindung.core.roles import Role
 from lindung.referrals import services as referral_services
 from lindung.screening.services import load_shipped_instrument
@@ -50,7 +51,7 @@ def test_screen_profile_refer_accept_outcome(
     make_user(clinic_org, Role.SERVICE_PROVIDER, username="prov_malee")
     person = make_person(ngo, "referral")
     clinic = referral_services.service_save(
-        acting_user=None,
+        acting_user=SYSTEM,
         organisation=clinic_org,
         name="Riverside walk-in clinic (test)",
         service_type="medical_care",

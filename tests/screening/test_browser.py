@@ -4,6 +4,7 @@ they stopped, and the directory is searched by need and language."""
 import pytest
 from playwright.sync_api import expect
 
+from lindung.core.actors import SYSTEM
 from lindung.core.roles import Role
 from lindung.referrals import services as referral_services
 from lindung.screening.models import Interview
@@ -42,7 +43,7 @@ def test_directory_search_by_need_and_language(
         ("Thai shelter", "shelter", ["tha"]),
     ):
         referral_services.service_save(
-            acting_user=None,
+            acting_user=SYSTEM,
             organisation=org_b,
             name=name,
             service_type=kind,

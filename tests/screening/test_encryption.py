@@ -4,6 +4,7 @@ never reach the audit log."""
 import pytest
 from django.db import connection
 
+from lindung.core.actors import SYSTEM
 from lindung.core.keys import rotate_keys
 from lindung.core.models import AuditEntry
 from lindung.core.roles import Role
@@ -17,7 +18,7 @@ from .conftest import ANSWERS
 @pytest.fixture
 def clinic(org_a):
     return referral_services.service_save(
-        acting_user=None,
+        acting_user=SYSTEM,
         organisation=org_a,
         name="Clinic",
         country="THA",
@@ -81,3 +82,39 @@ def test_erasing_a_person_erases_their_screenings_and_scrubs_referrals(
         referral.person_id is None and "identity" not in referral.payload and referral.payload["note"] == ""
     )
     assert referral.payload["needs"] == ["medical_care"]
+
+
+def _raw_places() -> list:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT place FROM screening_interview")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db
+def test_the_interview_place_is_sealed_and_still_maps_needs(make_user, org_a, completed):
+    from lindung.screening import selectors
+
+    user = make_user(org_a, Role.CASEWORKER)
+    interview = completed(user, answers={**ANSWERS, "interview_place": "Secretplace"})
+    [raw] = _raw_places()
+    assert raw.startswith("v1:") and "Secretplace" not in raw
+    assert Interview.objects.get(pk=interview.pk).place == "Secretplace"
+    assert {place for (_country, place, _service) in selectors.needs_by_place(user)} == {"Secretplace"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_seals_places_written_in_clear(make_user, org_a, completed):
+    from django.db.migrations.executor import MigrationExecutor
+
+    user = make_user(org_a, Role.CASEWORKER)
+    interview = completed(user, answers={**ANSWERS, "interview_place": "Oldplace"})
+    executor = MigrationExecutor(connection)
+    executor.migrate([("screening", "0002_shipped_instrument")])
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE screening_interview SET place = %s WHERE id = %s", ["Oldplace", interview.pk])
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes("screening"))
+    [raw] = _raw_places()
+    assert raw.startswith("v1:") and "Oldplace" not in raw
+    assert Interview.objects.get(pk=interview.pk).place == "Oldplace"

@@ -39,7 +39,7 @@ def digest(client, method, url, username, secret, **kwargs):
         f'uri="{url}", qop=auth, nc={nc}, cnonce="{cnonce}", response="{response}", '
         f'opaque="{challenge["opaque"]}", algorithm=MD5'
     )
-    if "data" in kwargs and hasattr(kwargs["data"].get("xml_submission_file"), "seek"):
+    if isinstance(kwargs.get("data"), dict) and hasattr(kwargs["data"].get("xml_submission_file"), "seek"):
         kwargs["data"]["xml_submission_file"].seek(0)
     return getattr(client, method)(url, HTTP_AUTHORIZATION=header, **kwargs)
 
@@ -242,3 +242,21 @@ def test_repeated_wrong_secrets_lock_the_phone_sign_in_out(phone_user, settings)
     response = digest(client, "get", url, "fieldworker", SECRET)  # even the right secret now
     assert response.status_code == 403 and "Too many failed sign-ins" in response.content.decode()
     assert digest(client, "get", url, "other-user", "guess-000000000").status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stamp", ["²", "٣", "①", "99999999999999999999"])
+def test_a_signed_nonce_whose_stamp_is_not_an_ascii_number_is_bad_not_a_crash(stamp):
+    from lindung.screening import openrosa
+
+    assert openrosa._nonce_state(f"{stamp}.{openrosa._sign(stamp)}") == "bad"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("length", ["²", "①", "-1"])
+def test_a_content_length_that_is_not_a_whole_number_is_refused(phone_user, length):
+    url = reverse("screening:openrosa_submission")
+    response = digest(
+        Client(), "post", url, "fieldworker", SECRET, data="", content_type="text/xml", CONTENT_LENGTH=length
+    )
+    assert response.status_code == 400

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from lindung.core.actors import SYSTEM
 from lindung.core.markings import TLP, Distribution
 from lindung.maritime.models import FacilitatorReference, Incident, PersonsOnBoard, Vessel
 from lindung.sharing import services, stix
@@ -63,7 +64,7 @@ def make_incident(org, *, tlp=TLP.GREEN, distribution=Distribution.CONNECTED, gr
 
 def make_peer(org, *, name="node-b", partners=(), secret="a-long-test-secret-for-peers"):
     peer, _ = services.peer_create(
-        acting_user=None,
+        acting_user=SYSTEM,
         organisation=org,
         name=name,
         api_root_url="http://127.0.0.1:9/sharing/taxii2/api/",
@@ -89,7 +90,7 @@ def make_agreement(
     categories = categories or ALL_CATEGORIES
     fields = fields or [f for c in categories for f in stix.CATEGORIES[c]]
     return services.agreement_create(
-        acting_user=None,
+        acting_user=SYSTEM,
         organisation=org,
         peer=peer,
         partner_organisations=list(partners),

@@ -23,6 +23,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from lindung.core.actors import SYSTEM  # noqa: E402
 from lindung.core.audit import verify_chain  # noqa: E402
 from lindung.core.markings import TLP, Distribution  # noqa: E402
 from lindung.core.models import Organisation  # noqa: E402
@@ -92,8 +93,8 @@ def setup_a(peer_url):
         "strict_gamma": make_incident(alpha, tlp=TLP.AMBER_STRICT, distribution=Distribution.ORGANISATION),
         "community": make_incident(alpha, tlp=TLP.GREEN, distribution=Distribution.COMMUNITY),
     }
-    object_share(acting_user=None, obj=made["strict_beta"], purpose="named recipient", organisation=beta)
-    object_share(acting_user=None, obj=made["strict_gamma"], purpose="named recipient", organisation=gamma)
+    object_share(acting_user=SYSTEM, obj=made["strict_beta"], purpose="named recipient", organisation=beta)
+    object_share(acting_user=SYSTEM, obj=made["strict_gamma"], purpose="named recipient", organisation=gamma)
     return {key: incident.stix_id for key, incident in made.items()}
 
 

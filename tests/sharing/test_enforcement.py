@@ -3,6 +3,7 @@
 import pytest
 
 from lindung.core import policy
+from lindung.core.actors import SYSTEM
 from lindung.core.markings import TLP, Distribution
 from lindung.core.models import Organisation, SharingGroup
 from lindung.core.roles import Role
@@ -57,9 +58,9 @@ def test_markings_decide_who_reads(orgs, make_user, tlp, distribution, shared, e
         group=group if distribution == Distribution.SHARING_GROUP else None,
     )
     if shared == "org":
-        object_share(acting_user=None, obj=incident, purpose="test", organisation=b)
+        object_share(acting_user=SYSTEM, obj=incident, purpose="test", organisation=b)
     elif shared == "group":
-        object_share(acting_user=None, obj=incident, purpose="test", sharing_group=group)
+        object_share(acting_user=SYSTEM, obj=incident, purpose="test", sharing_group=group)
     users = [make_user(org, Role.ANALYST) for org in (a, b, c)]
     assert tuple(_sees(u, incident) for u in users) == expected
 
@@ -85,7 +86,7 @@ def test_only_the_owner_changes(orgs, make_user):
 def test_revoked_share_stops_reading(orgs, make_user):
     a, b, _ = orgs
     incident = make_incident(a, tlp=TLP.AMBER_STRICT, distribution=Distribution.ORGANISATION)
-    share = object_share(acting_user=None, obj=incident, purpose="test", organisation=b)
+    share = object_share(acting_user=SYSTEM, obj=incident, purpose="test", organisation=b)
     reader = make_user(b, Role.ANALYST)
     assert _sees(reader, incident)
     object_share_revoke(acting_user=make_user(a, Role.ANALYST), share=share)

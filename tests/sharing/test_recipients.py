@@ -2,6 +2,7 @@
 
 import pytest
 
+from lindung.core.actors import SYSTEM
 from lindung.core.markings import TLP, Distribution
 from lindung.core.models import AuditEntry, ObjectShare, SharingGroup
 from lindung.core.roles import Role
@@ -66,7 +67,7 @@ def test_withdrawing_a_share_of_another_record_is_404(client_for, org_a, org_b):
     theirs = make_incident(org_b, tlp=TLP.AMBER, distribution=Distribution.ORGANISATION)
     from lindung.core.services import object_share
 
-    share = object_share(acting_user=None, obj=theirs, purpose="theirs", organisation=org_a)
+    share = object_share(acting_user=SYSTEM, obj=theirs, purpose="theirs", organisation=org_a)
     response = client_for(org_a, Role.ANALYST).post(_url(mine), {"revoke": share.pk})
     assert response.status_code == 404
     assert ObjectShare.objects.active().filter(pk=share.pk).exists()

@@ -6,6 +6,7 @@ import pytest
 import stix2
 from stix2validator import ValidationOptions, validate_instance
 
+from lindung.core.actors import SYSTEM
 from lindung.core.markings import TLP, Distribution
 from lindung.core.models import Organisation
 from lindung.core.services import object_share
@@ -37,9 +38,9 @@ def test_every_marking_exported_bundle_passes_the_validator(world):
     for tlp in (TLP.CLEAR, TLP.GREEN):
         make_incident(world["a"], tlp=tlp)
     amber = make_incident(world["a"], tlp=TLP.AMBER, distribution=Distribution.ORGANISATION)
-    object_share(acting_user=None, obj=amber, purpose="test", organisation=world["b"])
+    object_share(acting_user=SYSTEM, obj=amber, purpose="test", organisation=world["b"])
     strict = make_incident(world["a"], tlp=TLP.AMBER_STRICT, distribution=Distribution.ORGANISATION)
-    object_share(acting_user=None, obj=strict, purpose="test", organisation=world["b"])
+    object_share(acting_user=SYSTEM, obj=strict, purpose="test", organisation=world["b"])
     bundle = exchange.export_bundle(world["agreement"])
     _valid(bundle)
     assert len(_reports(bundle)) == 4
@@ -74,7 +75,7 @@ def test_tlp2_markings_parse_with_the_stix2_library(world):
 def test_red_and_unaddressed_never_leave(world):
     make_incident(world["a"], tlp=TLP.RED, distribution=Distribution.CONNECTED)
     strict_other = make_incident(world["a"], tlp=TLP.AMBER_STRICT, distribution=Distribution.ORGANISATION)
-    object_share(acting_user=None, obj=strict_other, purpose="test", organisation=world["c"])
+    object_share(acting_user=SYSTEM, obj=strict_other, purpose="test", organisation=world["c"])
     make_incident(world["a"], tlp=TLP.GREEN, distribution=Distribution.COMMUNITY)  # this node only
     make_incident(world["a"], tlp=TLP.AMBER, distribution=Distribution.CONNECTED)  # AMBER needs names
     make_incident(world["b"], tlp=TLP.CLEAR)  # not our party's
@@ -121,7 +122,7 @@ def test_revoked_or_expired_agreement_exports_nothing(world):
     from lindung.sharing import services
 
     make_incident(world["a"], tlp=TLP.GREEN)
-    services.agreement_revoke(acting_user=None, agreement=world["agreement"])
+    services.agreement_revoke(acting_user=SYSTEM, agreement=world["agreement"])
     assert _reports(exchange.export_bundle(world["agreement"])) == {}
     expired = make_agreement(
         world["a"],

@@ -7,6 +7,7 @@ import pytest
 import requests
 from django.core.management import call_command
 
+from lindung.core.actors import SYSTEM
 from lindung.core.markings import TLP
 from lindung.maritime.models import Incident
 from lindung.sharing import exchange, services, stix, sync
@@ -128,7 +129,7 @@ def test_unreachable_or_refusing_peer(setup):
 
 
 def test_revoked_local_agreement_pulls_nothing(setup):
-    services.agreement_revoke(acting_user=None, agreement=setup["receiving"])
+    services.agreement_revoke(acting_user=SYSTEM, agreement=setup["receiving"])
     setup["played"]["collection"] = FakeCollection([[]])
     assert sync.sync(peer_name="node-a") == []  # not in force: not even tried
     report = sync.pull_agreement(setup["receiving"])

@@ -6,9 +6,10 @@ import copy
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from lindung.core.actors import SYSTEM
 from lindung.core.markings import TLP, Distribution
 from lindung.core.models import AuditEntry
 from lindung.core.services import object_share
@@ -144,11 +145,43 @@ def test_bad_query_parameters_are_400(client, served, params, message):
     assert _last_log().outcome == ExchangeLog.Outcome.REFUSED
 
 
+@pytest.mark.parametrize(
+    ("limit", "code"),
+    [
+        ("²", "limit.invalid"),  # str.isdigit() said yes, int() said no: a 500
+        ("٣", "limit.invalid"),
+        ("①", "limit.invalid"),
+        ("-5", "limit.min_value"),
+        ("99999999999999999999", "limit.max_value"),
+        (str(10**30), "limit.max_value"),
+        ("   ", "limit.required"),
+    ],
+)
+def test_a_limit_that_is_not_an_ascii_whole_number_in_range_is_refused_with_a_code(
+    client, served, limit, code
+):
+    response = client.get(f"{served['url']}objects/", {"limit": limit}, **_auth())
+    assert response.status_code == 400 and response.json()["error_code"] == code
+
+
+@pytest.mark.parametrize("limit", ["+5", " 5 ", "5"])
+def test_a_limit_with_a_sign_or_spaces_is_read(client, served, limit):
+    assert client.get(f"{served['url']}objects/", {"limit": limit}, **_auth()).status_code == 200
+
+
+@pytest.mark.parametrize("depth", [65, 100_000])
+def test_deeply_nested_json_is_refused_with_a_code(client, receiving, depth):
+    body = '{"objects": ' + "[" * depth + "]" * depth + "}"
+    response = client.post(receiving["url"], body, content_type=TAXII, **_auth("node-a"))
+    assert response.status_code == 400 and response.json()["error_code"] == "json_too_deep"
+    assert _received() == 0
+
+
 def test_unknown_collection_and_revoked_agreement(client, served):
     assert (
         client.get(f"{ROOT}collections/00000000-0000-0000-0000-000000000000/", **_auth()).status_code == 404
     )
-    services.agreement_revoke(acting_user=None, agreement=served["agreement"])
+    services.agreement_revoke(acting_user=SYSTEM, agreement=served["agreement"])
     response = client.get(f"{served['url']}objects/", **_auth())
     assert response.status_code == 403 and "revoked" in response.json()["description"]
     assert client.get(f"{ROOT}collections/", **_auth()).json()["collections"] == []
@@ -167,7 +200,7 @@ def _envelope(org_a, served, **incident_options):
     incident = make_incident(org_a, **incident_options)
     if incident.tlp in (TLP.AMBER, TLP.AMBER_STRICT):
         object_share(
-            acting_user=None,
+            acting_user=SYSTEM,
             obj=incident,
             purpose="test",
             organisation=served["agreement"].partner_organisations.get(),
@@ -328,6 +361,58 @@ BAD = [
 ]
 
 
+MALFORMED = [
+    ("version not a number", lambda e: _details(e).update(version="two")),
+    ("version a superscript", lambda e: _details(e).update(version="²")),
+    ("version too large", lambda e: _details(e).update(version=10**30)),
+    ("retention below zero", lambda e: _details(e).update(retention_days=-(10**18))),
+    ("retention not a number", lambda e: _details(e).update(retention_days=[1])),
+    ("extensions not an object", lambda e: _report(e).update(extensions=["x"])),
+    ("object_refs not a list", lambda e: _report(e).update(object_refs=7)),
+    ("recipients not a list", lambda e: _details(e).update(recipient_refs=7)),
+    ("author not an id", lambda e: _report(e).update(created_by_ref=["x"])),
+    ("occurred_at not a timestamp", lambda e: _details(e).update(occurred_at=12)),
+    ("precision not a number", lambda e: _location(e).update(precision="far")),
+]
+
+
+def _location(envelope):
+    return next(o for o in envelope["objects"] if o["type"] == "location")
+
+
+def _details(envelope):
+    return _report(envelope)["extensions"][stix.INCIDENT_EXTENSION_ID]
+
+
+@pytest.mark.parametrize("name,mutate", MALFORMED, ids=[m[0] for m in MALFORMED])
+def test_malformed_values_are_refused_with_their_code(org_a, served, receiving, name, mutate):
+    envelope = _bad(mutate, org_a, served)
+    with pytest.raises(exchange.ExchangeRefused) as refused:
+        exchange.import_objects(
+            peer=receiving["peer"], agreement=receiving["agreement"], objects=envelope["objects"],
+            full_validation=False,
+        )  # fmt: skip
+    assert refused.value.code == exchange.MALFORMED and refused.value.status == 400
+    assert _received() == 0
+
+
+@pytest.mark.parametrize("error", [TypeError, KeyError, AttributeError, ValueError])
+def test_a_bug_while_storing_surfaces_instead_of_passing_for_malformed_input(
+    org_a, served, receiving, monkeypatch, error
+):
+    _, envelope = _envelope(org_a, served, tlp=TLP.GREEN)
+
+    def broken(*args, **kwargs):
+        raise error("a bug in Lindung, not in the objects")
+
+    monkeypatch.setattr(exchange, "_persons", broken)
+    with pytest.raises(error):
+        exchange.import_objects(
+            peer=receiving["peer"], agreement=receiving["agreement"], objects=envelope["objects"]
+        )
+    assert _received() == 0
+
+
 @pytest.mark.parametrize("name,mutate,status,message", BAD, ids=[b[0] for b in BAD])
 def test_bad_objects_are_refused_and_nothing_imported(
     client, org_a, served, receiving, name, mutate, status, message
@@ -429,6 +514,14 @@ def test_fuzzed_posts_never_fail_with_500(client, receiving, body):
                      "match[spec_version]"]),
     st.text(max_size=30), max_size=4,
 ))  # fmt: skip
+@example(params={"limit": "²"})
+@example(params={"limit": "٣", "next": "①"})
+@example(params={"limit": "+5"})
+@example(params={"limit": "-5"})
+@example(params={"limit": " 5 "})
+@example(params={"limit": str(10**30)})
+@example(params={"limit": "99999999999999999999"})
+@example(params={"limit": ""})
 def test_fuzzed_queries_never_fail_with_500(client, served, params):
     response = client.get(f"{served['url']}objects/", params, **_auth())
     assert response.status_code in (200, 400), (response.status_code, params)

@@ -80,6 +80,10 @@ def test_a_bad_code_is_reported_at_its_row_and_column(rows, target_row, column, 
     assert result.valid_rows == rows - 1
 
 
+def _years(*years):
+    return [[year, "hotline", "F", "18-20", "adult", "PHL"] for year in years]
+
+
 @FAST
 @given(
     st.lists(
@@ -90,6 +94,10 @@ def test_a_bad_code_is_reported_at_its_row_and_column(rows, target_row, column, 
         max_size=20,
     )
 )
+# Numbers that str.isdigit() accepts and int() does not, signs, spaces, huge values, empty.
+@example(_years("²", "٢٠٢١", "①", "２０２１"))
+@example(_years("+2021", "-2021", " 2021 ", "2021.0"))
+@example(_years(str(10**30), "99999999999999999999", "", "-99"))
 def test_random_tables_split_rows_into_valid_and_invalid(cells):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -1,5 +1,6 @@
 import pytest
 
+from lindung.core.actors import SYSTEM
 from lindung.core.roles import Role
 from lindung.standard import services as standard_services
 from lindung.standard import synthetic
@@ -7,7 +8,7 @@ from lindung.standard import synthetic
 
 def import_records(org, rows=400, seed=5):
     return standard_services.batch_import(
-        acting_user=None,
+        acting_user=SYSTEM,
         organisation=org,
         file_name=f"test-{seed}.csv",
         data=synthetic.ctdc_csv(rows, seed=seed),

@@ -287,3 +287,31 @@ def test_release_with_several_tables_through_the_draft(make_user, records_a):
     assert response.status_code == 302 and release.tables.count() == 2
     assert client.session["stats_release_draft"] == []
     assert _client(make_user, records_a, Role.RESEARCHER).get("/stats/releases/new/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("year", "code"), [("²⁰²²", "invalid"), ("٢٠٢٢", "invalid"), ("99999999999999999999", "max_value")]
+)
+def test_years_are_four_ascii_digits_or_refused_with_a_code(db, year, code):
+    from lindung.stats import indicators
+    from lindung.stats.forms import TableForm
+
+    form = TableForm(
+        {"first": "year", "year": f"2022,{year}", "threshold": "5"},
+        indicator=indicators.get("presumed_victims"),
+        settings=DisclosureSettings(),
+    )
+    assert not form.is_valid() and form.errors.as_data()["year"][0].code == code
+
+
+def test_years_with_spaces_and_signs_are_read(db):
+    from lindung.stats import indicators
+    from lindung.stats.forms import TableForm
+
+    form = TableForm(
+        {"first": "year", "year": " 2022 , +2023", "threshold": "5"},
+        indicator=indicators.get("presumed_victims"),
+        settings=DisclosureSettings(),
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["year"] == ["2022", "2023"]

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from lindung.core import policy
 from lindung.core.models import Organisation
 from lindung.core.paging import IdFirstPagination
+from lindung.core.parsing import parse_optional_int
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
@@ -334,12 +335,12 @@ class CaseViewSet(
         if self.action != "list":
             return selectors.cases_visible(self.request.user)
         params = self.request.query_params
-        organisation = params.get("organisation", "")
+        organisation = params.get("organisation")
         return selectors.case_list(
             self.request.user,
             case_type=params.get("case_type", ""),
             state=params.get("state", ""),
-            organisation=int(organisation) if organisation.isdigit() and len(organisation) < 19 else None,
+            organisation=parse_optional_int(organisation, field="organisation", minimum=1),
             overdue=params.get("overdue") == "true",
             vulnerability=params.get("vulnerability", ""),
         )
@@ -407,8 +408,8 @@ class ConsentViewSet(
 
     def get_queryset(self):
         consents = policy.accessible(self.request.user, Consent.objects.all()).order_by("-id")
-        person = self.request.query_params.get("person", "")
-        return consents.filter(person_id=int(person)) if person.isdigit() and len(person) < 19 else consents
+        person = parse_optional_int(self.request.query_params.get("person"), field="person", minimum=1)
+        return consents if person is None else consents.filter(person_id=person)
 
     @extend_schema(request=ConsentCreateSerializer, responses={201: ConsentSerializer})
     def create(self, request, *args, **kwargs):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.core import crypto, policy
+from lindung.core.actors import require_actor
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
 from lindung.core.events import send_on_commit
@@ -134,13 +135,11 @@ def retention_for(case_type: str) -> Retention:
 
 
 def _require_change(acting_user, obj, action=policy.CHANGE):
-    if acting_user is not None:  # None only for system jobs (demo loader, retention)
-        policy.require(acting_user, action, obj)
+    policy.require(acting_user, action, obj)
 
 
 def _actor_org_check(acting_user, organisation):
-    if acting_user is not None:
-        policy.require_capability(acting_user, Capability.MANAGE_CASES, organisation.pk)
+    policy.require_capability(acting_user, Capability.MANAGE_CASES, organisation.pk)
 
 
 # persons -------------------------------------------------------------------------------------
@@ -427,8 +426,9 @@ def _lock_case(case, expected_version) -> Case:
     return locked
 
 
-def transition_refusal(case, transition_name, acting_user=None) -> str | None:
-    """Why ``transition_name`` cannot be taken from the case's current step (None: it can)."""
+def transition_refusal(case, transition_name, acting_user) -> str | None:
+    """Why ``transition_name`` cannot be taken from the case's current step by ``acting_user``
+    (None: it can)."""
     workflow = case.workflow
     transition = workflow.transition(transition_name)
     if transition is None:
@@ -443,9 +443,7 @@ def transition_refusal(case, transition_name, acting_user=None) -> str | None:
             "label": transition.label,
             "allowed": ", ".join(allowed) if allowed else _("nothing (the case is finished)"),
         }
-    if acting_user is not None and not policy.has_capability(
-        acting_user, transition.capability, case.organisation_id
-    ):
+    if not policy.has_capability(require_actor(acting_user), transition.capability, case.organisation_id):
         return _("'%(label)s' needs the capability: %(cap)s.") % {
             "label": transition.label,
             "cap": Capability(transition.capability).label,
@@ -1029,8 +1027,7 @@ def checkin_record(*, acting_user, case, check_on, complied) -> ComplianceCheckI
 def agreement_create(
     *, acting_user, organisation, partner, title, allowed_fields, valid_from=None, valid_until=None
 ) -> TransferAgreement:
-    if acting_user is not None:
-        policy.require_capability(acting_user, Capability.SUPERVISE_CASES, organisation.pk)
+    policy.require_capability(acting_user, Capability.SUPERVISE_CASES, organisation.pk)
     errors = {}
     if partner is None or partner.pk == organisation.pk:
         errors["partner"] = [_("Choose another organisation.")]
@@ -1179,6 +1176,8 @@ def case_transfer(*, acting_user, case, agreement, expected_version=None) -> Cas
 def _jsonable(value):
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):  # monitoring scores: written exactly, as DjangoJSONEncoder does
+        return str(value)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     return value

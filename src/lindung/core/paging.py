@@ -4,10 +4,20 @@ A page of a filtered list is ``ORDER BY ... LIMIT 25`` over rows that the databa
 by one to test the filter, even when few match. When an index holds the ordering, the filter
 columns and the id (see ``cases.Case.Meta.indexes``), the ids of a page and the count come from the
 index alone; only the page's rows are then loaded, with their joins. Same answers, same order.
+
+Every API list pages with ``LimitOffsetPagination`` below, whose page size has a ceiling.
 """
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from rest_framework.pagination import LimitOffsetPagination
+from rest_framework import pagination
+
+from .parsing import INT64_MAX, parse_int
+
+# The most rows one API page returns. Each row of a list may be decrypted and its read audited, so
+# a page of millions would hold a worker for minutes. A larger ``limit`` gets this many (as DRF's
+# ``max_limit`` does); a ``limit`` or ``offset`` that is not a whole number is refused with 400.
+API_MAX_LIMIT = 200
 
 
 def rows_for_ids(rows, ids) -> list:
@@ -25,6 +35,38 @@ class IdFirstPaginator(Paginator):
 
     def _get_page(self, ids, number, paginator):
         return super()._get_page(rows_for_ids(self.rows, ids), number, paginator)
+
+
+class LimitOffsetPagination(pagination.LimitOffsetPagination):
+    """Every API list's pagination (``DEFAULT_PAGINATION_CLASS``): ``limit`` from 1, at most
+    ``API_MAX_LIMIT`` (larger values are clamped), ``offset`` from 0. Anything else is a 400 with
+    the field's code (``invalid``, ``min_value``, ``max_value``): DRF would quietly fall back to
+    the default page, and slice the database with a limit no column can hold."""
+
+    max_limit = API_MAX_LIMIT
+
+    def get_limit(self, request):
+        text = request.query_params.get(self.limit_query_param)
+        if text is None:
+            return self.default_limit
+        try:
+            return parse_int(text, field=self.limit_query_param, minimum=1, maximum=self.max_limit)
+        except ValidationError as exc:
+            if exc.error_dict[self.limit_query_param][0].code == "max_value":
+                return self.max_limit
+            raise  # the API's error handler answers 400 with the code
+
+    def get_offset(self, request):
+        text = request.query_params.get(self.offset_query_param)
+        return 0 if text is None else parse_int(text, field=self.offset_query_param, minimum=0)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {self.limit_query_param: (1, self.max_limit), self.offset_query_param: (0, INT64_MAX)}
+        for parameter in parameters:
+            low, high = bounds[parameter["name"]]
+            parameter["schema"].update(minimum=low, maximum=high)
+        return parameters
 
 
 class IdFirstPagination(LimitOffsetPagination):

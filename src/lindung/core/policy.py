@@ -16,12 +16,14 @@ Purpose: reads of personal data are logged with their purpose (``record_personal
 
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast
 
+from .actors import is_system, require_actor
 from .audit import audit_record
 from .audit_actions import AuditAction
 from .roles import Capability, capabilities_of
@@ -83,11 +85,20 @@ def registered_models() -> list[type]:
     return list(_rules)
 
 
+class Refused(PermissionDenied):
+    """A refusal already written to the audit log: whoever catches it (the API's error handler)
+    must not log it a second time."""
+
+
 # capabilities --------------------------------------------------------------------------------
 
 
 def capabilities_by_organisation(user) -> dict[int, frozenset[str]]:
-    """{organisation id: capabilities} for a user, computed once per user object."""
+    """{organisation id: capabilities} for a user, computed once per user object (for ``SYSTEM``:
+    every capability in every organisation, read afresh)."""
+    if is_system(user):
+        organisations = apps.get_model("core", "Organisation").objects.values_list("pk", flat=True)
+        return dict.fromkeys(organisations, frozenset(Capability))
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
     cached = getattr(user, "_lindung_capabilities", None)
@@ -108,6 +119,8 @@ def organisations_with(user, capability: str | None) -> set[int]:
 
 
 def has_capability(user, capability: str, organisation_id: int | None = None) -> bool:
+    if is_system(user):  # even before any organisation exists (the reference loader)
+        return True
     if organisation_id is None:
         return bool(organisations_with(user, capability))
     return capability in capabilities_by_organisation(user).get(organisation_id, frozenset())
@@ -153,7 +166,9 @@ def _is_shared_with(user, obj, capability) -> bool:
 
 
 def can(user, action: str, obj) -> bool:
-    """May ``user`` do ``action`` on ``obj``? Denies when no rule says yes."""
+    """May ``user`` do ``action`` on ``obj``? Denies when no rule says yes; ``SYSTEM`` may."""
+    if is_system(user):
+        return True
     if not getattr(user, "is_authenticated", False):
         return False
     rule = rule_for(obj)
@@ -177,6 +192,8 @@ def accessible(user, queryset, action: str = VIEW):
     """The part of ``queryset`` that ``user`` may ``action``; empty when nothing is allowed."""
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
+    if is_system(user):
+        return queryset
     model = queryset.model
     rule = rule_for(model)
     if rule is None or not getattr(user, "is_authenticated", False):
@@ -203,6 +220,8 @@ def shared_ids(model, shares):
 
 
 def can_see_identity(user, obj) -> bool:
+    if is_system(user):
+        return True
     rule = rule_for(obj)
     if rule is None or not getattr(user, "is_authenticated", False):
         return False
@@ -210,8 +229,9 @@ def can_see_identity(user, obj) -> bool:
 
 
 def require(user, action: str, obj, *, purpose: str = "") -> None:
-    """Raise PermissionDenied, and log the refusal, unless ``can(user, action, obj)``."""
-    if can(user, action, obj):
+    """Raise PermissionDenied, and log the refusal, unless ``can(user, action, obj)``. A missing
+    actor (None) is a programming error, refused with TypeError (see ``core.actors``)."""
+    if can(require_actor(user), action, obj):
         return
     audit_record(
         action=AuditAction.ACCESS_DENIED,
@@ -221,13 +241,13 @@ def require(user, action: str, obj, *, purpose: str = "") -> None:
         purpose=purpose,
         detail={"attempted": action},
     )
-    raise PermissionDenied
+    raise Refused
 
 
 def require_capability(
     user, capability: str, organisation_id: int | None = None, *, purpose: str = ""
 ) -> None:
-    if has_capability(user, capability, organisation_id):
+    if has_capability(require_actor(user), capability, organisation_id):
         return
     audit_record(
         action=AuditAction.ACCESS_DENIED,
@@ -236,7 +256,7 @@ def require_capability(
         purpose=purpose,
         detail={"capability": capability},
     )
-    raise PermissionDenied
+    raise Refused
 
 
 def record_personal_read(user, obj, *, purpose: str, fields=()) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import assurance, policy
+from .actors import user_of
 from .audit import audit_record
 from .audit_actions import AuditAction
 from .countries import is_country
@@ -21,14 +22,12 @@ from .roles import Capability, Role
 
 
 def _require_admin_of(acting_user, organisation_id):
-    if acting_user is not None:  # None only for system jobs (demo loader, migrations)
-        policy.require_capability(acting_user, Capability.MANAGE_ORGANISATION, organisation_id)
+    policy.require_capability(acting_user, Capability.MANAGE_ORGANISATION, organisation_id)
 
 
 def organisation_create(*, acting_user, name, kind, country, short_name="") -> Organisation:
-    if acting_user is not None:
-        # Any administrator may register a partner organisation; it starts with no members.
-        policy.require_capability(acting_user, Capability.MANAGE_ORGANISATION)
+    # Any administrator may register a partner organisation; it starts with no members.
+    policy.require_capability(acting_user, Capability.MANAGE_ORGANISATION)
     if not is_country(country):
         raise ValidationError({"country": _("Use an ISO 3166-1 alpha-3 country code.")})
     if Organisation.objects.filter(name__iexact=name.strip()).exists():
@@ -162,8 +161,7 @@ def membership_revoke(*, acting_user, membership) -> None:
 
 
 def sharing_group_create(*, acting_user, name, organisations, description="") -> SharingGroup:
-    if acting_user is not None:
-        policy.require_capability(acting_user, Capability.MANAGE_SHARING)
+    policy.require_capability(acting_user, Capability.MANAGE_SHARING)
     with transaction.atomic():
         group = SharingGroup.objects.create(name=name, description=description)
         group.organisations.set(organisations)
@@ -180,8 +178,7 @@ def object_share(
     *, acting_user, obj, purpose, organisation=None, sharing_group=None, expires_at=None
 ) -> ObjectShare:
     """Share one record for reading. Only someone who may change it may share it."""
-    if acting_user is not None:
-        policy.require(acting_user, policy.CHANGE, obj, purpose=purpose)
+    policy.require(acting_user, policy.CHANGE, obj, purpose=purpose)
     if (organisation is None) == (sharing_group is None):
         raise ValidationError(_("Share with exactly one organisation or one sharing group."))
     if not purpose.strip():
@@ -193,7 +190,7 @@ def object_share(
             organisation=organisation,
             sharing_group=sharing_group,
             purpose=purpose,
-            granted_by=acting_user,
+            granted_by=user_of(acting_user),
             expires_at=expires_at,
         )
         audit_record(

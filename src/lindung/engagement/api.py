@@ -11,6 +11,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from lindung.core.parsing import parse_optional_int
+
 from . import selectors, services
 from .models import Contribution, Engagement, Outcome, Participant, Session
 
@@ -239,16 +241,7 @@ class ParticipantViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def _int_param(request, name):
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise serializers.ValidationError({name: "Give a number."}) from None
-    if not 1 <= value <= MAX_ID:
-        raise serializers.ValidationError({name: "Out of range."})
-    return value
+    return parse_optional_int(request.query_params.get(name), field=name, minimum=1, maximum=MAX_ID)
 
 
 def register(router):

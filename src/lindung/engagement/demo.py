@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from lindung.core import services as core_services
+from lindung.core.actors import SYSTEM
 from lindung.core.demo import DEMO_PASSWORD
 from lindung.core.models import User
 from lindung.core.roles import Role
@@ -103,7 +104,7 @@ def _coordinator(ctx, org, username):
     user = ctx["users"].get(username) or User.objects.filter(username=username).first()
     if user is None:
         user = core_services.user_create(
-            acting_user=None,
+            acting_user=SYSTEM,
             organisation=org,
             username=username,
             password=DEMO_PASSWORD,

@@ -58,13 +58,18 @@ def participants(user, organisation_id=None):
     return qs.filter(organisation_id=organisation_id) if organisation_id else qs
 
 
-def participant_identity(user, participant, *, purpose: str) -> dict | None:
-    """Name, contact details and access needs, for VIEW_PARTICIPANT_CONTACT holders only; logged."""
-    if not policy.can_see_identity(user, participant):
-        return None
-    fields = [f for f in Participant.CONTACT_FIELDS if getattr(participant, f)]
-    policy.record_personal_read(user, participant, purpose=purpose, fields=fields)
-    return {f: getattr(participant, f) or "" for f in Participant.CONTACT_FIELDS}
+def participant_identity(user, participant, *, purpose: str, also_shown=()) -> dict | None:
+    """Name, contact details and access needs, for VIEW_PARTICIPANT_CONTACT holders only. The read
+    is logged in one entry, together with ``also_shown``: the participant's other personal fields
+    that the same page shows (one request, one entry)."""
+    identity = None
+    fields = list(also_shown)
+    if policy.can_see_identity(user, participant):
+        fields += [f for f in Participant.CONTACT_FIELDS if getattr(participant, f)]
+        identity = {f: getattr(participant, f) or "" for f in Participant.CONTACT_FIELDS}
+    if identity is not None or fields:
+        policy.record_personal_read(user, participant, purpose=purpose, fields=fields)
+    return identity
 
 
 def consents(user, participant=None):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from lindung.core import policy
 from lindung.core.forms import add_service_errors
+from lindung.core.parsing import id_or_none
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view
 from lindung.referrals import selectors as referral_selectors
@@ -212,10 +213,9 @@ def _csv_cell(value) -> str:
 def synthesis(request):
     engagement = None
     if request.GET.get("engagement"):
-        try:
-            engagement = selectors.engagements(request.user).get(pk=int(request.GET["engagement"]))
-        except (ValueError, Engagement.DoesNotExist) as exc:
-            raise Http404 from exc
+        engagement = get_object_or_404(
+            selectors.engagements(request.user), pk=id_or_none(request.GET["engagement"])
+        )
     return render(
         request,
         "engagement/synthesis.html",
@@ -604,18 +604,18 @@ def participant_edit(request, pk):
 def participant_detail(request, pk):
     participant = get_object_or_404(selectors.participants(request.user), pk=pk)
     contributions = list(selectors.contributions(request.user, participant=participant))
-    if any(c.text for c in contributions):
-        policy.record_personal_read(
-            request.user, participant, purpose="coordinate engagement", fields=["contribution.text"]
-        )
+    identity = selectors.participant_identity(
+        request.user,
+        participant,
+        purpose="coordinate engagement",
+        also_shown=["contribution.text"] if any(c.text for c in contributions) else [],
+    )
     return render(
         request,
         "engagement/participant_detail.html",
         {
             "participant": participant,
-            "identity": selectors.participant_identity(
-                request.user, participant, purpose="coordinate engagement"
-            ),
+            "identity": identity,
             "consents": selectors.consents(request.user, participant),
             "contributions": contributions,
             "withdraw_form": forms.WithdrawForm(),

@@ -8,6 +8,8 @@ recommendations with their follow-up, entered from two organisations.
 
 import datetime
 
+from lindung.core.actors import SYSTEM
+
 from . import reference, services
 from .models import Instrument, Recommendation
 
@@ -24,7 +26,7 @@ def load(ctx: dict) -> None:
     arrangement = Instrument.objects.filter(title_en=FICTIONAL_ARRANGEMENT).first()
     if arrangement is None:
         arrangement = services.instrument_create(
-            acting_user=None,
+            acting_user=SYSTEM,
             data={
                 "title_en": FICTIONAL_ARRANGEMENT,
                 "title_original": FICTIONAL_ARRANGEMENT,
@@ -42,7 +44,7 @@ def load(ctx: dict) -> None:
             },
         )
         services.provision_save(
-            acting_user=None,
+            acting_user=SYSTEM,
             instrument=arrangement,
             reference="Clause 3 (fictional)",
             heading="Readmission",
@@ -75,7 +77,7 @@ def load(ctx: dict) -> None:
             [],
         ),
         (
-            None,
+            SYSTEM,
             "agency_kl",
             {
                 "kind": "good_practice",
@@ -92,7 +94,7 @@ def load(ctx: dict) -> None:
             [mou] if mou else [],
         ),
         (
-            None,
+            SYSTEM,
             "agency_kl",
             {
                 "kind": "recommendation",
@@ -122,7 +124,7 @@ def _draft_within_one_organisation(organisation) -> None:
     if Instrument.objects.filter(title_en=FICTIONAL_DRAFT).exists():
         return
     draft = services.instrument_create(
-        acting_user=None,
+        acting_user=SYSTEM,
         data={
             "title_en": FICTIONAL_DRAFT,
             "title_original": FICTIONAL_DRAFT,
@@ -135,7 +137,7 @@ def _draft_within_one_organisation(organisation) -> None:
         },
     )
     services.provision_save(
-        acting_user=None,
+        acting_user=SYSTEM,
         instrument=draft,
         reference="Step 2 (fictional)",
         text="Screening officers refer persons in vulnerable situations to case management within 24 hours "

@@ -14,6 +14,7 @@ import datetime
 
 from django.db import transaction
 
+from lindung.core.actors import SYSTEM
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
 from lindung.standard import registry
@@ -729,8 +730,10 @@ def _load_status(instrument, status: dict, acting_user) -> None:
 
 
 @transaction.atomic
-def load(*, acting_user=None, examples: bool = False) -> dict:
-    """Load the reference content (and the national examples); returns counts. Idempotent."""
+def load(*, examples: bool = False) -> dict:
+    """Load the reference content (and the national examples); returns counts. Idempotent. A system
+    job: it acts as ``SYSTEM``."""
+    acting_user = SYSTEM
     created = 0
     titles: dict = {}
     for spec in REFERENCE + CORE_INSTRUMENTS + (EXAMPLES if examples else []):

@@ -1,7 +1,7 @@
 """Writes of the knowledge base. Each runs in one transaction with its audit entry.
 
-``acting_user=None`` is reserved for system jobs (the reference loader, the demo): it skips the
-capability check and records no person as the author.
+System jobs (the reference loader, the demo) act as ``lindung.core.actors.SYSTEM``: the policy lets
+it through and no person is recorded as the author.
 """
 
 import csv
@@ -18,8 +18,10 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from lindung.core import policy
+from lindung.core.actors import is_system, require_actor, user_of
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
+from lindung.core.parsing import MAX_JSON_DEPTH, JSONTooDeep, id_or_none, load_json
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
@@ -66,16 +68,15 @@ def max_document_bytes() -> int:
 
 
 def _organisation_of(user):
-    """The organisation an entry is attributed to: the user's first one holding the edit capability."""
-    if user is None:
+    """The organisation an entry is attributed to: the user's first one holding the edit capability
+    (none for the system)."""
+    if is_system(require_actor(user)):
         return None
     orgs = sorted(policy.organisations_with(user, Capability.MANAGE_FRAMEWORKS))
     return orgs[0] if orgs else None
 
 
 def _require_manage(acting_user, obj=None):
-    if acting_user is None:
-        return
     if obj is None:
         policy.require_capability(acting_user, Capability.MANAGE_FRAMEWORKS, purpose="frameworks")
     else:
@@ -180,7 +181,7 @@ def _attach(instrument, document):
 def instrument_create(*, acting_user, data: dict, implements=(), document=None) -> Instrument:
     _require_manage(acting_user)
     with transaction.atomic():
-        instrument = Instrument(entered_by=acting_user, entered_in_id=_organisation_of(acting_user))
+        instrument = Instrument(entered_by=user_of(acting_user), entered_in_id=_organisation_of(acting_user))
         _apply(instrument, data)
         _clean_instrument(instrument, implements)
         if document is not None:
@@ -241,7 +242,7 @@ def instrument_verify(*, acting_user, instrument: Instrument, note: str = "") ->
             )
         instrument.verification = "verified"
         instrument.last_verified = timezone.localdate()
-        instrument.verified_by = acting_user
+        instrument.verified_by = user_of(acting_user)
         instrument.verification_note = note.strip()[:500]
         instrument.save(update_fields=["verification", "last_verified", "verified_by", "verification_note"])
         audit_record(
@@ -274,7 +275,7 @@ def party_status_record(
         status.signed_on, status.consent, status.consent_on = signed_on, consent or "", consent_on
         status.reservations, status.citation = reservations or "", citation or ""
         status.verification = verification or "unverified"
-        status.entered_by = acting_user
+        status.entered_by = user_of(acting_user)
         status.updated_at = timezone.now()
         status.full_clean()
         status.save()
@@ -312,7 +313,7 @@ def provision_save(
         for name in PROVISION_FIELDS:
             if name in data:
                 setattr(provision, name, data[name])
-        provision.entered_by = acting_user if created else provision.entered_by
+        provision.entered_by = user_of(acting_user) if created else provision.entered_by
         provision.updated_at = timezone.now()
         provision.full_clean()
         provision.save()
@@ -348,7 +349,7 @@ def recommendation_save(
     with transaction.atomic():
         created = recommendation is None
         recommendation = recommendation or Recommendation(
-            entered_by=acting_user, entered_in_id=_organisation_of(acting_user)
+            entered_by=user_of(acting_user), entered_in_id=_organisation_of(acting_user)
         )
         previous_status = None if created else recommendation.followup_status
         for name in RECOMMENDATION_FIELDS:
@@ -418,7 +419,12 @@ def _read_rows(name: str, content: bytes) -> list[dict]:
         raise ValidationError(_("The file is not UTF-8 text.")) from exc
     if suffix == ".json":
         try:
-            rows = json.loads(text)
+            rows = load_json(text)
+        except JSONTooDeep as exc:
+            raise ValidationError(
+                _("The JSON is nested more than %(depth)s levels deep.") % {"depth": MAX_JSON_DEPTH},
+                code=JSONTooDeep.code,
+            ) from exc
         except json.JSONDecodeError as exc:
             raise ValidationError(
                 _("The JSON is malformed (line %(line)s): %(msg)s") % {"line": exc.lineno, "msg": exc.msg}
@@ -591,9 +597,10 @@ def _implemented(value, row, errors) -> list:
     for item in (str(n).strip() for n in names):
         if not item:
             continue
+        pk = id_or_none(item)
         match = (
-            Instrument.objects.filter(pk=int(item)).first()
-            if item.isdigit()
+            Instrument.objects.filter(pk=pk).first()
+            if pk is not None
             else Instrument.objects.filter(title_en__iexact=item).first()
         )
         if match is None:

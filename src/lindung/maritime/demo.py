@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from lindung.core.actors import SYSTEM
 from lindung.core.markings import TLP, Distribution
 from lindung.core.models import SharingGroup
 
@@ -433,6 +434,6 @@ def load(ctx: dict) -> None:
     if not records:
         return
     services.incidents_import_public(
-        acting_user=None, organisation=orgs["rmifc"], records=records,
+        acting_user=SYSTEM, organisation=orgs["rmifc"], records=records,
         summary=services.ImportSummary(format="mmp", rows=len(records)),
     )  # fmt: skip

@@ -1,7 +1,7 @@
 """Every write of the maritime app: validated, policy-checked, in one transaction with its audit entry.
 
-``acting_user=None`` is the operator at the command line (imports); every other caller passes the
-signed-in user and the policy decides.
+The operator at the command line (imports) acts as ``lindung.core.actors.SYSTEM``; every other
+caller passes the signed-in user; the policy decides for both (``None`` is refused).
 """
 
 import hashlib
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.core import policy
+from lindung.core.actors import user_of
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
 from lindung.core.events import send_on_commit
@@ -91,8 +92,7 @@ ATTACHMENT_TYPES = {
 
 
 def _require_manage(acting_user, organisation_id):
-    if acting_user is not None:
-        policy.require_capability(acting_user, Capability.MANAGE_INCIDENTS, organisation_id)
+    policy.require_capability(acting_user, Capability.MANAGE_INCIDENTS, organisation_id)
 
 
 def _unknown_fields(given, allowed):
@@ -249,7 +249,7 @@ def _incident_create(acting_user, organisation, persons, facilitators, new_vesse
     with transaction.atomic():
         if new_vessel:
             fields["vessel"] = vessel_create(acting_user=acting_user, organisation=organisation, **new_vessel)
-        incident = Incident(organisation=organisation, created_by=acting_user, **fields)
+        incident = Incident(organisation=organisation, created_by=user_of(acting_user), **fields)
         _validate_incident(incident)
         _check_persons_total(incident, persons)
         incident.save()
@@ -268,8 +268,7 @@ def incident_update(
     *, acting_user, incident, persons=None, facilitators=None, new_vessel=None, **fields
 ) -> Incident:
     """Change a local incident; its version goes up by one. Received incidents change at their origin."""
-    if acting_user is not None:
-        policy.require(acting_user, policy.CHANGE, incident)
+    policy.require(acting_user, policy.CHANGE, incident)
     try:
         return _incident_update(acting_user, incident, persons, facilitators, new_vessel, fields)
     except ValidationError as exc:
@@ -522,7 +521,7 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
 def _import_one(acting_user, organisation, existing, fields, summary):
     incident = existing.get(fields["source_id"])
     if incident is None:
-        incident = Incident(organisation=organisation, created_by=acting_user, **fields)
+        incident = Incident(organisation=organisation, created_by=user_of(acting_user), **fields)
         _validate_incident(incident)
         incident.save()
         existing[incident.source_id] = incident

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from lindung.cases.models import Case, Task
 from lindung.cases.workflows.base import CLOSURE
 from lindung.core import policy
+from lindung.core.actors import is_system
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
 from lindung.core.markings import TLP
@@ -222,7 +223,9 @@ def on_standard_import(batch) -> list[Notification]:
 def on_maritime_import(organisation, actor, summary: dict) -> list[Notification]:
     """A public data set imported (or refused) into ``organisation``'s incidents. There is no one
     object: the reference names the file's format and the link the incident list."""
-    recipients = [actor] if actor is not None else members_with(Capability.MANAGE_INCIDENTS, organisation.pk)
+    person = None if actor is None or is_system(actor) else actor
+    # A file imported by the operator's command (the system) is told to the organisation's analysts.
+    recipients = [person] if person else members_with(Capability.MANAGE_INCIDENTS, organisation.pk)
     if not summary.get("refused_whole"):
         # A partial import that left rows out still finished: the detail says how many.
         event = Event.IMPORT_FINISHED

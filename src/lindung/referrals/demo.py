@@ -8,6 +8,8 @@ import datetime
 
 from django.utils import timezone
 
+from lindung.core.actors import SYSTEM
+
 from . import services
 from .models import Referral, Service
 
@@ -156,7 +158,7 @@ def _directory(ctx):
         service = Service.objects.filter(organisation=org, name=name).first()
         if service is None:
             service = services.service_save(
-                acting_user=None,
+                acting_user=SYSTEM,
                 organisation=org,
                 name=name,
                 service_type=kind,

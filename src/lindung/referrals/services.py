@@ -74,13 +74,12 @@ def _clean_service(fields: dict) -> dict:
 
 
 def service_save(*, acting_user, organisation=None, service: Service | None = None, **fields) -> Service:
-    """Create a service of ``organisation`` or update ``service``. ``acting_user=None`` is the
-    operator loading a directory from the command line (demo, imports)."""
+    """Create a service of ``organisation`` or update ``service``. The operator loading a directory
+    from the command line (demo, imports) acts as ``SYSTEM``."""
     if service is None:
-        if acting_user is not None:
-            policy.require_capability(acting_user, Capability.MANAGE_DIRECTORY, organisation.pk)
+        policy.require_capability(acting_user, Capability.MANAGE_DIRECTORY, organisation.pk)
         service = Service(organisation=organisation)
-    elif acting_user is not None:
+    else:
         policy.require(acting_user, policy.CHANGE, service)
     merged = {name: getattr(service, name) for name in SERVICE_FIELDS if service.pk}
     merged.update(fields)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from lindung.core import policy
 from lindung.core import selectors as core_selectors
 from lindung.core.forms import add_service_errors
+from lindung.core.parsing import id_or_none
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view
 from lindung.standard import registry
@@ -208,10 +209,13 @@ def _source(request):
     }
     for name, getter in getters.items():
         if params.get(name):
+            pk = id_or_none(params[name])
             try:
-                return {name: getter(request.user, int(params[name]))}
-            except (ValueError, ObjectDoesNotExist) as exc:
+                if pk is not None:
+                    return {name: getter(request.user, pk)}
+            except ObjectDoesNotExist as exc:
                 raise Http404 from exc
+            raise Http404
     raise Http404
 
 

@@ -2,9 +2,9 @@
 
 An instrument's content lives in ``InstrumentVersion.definition`` (see ``instrument.py``): editing
 works on a draft version, publishing freezes it, and interviews keep the version they used.
-Answers and explanations are personal data and are encrypted; the profile's codes (categories,
-factors, urgency, suggested services, place) are kept in clear for aggregation, and identify nobody
-on their own.
+Answers, explanations and the interview's place are personal data and are encrypted; the profile's
+codes (categories, factors, urgency, suggested services) and the interview's country are kept in
+clear for aggregation, and identify nobody on their own.
 """
 
 import secrets
@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lindung.core.fields import EncryptedJSONField
+from lindung.core.fields import EncryptedCharField, EncryptedJSONField
 from lindung.core.models import Organisation
 
 from . import codes
@@ -111,9 +111,11 @@ class Interview(models.Model):
     language = models.CharField(_("language"), max_length=8, blank=True)
     answers = EncryptedJSONField(_("answers"), null=True, blank=True)
     current_section = models.CharField(max_length=64, blank=True)
-    # Where the interview took place (country code, district name): non-identifying, for needs mapping.
+    # Where the interview took place, for needs mapping: the country code in clear; the place is the
+    # interviewer's free text (a village, a shelter's street), which can point at a person, so it is
+    # sealed like the answers it is copied from.
     country = models.CharField(_("country"), max_length=3, blank=True)
-    place = models.CharField(_("place"), max_length=100, blank=True)
+    place = EncryptedCharField(_("place"), max_length=100, null=True, blank=True)
     instance_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -30,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from lindung.core import policy
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
+from lindung.core.parsing import int_or_none
 from lindung.core.roles import Capability
 
 from . import instrument as ins
@@ -62,10 +63,10 @@ def new_nonce(now: float | None = None) -> str:
 def _nonce_state(nonce: str) -> str:
     """ "ok", "stale" or "bad"."""
     stamp, _sep, signature = nonce.rpartition(".")
-    seconds = stamp.partition(".")[0]
-    if not seconds.isdigit() or not hmac.compare_digest(signature, _sign(stamp)):
+    issued = int_or_none(stamp.partition(".")[0], minimum=0)
+    if issued is None or not hmac.compare_digest(signature, _sign(stamp)):
         return "bad"
-    return "ok" if time.time() - int(seconds) <= NONCE_SECONDS else "stale"
+    return "ok" if time.time() - issued <= NONCE_SECONDS else "stale"
 
 
 def _xml_response(body: str, status: int, request=None, stale: bool = False) -> HttpResponse:
@@ -241,7 +242,10 @@ def submission(request):
         return _xml_response("", 204)
     if request.method != "POST":
         return _message(_("Send submissions with POST."), 405)
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_SUBMISSION_BYTES:
+    length = int_or_none(request.META.get("CONTENT_LENGTH") or "0", minimum=0)
+    if length is None:
+        return _message(_("The Content-Length header is not a whole number."), 400)
+    if length > MAX_SUBMISSION_BYTES:
         return _message(_("The submission is larger than 10 MB."), 413)
     upload = request.FILES.get("xml_submission_file")
     if upload is None:

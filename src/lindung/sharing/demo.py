@@ -2,6 +2,7 @@
 between them, recorded on both sides (so one demo database can play either node; see
 docs/sharing.md for running two nodes locally). Secrets are demo-only strings."""
 
+from lindung.core.actors import SYSTEM
 from lindung.core.markings import TLP
 from lindung.core.models import SharingGroup
 
@@ -22,7 +23,7 @@ def _peer(org, name, url, partner, incoming, outgoing_username, outgoing):
     peer = Peer.objects.filter(name=name).first()
     if peer is None:
         peer, _ = services.peer_create(
-            acting_user=None,
+            acting_user=SYSTEM,
             organisation=org,
             name=name,
             api_root_url=url,
@@ -38,7 +39,7 @@ def _peer(org, name, url, partner, incoming, outgoing_username, outgoing):
 def _agreement(org, peer, partner, group):
     if not SharingAgreement.objects.filter(peer=peer, reference=REFERENCE).exists():
         services.agreement_create(
-            acting_user=None,
+            acting_user=SYSTEM,
             organisation=org,
             peer=peer,
             partner_organisations=[partner],

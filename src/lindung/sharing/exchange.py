@@ -30,6 +30,7 @@ from lindung.core import policy
 from lindung.core.events import send_on_commit
 from lindung.core.markings import TLP, TLP_ORDER, Distribution, tlp_allowed
 from lindung.core.models import ObjectShare, SharingGroup
+from lindung.core.parsing import INT64_MIN, parse_int
 from lindung.maritime.events import incidents_arrived
 from lindung.maritime.models import FacilitatorReference, Incident, PersonsOnBoard, Vessel
 
@@ -38,13 +39,15 @@ from .models import ImportedObject, SharingAgreement
 
 
 class ExchangeRefused(Exception):
-    """An exchange request or a set of objects is refused; ``message`` says why (no personal data)."""
+    """An exchange request or a set of objects is refused; ``message`` says why (no personal data)
+    and ``code`` names the reason for programs (TAXII's ``error_code``)."""
 
-    def __init__(self, message: str, *, status: int = 400, object_id: str = ""):
+    def __init__(self, message: str, *, status: int = 400, object_id: str = "", code: str = "refused"):
         super().__init__(message)
         self.message = message
         self.status = status
         self.object_id = object_id
+        self.code = code
 
 
 @contextlib.contextmanager
@@ -351,7 +354,7 @@ def _plain_value(name, value):
     return value
 
 
-def _incident_values(details: dict, allowed: frozenset, result: ImportResult) -> dict:
+def _incident_values(report_id: str, details: dict, allowed: frozenset, result: ImportResult) -> dict:
     values = {}
     for name in stix.INCIDENT_FIELDS:
         if name in details:
@@ -359,7 +362,7 @@ def _incident_values(details: dict, allowed: frozenset, result: ImportResult) ->
                 result.fields_dropped += 1
                 continue
             values[name] = (
-                stix.parse_timestamp(details[name])
+                _timestamp(report_id, name, details[name])
                 if name == "occurred_at"
                 else _plain_value(name, details[name])
             )
@@ -483,9 +486,60 @@ def import_objects(
             return _import(peer, agreement, by_id, refuse_stale)
     except IntegrityError as exc:
         raise ExchangeRefused("The objects conflict with records held here; nothing was stored.") from exc
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        # Values of the wrong shape (a text where a number belongs, a missing timestamp...).
-        raise ExchangeRefused(f"An object is malformed ({type(exc).__name__}); nothing was stored.") from exc
+
+
+MALFORMED = "malformed_object"
+
+
+def _malformed(report_id: str, what: str) -> ExchangeRefused:
+    return ExchangeRefused(
+        f"{report_id}: {what} (the object is malformed; nothing was stored).",
+        object_id=report_id,
+        code=MALFORMED,
+    )
+
+
+def _check_report_shape(report) -> None:
+    """Refuse a report whose parts read below have the wrong JSON type. Values of the wrong shape
+    are refused here, by name, so that an error raised later while storing is a bug and surfaces
+    as one instead of being taken for bad input."""
+    report_id = report["id"]
+    if not isinstance(report.get("created_by_ref", ""), str):
+        raise _malformed(report_id, "created_by_ref must be an id")
+    extensions = report.get("extensions", {})
+    if not isinstance(extensions, dict):
+        raise _malformed(report_id, "extensions must be an object")
+    refs = report.get("object_refs", [])
+    if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
+        raise _malformed(report_id, "object_refs must be a list of ids")
+    details = extensions.get(stix.INCIDENT_EXTENSION_ID)
+    if isinstance(details, dict):
+        recipients = details.get("recipient_refs", [])
+        if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
+            raise _malformed(report_id, "recipient_refs must be a list of ids")
+
+
+def _timestamp(report_id: str, name: str, value):
+    try:
+        return stix.parse_timestamp(value)
+    except ValueError as exc:  # parse_timestamp refuses anything but a text ending in Z this way
+        raise _malformed(report_id, f"{name} must be a STIX timestamp") from exc
+
+
+def _metres(report_id: str, value) -> int:
+    """A STIX location's precision: a number of metres (a float in STIX), kept in whole metres."""
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value < 2**31:
+        raise _malformed(report_id, "precision must be a number of metres")
+    return int(value)
+
+
+def _whole(report_id: str, name: str, value, *, minimum: int = INT64_MIN):
+    """A whole number, or a refusal. A field's range is the field's to check, with its message."""
+    try:
+        return parse_int(value, field=name, minimum=minimum)
+    except ValidationError as exc:
+        least = f" from {minimum}" if minimum > INT64_MIN else ""
+        raise _malformed(report_id, f"{name} must be a whole number{least}") from exc
 
 
 def _import(peer, agreement, by_id, refuse_stale) -> ImportResult:
@@ -498,6 +552,7 @@ def _import(peer, agreement, by_id, refuse_stale) -> ImportResult:
     plans = []
     for report in reports:
         report_id = report["id"]
+        _check_report_shape(report)
         author = partners.get(report.get("created_by_ref"))
         if author is None:
             raise ExchangeRefused(
@@ -521,7 +576,7 @@ def _import(peer, agreement, by_id, refuse_stale) -> ImportResult:
                 status=403,
                 object_id=report_id,
             )
-        modified = stix.parse_timestamp(report["modified"])
+        modified = _timestamp(report_id, "modified", report.get("modified"))
         previous = known.get(report_id)
         if previous is not None and modified <= previous.modified:
             if refuse_stale:
@@ -640,7 +695,7 @@ class _Batch:
 
 def _store_report(batch, report, author, tlp, details, modified, previous, allowed, result):
     peer, agreement, report_id = batch.peer, batch.agreement, report["id"]
-    values = _incident_values(details, allowed, result)
+    values = _incident_values(report_id, details, allowed, result)
     location = next(
         (
             batch.by_id[r]
@@ -653,15 +708,15 @@ def _store_report(batch, report, author, tlp, details, modified, previous, allow
         values["latitude"] = _plain_value("latitude", location.get("latitude"))
         values["longitude"] = _plain_value("longitude", location.get("longitude"))
         if "precision" in location and "position_precision_m" in allowed:
-            values["position_precision_m"] = int(location["precision"])
+            values["position_precision_m"] = _metres(report_id, location["precision"])
         if "name" in location and "area" in allowed:
             values["area"] = location["name"]
     values.update(
         tlp=tlp,
         distribution=Distribution.ORGANISATION,
         sharing_group_id=None,
-        version=int(details.get("version", 1)),
-        created_at=stix.parse_timestamp(report["created"]),
+        version=_whole(report_id, "version", details.get("version", 1)),
+        created_at=_timestamp(report_id, "created", report.get("created")),
         modified_at=modified,
         vessel_id=None,  # set when the set is written, once its vessel is
     )
@@ -675,9 +730,10 @@ def _store_report(batch, report, author, tlp, details, modified, previous, allow
     except ValidationError as exc:
         raise ExchangeRefused(f"{report_id}: {_value_errors(exc)}", object_id=report_id) from exc
     # The shorter of the sender's retention and ours, kept until the provenance row is written.
-    retention = timedelta(
-        days=min(int(details.get("retention_days", agreement.retention_days)), agreement.retention_days)
+    sender_days = _whole(
+        report_id, "retention_days", details.get("retention_days", agreement.retention_days), minimum=0
     )
+    retention = timedelta(days=min(sender_days, agreement.retention_days))
     persons = _persons(details, allowed, report_id)
     facilitators = _facilitators(batch, author, report, allowed)
     result.object_ids.append(report_id)

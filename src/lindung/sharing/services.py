@@ -1,7 +1,7 @@
 """Writes of the sharing app: peers, agreements, sharing groups, the exchange log, retention.
 
-Each write runs in one transaction with its audit entry. ``acting_user=None`` is for system jobs
-(the sync command, the TAXII server acting for an authenticated peer, the demo loader).
+Each write runs in one transaction with its audit entry. System jobs (the sharing command, the demo
+loader) act as ``lindung.core.actors.SYSTEM``; ``None`` is refused.
 """
 
 import hashlib
@@ -9,13 +9,14 @@ import hmac
 import secrets
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.core import policy
 from lindung.core import services as core_services
+from lindung.core.actors import require_actor, user_of
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
 from lindung.core.markings import TLP
@@ -27,8 +28,7 @@ from .models import ExchangeLog, ImportedObject, Peer, SharingAgreement
 
 
 def _require_manager(acting_user, organisation_id):
-    if acting_user is not None:
-        policy.require_capability(acting_user, Capability.MANAGE_SHARING, organisation_id)
+    policy.require_capability(acting_user, Capability.MANAGE_SHARING, organisation_id)
 
 
 def hash_secret(secret: str) -> str:
@@ -247,7 +247,7 @@ def agreement_revoke(*, acting_user, agreement) -> None:
         raise ValidationError(_("This agreement is already revoked."))
     with transaction.atomic():
         agreement.revoked_at = timezone.now()
-        agreement.revoked_by = acting_user if acting_user is not None else None
+        agreement.revoked_by = user_of(acting_user)
         agreement.save(update_fields=["revoked_at", "revoked_by"])
         audit_record(
             action=AuditAction.SHARING_AGREEMENT_REVOKED,
@@ -264,16 +264,15 @@ def require_group_manager(user, group: SharingGroup) -> None:
     """A group is managed by the sharing managers of its member organisations (a new group with no
     member yet, by any sharing manager)."""
     members = set(group.organisations.values_list("pk", flat=True))
-    managed = policy.organisations_with(user, Capability.MANAGE_SHARING)
+    managed = policy.organisations_with(require_actor(user), Capability.MANAGE_SHARING)
     if managed and (not members or members & managed):
         return
     audit_record(action=AuditAction.ACCESS_DENIED, actor=user, obj=group, detail={"attempted": "change"})
-    raise PermissionDenied
+    raise policy.Refused
 
 
 def sharing_group_update(*, acting_user, group: SharingGroup, organisations, peers=None, description=None):
-    if acting_user is not None:
-        require_group_manager(acting_user, group)
+    require_group_manager(acting_user, group)
     with transaction.atomic():
         group.organisations.set(organisations)
         if description is not None:

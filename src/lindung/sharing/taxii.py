@@ -12,10 +12,13 @@ import functools
 import json
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+
+from lindung.core.parsing import JSONTooDeep, load_json, parse_int
 
 from . import exchange, selectors, services, stix
 from .exchange import ExchangeRefused
@@ -40,8 +43,9 @@ def _response(data, status=200, headers=None):
     return response
 
 
-def _error(status, title, description):
-    response = _response({"title": title, "description": description, "http_status": str(status)}, status)
+def _error(status, title, description, code):
+    body = {"title": title, "description": description, "error_code": code, "http_status": str(status)}
+    response = _response(body, status)
     if status == 401:
         response["WWW-Authenticate"] = 'Basic realm="Lindung TAXII"'
     return response
@@ -100,7 +104,7 @@ def taxii_endpoint(operation, methods=("GET",)):
                     detail={"object": refusal.object_id} if refusal.object_id else {},
                     request_id=getattr(request, "request_id", ""),
                 )
-                return _error(refusal.status, "Refused", refusal.message)
+                return _error(refusal.status, "Refused", refusal.message, refusal.code)
             services.exchange_record(
                 direction=direction,
                 operation=operation,
@@ -202,9 +206,11 @@ def _limit(request):
     text = request.GET.get("limit", "")
     if not text:
         return DEFAULT_LIMIT
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise ExchangeRefused(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
-    return int(text)
+    try:
+        return parse_int(text, field="limit", minimum=1, maximum=MAX_LIMIT)
+    except ValidationError as exc:
+        message = f"limit must be a whole number from 1 to {MAX_LIMIT}."
+        raise ExchangeRefused(message, code=f"limit.{exc.error_dict['limit'][0].code}") from exc
 
 
 def _list_param(request, name):
@@ -323,9 +329,11 @@ def _add_objects(request, peer, agreement):
     if len(request.body) > MAX_CONTENT_LENGTH:
         raise ExchangeRefused("The request is larger than this server accepts.", status=413)
     try:
-        envelope = json.loads(request.body)
+        envelope = load_json(request.body)
+    except JSONTooDeep as exc:
+        raise ExchangeRefused(str(exc), code=JSONTooDeep.code) from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ExchangeRefused("The body is not valid JSON.") from exc
+        raise ExchangeRefused("The body is not valid JSON.", code="json_invalid") from exc
     if (
         not isinstance(envelope, dict)
         or not isinstance(envelope.get("objects"), list)

@@ -6,6 +6,7 @@ Imports run as the system (no signed-in user). Idempotent: files already importe
 already made are not made again.
 """
 
+from lindung.core.actors import SYSTEM
 from lindung.core.models import Organisation
 
 from . import services, synthetic
@@ -28,7 +29,7 @@ def load(ctx: dict) -> None:
         ).exists():
             continue
         services.batch_import(
-            acting_user=None,
+            acting_user=SYSTEM,
             organisation=org,
             file_name=name,
             data=writer(rows, seed=seed),

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lindung.core import policy
+from lindung.core.actors import user_of
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
 from lindung.core.events import send_on_commit
@@ -49,11 +50,8 @@ Progress = Callable[[str, int, int], None]
 
 
 def _require_manager(user, organisation) -> None:
-    # ``None`` is the system itself (the demo loader), which acts without a signed-in user.
-    if user is not None:
-        policy.require_capability(
-            user, Capability.MANAGE_STANDARD, organisation.pk, purpose="standard import"
-        )
+    # The demo loader acts as ``SYSTEM``, which the policy lets through.
+    policy.require_capability(user, Capability.MANAGE_STANDARD, organisation.pk, purpose="standard import")
 
 
 def errors_csv(result: ValidationResult, limit: int | None = None) -> bytes:
@@ -71,7 +69,7 @@ def report_create(
     with transaction.atomic():
         report = ValidationReport.objects.create(
             organisation=organisation,
-            created_by=acting_user,
+            created_by=user_of(acting_user),
             file_name=file_name[:255],
             file_sha256=hashlib.sha256(data).hexdigest(),
             profile=result.profile,
@@ -117,7 +115,7 @@ def batch_create(
     profiles.get(profile, version)  # refuse an unknown profile or version before queueing
     return ImportBatch.objects.create(
         organisation=organisation,
-        created_by=acting_user,
+        created_by=user_of(acting_user),
         file_name=file_name[:255],
         file_sha256=hashlib.sha256(data).hexdigest(),
         profile=profile,

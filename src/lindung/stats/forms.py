@@ -1,8 +1,10 @@
 """Forms of the statistics pages: table options, release, disclosure settings."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from lindung.core.parsing import parse_int
 from lindung.standard import registry
 
 from . import disclosure
@@ -86,13 +88,13 @@ class TableForm(forms.Form):
 
     def clean_year(self):
         text = self.cleaned_data.get("year", "").replace(" ", "")
-        years = [y for y in text.split(",") if y]
-        for year in years:
-            if not (year.isdigit() and len(year) == 4):
-                raise forms.ValidationError(
-                    _("Write years as four digits separated by commas, e.g. 2022,2023.")
-                )
-        return years
+        try:
+            return [str(parse_int(y, field="year", minimum=1000, maximum=9999)) for y in text.split(",") if y]
+        except ValidationError as exc:
+            raise forms.ValidationError(
+                _("Write years as four digits separated by commas, e.g. 2022,2023."),
+                code=exc.error_dict["year"][0].code,
+            ) from exc
 
     def options(self) -> dict:
         """Arguments for tables.protected_table."""

@@ -4,7 +4,9 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from lindung.core.actors import SYSTEM
 from lindung.core.models import Organisation, User
+from lindung.core.parsing import id_or_none
 from lindung.maritime import services
 
 SHOWN_PROBLEMS = 50  # per kind on the terminal; --json lists them all
@@ -85,9 +87,10 @@ class Command(BaseCommand):
 
     def _organisation(self, given):
         if given:
+            pk = id_or_none(given)
             query = (
-                Organisation.objects.filter(pk=int(given))
-                if given.isdigit()
+                Organisation.objects.filter(pk=pk)
+                if pk is not None
                 else Organisation.objects.filter(short_name=given)
             )
             org = query.first()
@@ -101,7 +104,7 @@ class Command(BaseCommand):
 
     def _user(self, username):
         if not username:
-            return None
+            return SYSTEM  # the operator at the server's console
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"no active user {username!r}")

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from lindung.core.actors import SYSTEM
 from lindung.core.markings import TLP
 from lindung.core.models import Organisation
 from lindung.core.services import organisation_create
@@ -162,7 +163,7 @@ class Command(BaseCommand):
         org = Organisation.objects.filter(name=options["name"]).first()
         if org is None:
             org = organisation_create(
-                acting_user=None,
+                acting_user=SYSTEM,
                 name=options["name"],
                 kind=options["kind"],
                 country=options["country"],
@@ -172,7 +173,7 @@ class Command(BaseCommand):
 
     def do_add_peer(self, options):
         peer, secret = services.peer_create(
-            acting_user=None,
+            acting_user=SYSTEM,
             organisation=_organisation(options["organisation"]),
             name=options["name"],
             api_root_url=options["api_root"],
@@ -195,7 +196,7 @@ class Command(BaseCommand):
         else:
             fields = [f.strip() for f in options["fields"].split(",") if f.strip()]
         agreement = services.agreement_create(
-            acting_user=None,
+            acting_user=SYSTEM,
             organisation=_organisation(options["organisation"]),
             peer=peer,
             partner_organisations=[_organisation(p) for p in options["partner"]],
@@ -213,7 +214,7 @@ class Command(BaseCommand):
 
     def do_revoke_agreement(self, options):
         agreement = _agreement(options["reference"], options["peer"])
-        services.agreement_revoke(acting_user=None, agreement=agreement)
+        services.agreement_revoke(acting_user=SYSTEM, agreement=agreement)
         self.stdout.write(f"Agreement {agreement.reference} revoked: exchange under it has stopped.")
 
     def do_received(self, options):

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lindung.core import policy
 from lindung.core.models import Organisation, User
+from lindung.core.parsing import id_or_none
 from lindung.core.roles import Capability
 
 from ... import exports, profiles, registry, selectors, services
@@ -221,8 +222,9 @@ class Command(BaseCommand):
 
 
 def _organisation(reference: str):
-    if reference.isdigit():
-        return Organisation.objects.filter(pk=int(reference)).first()
+    pk = id_or_none(reference)
+    if pk is not None:
+        return Organisation.objects.filter(pk=pk).first()
     return Organisation.objects.filter(short_name=reference).first()
 
 
