@@ -22,7 +22,7 @@ from lindung.core.models import Membership, Organisation, User
 from lindung.core.roles import Role
 from lindung.core.services import api_token_create
 
-PUBLIC_ROUTES = {"core:login", "healthz", "api-schema", "set_language"}
+PUBLIC_ROUTES = {"core:login", "healthz", "api-schema", "set_language", "favicon"}
 # Routes with their own authentication scheme (checked by their own tests).
 OWN_AUTH_PREFIXES = ("taxii", "openrosa", "sharing:taxii", "referrals:openrosa", "screening:openrosa")
 HOME_ORG = "Sheltering Hands Foundation"

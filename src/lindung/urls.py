@@ -31,7 +31,11 @@ for app_path in settings.LINDUNG_APPS:
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says; the icon itself is a static file.
-    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("lindung/favicon.ico"), permanent=True)),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("lindung/favicon.ico"), permanent=True),
+        name="favicon",
+    ),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(router.urls)),

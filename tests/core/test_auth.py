@@ -266,4 +266,6 @@ def test_token_days_out_of_range(client_for, org_a):
 
 
 def test_healthz(client, db):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"

@@ -21,6 +21,7 @@ import time
 import unicodedata
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -179,14 +180,19 @@ def _remember(key_id: int, *, raw: bytes | None = None, current: tuple[int, str]
     transaction.on_commit(entry.publish)
 
 
+def _data_key_model():
+    # Through the app registry: the models use the encrypted fields, which use this module, so
+    # importing core.models here would close a circle.
+    return apps.get_model("core", "DataKey")
+
+
 def _raw_key(key_id: int) -> bytes:
     with _lock:
         raw = _raw_keys.get(key_id)
     if raw is None:
         raw = next((e.raw for e in _pending_entries() if e.key_id == key_id and e.raw is not None), None)
     if raw is None:
-        from .models import DataKey
-
+        DataKey = _data_key_model()
         try:
             wrapped = DataKey.objects.values_list("wrapped", flat=True).get(pk=key_id)
         except DataKey.DoesNotExist as exc:
@@ -206,8 +212,7 @@ def current_key_id(organisation_id: int, purpose: str = "data") -> int:
         cached = _current.get(cache_key)
     if cached and time.monotonic() - cached[0] < _CURRENT_KEY_TTL:
         return cached[1]
-    from .models import DataKey
-
+    DataKey = _data_key_model()
     key_id = (
         DataKey.objects.filter(organisation_id=organisation_id, purpose=purpose, retired_at__isnull=True)
         .order_by("-pk")
@@ -221,8 +226,7 @@ def current_key_id(organisation_id: int, purpose: str = "data") -> int:
 
 
 def create_data_key(organisation_id: int, purpose: str = "data"):
-    from .models import DataKey
-
+    DataKey = _data_key_model()
     raw = secrets.token_bytes(32)
     with transaction.atomic():
         key = DataKey.objects.create(organisation_id=organisation_id, purpose=purpose, wrapped=wrap_key(raw))
