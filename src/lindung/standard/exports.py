@@ -1,13 +1,14 @@
 """The standard in other formats: JSON Schema, Frictionless Table Schema and Data Package, XLSForm,
 and the data dictionary as XLSX and PDF. Records can also be written back in the CTDC layout."""
 
-import csv
 import io
 import json
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from lindung.core import spreadsheets
 
 from . import profiles, registry
 
@@ -196,9 +197,7 @@ def _sheet(book, title: str, header: list[str], rows):
 
 
 def _save(book) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes(book)
 
 
 XLSFORM_TYPES = {
@@ -372,7 +371,7 @@ def records_ctdc_csv(records, version: str | None = None) -> bytes:
     columns = [name for name, spec in profile.columns.items() if spec.imported]
     iso2 = {c.code: c.crosswalk["iso2"] for c in standard.code_lists["country"].codes}
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheets.csv_writer(out, lineterminator="\n")
     writer.writerow(columns)
     plans = []
     for name in columns:

@@ -1,12 +1,11 @@
 """Record-level exports, k-anonymised: the only way records leave this app."""
 
-import csv
 import io
 
 import polars as pl
 from django.utils.translation import gettext as _
 
-from lindung.core import policy
+from lindung.core import policy, spreadsheets
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
@@ -50,7 +49,7 @@ def anonymised_records(user, *, k=None):
 def to_csv(frame: pl.DataFrame, *, hxl: bool = False) -> bytes:
     variables = registry.load().variables
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.csv_writer(out)
     writer.writerow(frame.columns)
     if hxl:
         writer.writerow([variables[c].hxl if c in variables else "" for c in frame.columns])
