@@ -20,6 +20,7 @@ import io
 import re
 import time
 import zipfile
+import zlib
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -112,21 +113,63 @@ def limit(name: str) -> int:
 
 
 def check_zip(data: bytes) -> None:
-    """Refuse a zip whose members unpack beyond the uncompressed limit, before unpacking anything."""
+    """Refuse a workbook beyond the limits before openpyxl sees it: the sizes the zip declares,
+    then each sheet's rows, counted in its XML as it unpacks (openpyxl's read-only mode would
+    otherwise parse a whole sheet without a <dimension> just to open it)."""
+    started = time.monotonic()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             declared = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise SpreadsheetRefused(
-            "xlsx.unreadable", _("The XLSX file is damaged or not a workbook.")
-        ) from exc
+            _check_unpacked(declared)
+            unpacked = 0
+            for info in archive.infolist():
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    unpacked = _count_rows(archive, info, unpacked, started)
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError) as exc:
+        raise SpreadsheetRefused("xlsx.unreadable", _("The XLSX file is damaged or not a workbook.")) from exc
+
+
+def _check_unpacked(size: int) -> None:
     maximum = limit("MAX_UNCOMPRESSED_BYTES")
-    if declared > maximum:
+    if size > maximum:
         raise SpreadsheetRefused(
             "xlsx.too_large_uncompressed",
-            _("The workbook unpacks to %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": declared // (1024 * 1024), "limit": maximum // (1024 * 1024)},
+            _("The workbook unpacks to more than %(limit)s MB.") % {"limit": maximum // (1024 * 1024)},
         )
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _count_rows(archive, info, unpacked: int, started: float) -> int:
+    """Count the sheet's row elements chunk by chunk; the bytes unpacked so far in the workbook."""
+    max_rows, deadline = limit("MAX_ROWS"), started + limit("MAX_SECONDS")
+    rows, tail = 0, b""
+    with archive.open(info) as part:
+        while chunk := part.read(1024 * 1024):
+            unpacked += len(chunk)
+            _check_unpacked(unpacked)
+            text = tail + chunk
+            rows += len(_ROW_TAG.findall(text))
+            # A tag cut at the chunk's end is counted with the next chunk, never twice.
+            cut = text.rfind(b"<", max(0, len(text) - 16))
+            tail = text[cut:] if cut != -1 and not _ROW_TAG.match(text, cut) else b""
+            if rows > max_rows:
+                raise SpreadsheetRefused(
+                    "xlsx.too_many_rows",
+                    _("A sheet of the workbook has more than %(limit)s rows.") % {"limit": max_rows},
+                )
+            if time.monotonic() > deadline:
+                raise _too_slow()
+    return unpacked
+
+
+def _too_slow() -> SpreadsheetRefused:
+    return SpreadsheetRefused(
+        "xlsx.too_slow",
+        _("Reading the workbook took longer than %(limit)s seconds; split it or use CSV.")
+        % {"limit": limit("MAX_SECONDS")},
+    )
 
 
 def open_workbook(data: bytes, *, data_only: bool = False):
@@ -178,10 +221,5 @@ def sheet_rows(sheet, *, started: float | None = None):
                 row=number,
             )
         if time.monotonic() > deadline:
-            raise SpreadsheetRefused(
-                "xlsx.too_slow",
-                _("Reading the workbook took longer than %(limit)s seconds; split it or use CSV.")
-                % {"limit": limit("MAX_SECONDS")},
-                row=number,
-            )
+            raise _too_slow()
         yield row
