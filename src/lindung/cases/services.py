@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lindung.core import crypto, policy
+from lindung.core import crypto, policy, uploads
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
 from lindung.core.roles import Capability
@@ -62,18 +62,7 @@ CODED_PERSON_FIELDS = (
 PHOTO_LIMIT = 2 * 1024 * 1024
 CONTACT_KEYS = ("phone", "email", "address")
 PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-ATTACHMENT_TYPES = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"PK\x03\x04": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-ATTACHMENT_EXTENSIONS = {
-    "application/pdf": {".pdf"},
-    "image/png": {".png"},
-    "image/jpeg": {".jpg", ".jpeg"},
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {".docx"},
-}
+ATTACHMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", uploads.DOCX)
 # The standard's person variables held on a person, beside the identity fields.
 PERSON_PROFILE_FIELDS = (
     "sex",
@@ -581,6 +570,7 @@ def consent_record(
         errors["obtained_on"] = [_("Consent cannot be obtained in the future.")]
     if valid_until and valid_until < obtained_on:
         errors["valid_until"] = [_("Consent cannot end before it was given.")]
+    errors.update(uploads.date_errors(obtained_on=obtained_on, valid_until=valid_until))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -755,20 +745,10 @@ def sniff_attachment(filename: str, content: bytes) -> str:
                 ]
             }
         )
-    ctype = next((t for magic, t in ATTACHMENT_TYPES.items() if content.startswith(magic)), None)
-    ext = os.path.splitext(filename.lower())[1]
-    if ctype is None or ext not in ATTACHMENT_EXTENSIONS[ctype]:
-        raise ValidationError(
-            {
-                "file": [
-                    _(
-                        "Only PDF, JPEG, PNG and Word (.docx) files are accepted, and the file "
-                        "name must match the content."
-                    )
-                ]
-            }
-        )
-    return ctype
+    try:
+        return uploads.sniff(filename, content, ATTACHMENT_TYPES)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc}) from exc
 
 
 def attachment_add(*, acting_user, case, filename, content: bytes) -> Attachment:

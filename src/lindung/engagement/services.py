@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lindung.core import policy
+from lindung.core import policy, uploads
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction as A
 from lindung.core.roles import Capability
@@ -374,6 +374,7 @@ def consent_give(*, acting_user, participant, scope, information_sheet, method, 
         raise ValidationError(
             {"information_sheet": [_("Choose one of your organisation's information sheets.")]}
         )
+    uploads.check_dates(given_on=given_on)
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": [_("Consent cannot be dated in the future.")]})
     if participant.has_consent(scope):
@@ -418,6 +419,7 @@ def consent_withdraw(*, acting_user, consent, withdrawn_on=None) -> dict:
     """Withdraw one consent and act on it everywhere; returns what changed (counts)."""
     _may_change(acting_user, consent)
     withdrawn_on = withdrawn_on or timezone.localdate()
+    uploads.check_dates(withdrawn_on=withdrawn_on)
     if withdrawn_on < consent.given_on or withdrawn_on > timezone.localdate():
         raise ValidationError(
             {"withdrawn_on": [_("The withdrawal date must be between the consent date and today.")]}

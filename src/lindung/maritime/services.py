@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lindung.core import policy
+from lindung.core import policy, uploads
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
 from lindung.core.markings import TLP, Distribution
@@ -76,13 +76,7 @@ VESSEL_FIELDS = (
     "mmsi",
 )
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {
-    "application/pdf",
-    "image/jpeg",
-    "image/png",
-    "text/plain",
-    "text/csv",
-}
+ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "text/plain", "text/csv")
 
 
 def _require_manage(acting_user, organisation_id):
@@ -331,18 +325,18 @@ def attachment_add(*, acting_user, incident, uploaded_file, title, tlp=TLP.AMBER
         errors["file"] = _("The file is larger than %(mb)s MB.") % {
             "mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)
         }
-    content_type = (getattr(uploaded_file, "content_type", "") or "").split(";")[0]
-    if content_type not in ATTACHMENT_TYPES:
-        errors["file"] = _("Files of type %(type)s are not accepted (PDF, JPEG, PNG, text or CSV).") % {
-            "type": content_type or "?"
-        }
+    content = b"" if errors else b"".join(uploaded_file.chunks())
+    try:
+        # The type the content shows, never the one the client declares.
+        content_type = uploads.sniff(uploaded_file.name, content, ATTACHMENT_TYPES)
+    except ValidationError as exc:
+        errors.setdefault("file", exc)
     if tlp not in TLP.values:
         errors["tlp"] = _("Unknown TLP marking.")
     if not title.strip():
         errors["title"] = _("Give the attachment a title.")
     if errors:
         raise ValidationError(errors)
-    content = b"".join(uploaded_file.chunks())
     with transaction.atomic():
         attachment = Attachment(
             incident=incident,
