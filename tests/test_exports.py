@@ -62,12 +62,7 @@ def _formula_like(value) -> bool:
 
 
 def _unsafe_csv_cells(text: str) -> list[str]:
-    return [
-        cell
-        for row in csv.reader(io.StringIO(text, newline=""))
-        for cell in row
-        if _formula_like(cell)
-    ]
+    return [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row if _formula_like(cell)]
 
 
 def _unsafe_xlsx_cells(data: bytes) -> list[str]:

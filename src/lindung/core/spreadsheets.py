@@ -28,15 +28,6 @@ from django.utils.translation import gettext as _
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
-# Defaults of the reading limits; each has a LINDUNG_SPREADSHEET_* setting.
-DEFAULT_LIMITS = {
-    "MAX_UNCOMPRESSED_BYTES": 256 * 1024 * 1024,
-    "MAX_ROWS": 500_000,
-    "MAX_COLUMNS": 1_000,
-    "MAX_CELLS": 10_000_000,
-    "MAX_SECONDS": 60,
-}
-
 
 # out ------------------------------------------------------------------------------------------
 
@@ -109,7 +100,8 @@ class SpreadsheetRefused(Exception):
 
 
 def limit(name: str) -> int:
-    return int(getattr(settings, f"LINDUNG_SPREADSHEET_{name}", DEFAULT_LIMITS[name]))
+    """A reading limit: the LINDUNG_SPREADSHEET_<name> setting (settings.py has the defaults)."""
+    return int(getattr(settings, f"LINDUNG_SPREADSHEET_{name}"))
 
 
 def check_zip(data: bytes) -> None:
@@ -180,9 +172,7 @@ def open_workbook(data: bytes, *, data_only: bool = False):
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a file that is not a workbook
-        raise SpreadsheetRefused(
-            "xlsx.unreadable", _("The XLSX file is damaged or not a workbook.")
-        ) from exc
+        raise SpreadsheetRefused("xlsx.unreadable", _("The XLSX file is damaged or not a workbook.")) from exc
 
 
 def sheet_rows(sheet, *, started: float | None = None):

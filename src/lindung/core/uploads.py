@@ -69,7 +69,7 @@ def sniff(filename: str, content: bytes, allowed) -> str:
 
 def latest_date() -> datetime.date:
     today = timezone.localdate()
-    years = int(getattr(settings, "LINDUNG_MAX_YEARS_AHEAD", 100))
+    years = int(settings.LINDUNG_MAX_YEARS_AHEAD)
     return today.replace(year=min(today.year + years, 9999), day=min(today.day, 28))
 
 
