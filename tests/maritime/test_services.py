@@ -55,6 +55,8 @@ def test_create_records_children_and_audit(make_incident):
             "disembarkation_latitude",
         ),
         ({"occurred_at": timezone.now() + datetime.timedelta(hours=2)}, "occurred_at"),
+        ({"occurred_at": datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)}, "occurred_at"),
+        ({"occurred_at": datetime.datetime(1899, 12, 31, tzinfo=datetime.UTC)}, "occurred_at"),
         ({"persons_on_board": 10, "dead": 5, "missing": 4, "survivors": 3}, "persons_on_board"),
         ({"latitude": None, "longitude": None, "area": "", "location_description": ""}, "area"),
         ({"distribution": Distribution.SHARING_GROUP}, "sharing_group"),

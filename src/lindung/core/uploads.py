@@ -4,8 +4,9 @@
 name it (the declared content type a browser or client sends is never trusted), and the file name's
 extension must agree. Text files have no signature: they must be UTF-8 without NUL bytes.
 
-``check_dates(**dates)`` refuses dates before 1900 or more than ``LINDUNG_MAX_YEARS_AHEAD`` years
-ahead (year 1 and 9999 are typing slips or probes, never a consent's date), naming each field.
+``check_dates(**dates)`` and ``model_date_errors(instance)`` refuse dates before 1900 or more than
+``LINDUNG_MAX_YEARS_AHEAD`` years ahead (year 1 and 9999 are typing slips or probes, never a
+consent's date), naming each field.
 """
 
 import datetime
@@ -90,6 +91,19 @@ def date_errors(**dates) -> dict:
                 )
             ]
     return errors
+
+
+def model_date_errors(instance) -> dict:
+    """``date_errors`` of every date and time field of a model instance."""
+    from django.db import models
+
+    return date_errors(
+        **{
+            f.name: getattr(instance, f.attname)
+            for f in instance._meta.concrete_fields
+            if isinstance(f, models.DateField) and not (f.auto_now or f.auto_now_add)
+        }
+    )
 
 
 def check_dates(**dates) -> None:

@@ -185,6 +185,9 @@ def _set_children(incident, persons, facilitators):
 
 
 def _validate_incident(incident):
+    dates = uploads.model_date_errors(incident)
+    if dates:
+        raise ValidationError(dates)
     incident.full_clean(exclude=["organisation", "created_by"])
     if incident.vessel is not None and incident.vessel.organisation_id != incident.organisation_id:
         raise ValidationError({"vessel": [_("The vessel belongs to another organisation.")]})
