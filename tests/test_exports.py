@@ -159,7 +159,7 @@ def _route_paths(route, walker):
 @pytest.mark.django_db
 def test_no_export_lets_a_formula_through(poisoned):
     walker, client = poisoned
-    exports_found, carriers_poisoned, failures = set(), set(), []
+    exports_found, carriers_poisoned, failures, latitudes = set(), set(), [], []
     for route in all_routes():
         if _is_public(route):
             continue
@@ -170,6 +170,8 @@ def test_no_export_lets_a_formula_through(poisoned):
                 continue
             data = b"".join(response) if response.streaming else response.content
             exports_found.add(route.name)
+            if route.name == "maritime:export_csv":
+                latitudes += [row["latitude"] for row in csv.DictReader(io.StringIO(data.decode()))]
             if _poisoned_text(data, kind):
                 carriers_poisoned.add(route.name)
             unsafe = _unsafe(data, kind)
@@ -185,6 +187,8 @@ def test_no_export_lets_a_formula_through(poisoned):
         exports_found
     )
     assert ValidationReport.objects.exists()
+    # Numbers stay numbers: the incidents south of the equator keep their negative latitude.
+    assert any(re.fullmatch(r"-\d+(\.\d+)?", lat) for lat in latitudes), latitudes[:10]
 
 
 COMMANDS = [

@@ -115,8 +115,8 @@ def check_zip(data: bytes) -> None:
             _check_unpacked(declared)
             unpacked = 0
             for info in archive.infolist():
-                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    unpacked = _count_rows(archive, info, unpacked, started)
+                # Every part, not only xl/worksheets/: the workbook's relations may put a sheet anywhere.
+                unpacked = _count_rows(archive, info, unpacked, started)
     except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError) as exc:
         raise SpreadsheetRefused("xlsx.unreadable", _("The XLSX file is damaged or not a workbook.")) from exc
 
