@@ -59,8 +59,9 @@ SHEET_HEAD = (
 SHEET_TAIL = b"</sheetData></worksheet>"
 
 
-def _xlsx_with_sheet(sheet_xml_parts) -> bytes:
-    """A real workbook (openpyxl's own parts) whose single sheet's XML is replaced, streamed in."""
+def _xlsx_with_sheet(sheet_xml_parts, path="worksheets/sheet1.xml") -> bytes:
+    """A real workbook (openpyxl's own parts) whose single sheet's XML is replaced, streamed in,
+    and stored at ``xl/<path>`` (the workbook's relations and content types follow it)."""
     book = Workbook()
     book.active.append(["x"])
     buffer = io.BytesIO()
@@ -70,11 +71,12 @@ def _xlsx_with_sheet(sheet_xml_parts) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
         for info in source.infolist():
             if info.filename == "xl/worksheets/sheet1.xml":
-                with target.open(info.filename, "w") as part:
+                with target.open(f"xl/{path}", "w") as part:
                     for chunk in sheet_xml_parts:
                         part.write(chunk)
             else:
-                target.writestr(info, source.read(info.filename))
+                content = source.read(info.filename).replace(b"worksheets/sheet1.xml", path.encode())
+                target.writestr(info, content)
     return out.getvalue()
 
 
@@ -124,6 +126,13 @@ def test_instrument_reader_refuses_two_million_rows_quickly(row_bomb):
     assert caught.code == "xlsx.too_many_rows"
     assert seconds < 10
     assert peak < 64 * 1024 * 1024
+
+
+def test_a_sheet_stored_elsewhere_in_the_zip_is_counted_too():
+    data = _xlsx_with_sheet(_million_rows(), path="data/s.xml")
+    caught, seconds, _peak = _bounded(lambda: read_table(data))
+    assert isinstance(caught, UnreadableFile) and caught.rule == "xlsx.too_many_rows"
+    assert seconds < 10
 
 
 def test_a_declared_dimension_does_not_pad_the_sheet(settings):
