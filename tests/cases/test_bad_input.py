@@ -332,6 +332,29 @@ def test_consent_dates_no_one_could_mean_are_refused(make_person, caseworker, da
     assert not person.consents.exists()
 
 
+def test_task_due_in_year_9999_is_refused(make_case, caseworker):
+    case = make_case("protection")
+    with pytest.raises(ValidationError) as refused:
+        services.task_create(
+            acting_user=caseworker, case=case, title="Call", due_on=datetime.date(9999, 1, 1)
+        )
+    assert [e.code for e in refused.value.error_dict["due_on"]] == ["date.implausible"]
+    assert not case.tasks.exists()
+
+
+def test_service_given_in_year_1_is_refused(make_case, caseworker):
+    case = make_case("protection")
+    with pytest.raises(ValidationError) as refused:
+        services.service_record(
+            acting_user=caseworker,
+            case=case,
+            service_type="shelter",
+            provided_on=datetime.date(1, 1, 1),
+            outcome="provided",
+        )
+    assert [e.code for e in refused.value.error_dict["provided_on"]] == ["date.implausible"]
+
+
 def test_bad_consent_data(make_person, caseworker):
     person = make_person()
     with pytest.raises(ValidationError) as refused:

@@ -177,6 +177,18 @@ def test_consent_withdrawn_in_year_9999_is_refused(world):
     assert consent.withdrawn_on is None
 
 
+def test_incident_dated_year_1_is_refused(world):
+    with pytest.raises(ValidationError) as refused:
+        services.incident_report(
+            acting_user=world.user,
+            engagement=world.engagement,
+            severity="low",
+            description="x",
+            occurred_on=datetime.date(1, 1, 1),
+        )
+    assert [e.code for e in refused.value.error_dict["occurred_on"]] == ["date.implausible"]
+
+
 def test_consent_rules(world, world_b):
     person = world.participant()
     with pytest.raises(ValidationError, match="take part first"):

@@ -373,6 +373,7 @@ def person_update(*, acting_user, person, expected_version, **changes) -> Person
 def case_open(*, acting_user, person, case_type, owner=None, team="", opened_on=None) -> Case:
     """Open a case; ``opened_on`` may be in the past when a paper file is entered late."""
     _require_change(acting_user, person)
+    uploads.check_dates(opened_on=opened_on)
     if case_type not in CaseType.values:
         raise ValidationError({"case_type": [_("Unknown case type.")]})
     workflow = workflows.get(case_type)
@@ -623,6 +624,7 @@ def _require_open(case):
 
 def need_record(*, acting_user, case, need_type, status=NeedStatus.OPEN, identified_on=None) -> Need:
     _require_change(acting_user, case)
+    uploads.check_dates(identified_on=identified_on)
     _require_open(case)
     errors = {}
     if not registry.is_valid("service_type", need_type or ""):
@@ -670,6 +672,7 @@ def need_set_status(*, acting_user, need, status) -> Need:
 
 def service_record(*, acting_user, case, service_type, provided_on, outcome, provider=None) -> ServiceGiven:
     _require_change(acting_user, case)
+    uploads.check_dates(provided_on=provided_on)
     errors = {}
     if not registry.is_valid("service_type", service_type or ""):
         errors["service_type"] = [_("Choose a service from the standard's list.")]
@@ -776,6 +779,7 @@ def attachment_add(*, acting_user, case, filename, content: bytes) -> Attachment
 
 def task_create(*, acting_user, case, title, due_on, assignee=None) -> Task:
     _require_change(acting_user, case)
+    uploads.check_dates(due_on=due_on)
     _require_open(case)
     errors = {}
     title = (title or "").strip()
@@ -886,6 +890,7 @@ def placement_record(
 
 def visit_record(*, acting_user, case, visit_on, economic, social, psychosocial) -> MonitoringVisit:
     _require_change(acting_user, case)
+    uploads.check_dates(visit_on=visit_on)
     errors = {}
     if case.case_type not in (CaseType.REINTEGRATION, CaseType.AVRR):
         errors["case"] = [_("Monitoring visits belong to reintegration and return cases.")]
@@ -917,6 +922,7 @@ def visit_record(*, acting_user, case, visit_on, economic, social, psychosocial)
 
 def checkin_record(*, acting_user, case, check_on, complied) -> ComplianceCheckIn:
     _require_change(acting_user, case)
+    uploads.check_dates(check_on=check_on)
     if case.case_type != CaseType.ATD:
         raise ValidationError(
             {"case": [_("Compliance check-ins belong to alternatives-to-detention cases.")]}

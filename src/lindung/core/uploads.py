@@ -79,8 +79,8 @@ def date_errors(**dates) -> dict:
     errors = {}
     latest = latest_date()
     for field, value in dates.items():
-        if value is None:
-            continue
+        if not isinstance(value, datetime.date):
+            continue  # absent, or not a date at all: the service's own checks say so
         day = value.date() if isinstance(value, datetime.datetime) else value
         if day.year < EARLIEST_YEAR or day > latest:
             errors[field] = [

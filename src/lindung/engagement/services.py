@@ -103,6 +103,7 @@ def guideline_save(*, acting_user, organisation, document=None, **fields) -> Gui
 
 def guideline_version_add(*, acting_user, document, version, published_on, changes) -> GuidelineVersion:
     _may_change(acting_user, document)
+    uploads.check_dates(published_on=published_on)
     if document.versions.filter(version=version.strip()).exists():
         raise ValidationError({"version": [_("This document already has a version %(v)s.") % {"v": version}]})
     with transaction.atomic():
@@ -755,6 +756,7 @@ def concern_record(
 def referral_update(*, acting_user, referral, status, follow_up_on=None) -> SupportReferral:
     """Follow-up of a referral made under the distress protocol."""
     _may_change(acting_user, referral)
+    uploads.check_dates(follow_up_on=follow_up_on)
     if status not in SupportReferral.Status.values:
         raise ValidationError({"status": [_("Unknown referral status.")]})
     with transaction.atomic():
@@ -772,6 +774,7 @@ def referral_update(*, acting_user, referral, status, follow_up_on=None) -> Supp
 
 def incident_report(*, acting_user, engagement, severity, description, occurred_on, session=None) -> Incident:
     _may_change(acting_user, engagement)
+    uploads.check_dates(occurred_on=occurred_on)
     if session is not None and session.engagement_id != engagement.pk:
         raise ValidationError({"session": [_("Choose a session of this engagement.")]})
     if occurred_on > timezone.localdate():
