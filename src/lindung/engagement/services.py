@@ -774,11 +774,11 @@ def referral_update(*, acting_user, referral, status, follow_up_on=None) -> Supp
 
 def incident_report(*, acting_user, engagement, severity, description, occurred_on, session=None) -> Incident:
     _may_change(acting_user, engagement)
-    uploads.check_dates(occurred_on=occurred_on)
     if session is not None and session.engagement_id != engagement.pk:
         raise ValidationError({"session": [_("Choose a session of this engagement.")]})
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": [_("An incident cannot be in the future.")]})
+    uploads.check_dates(occurred_on=occurred_on)  # the future is refused above; this adds before 1900
     with transaction.atomic():
         incident = Incident(
             organisation_id=engagement.organisation_id,
