@@ -305,6 +305,18 @@ LINDUNG_WORKER_STALE_SECONDS = float(os.environ.get("LINDUNG_WORKER_STALE_SECOND
 LINDUNG_QUEUE_STUCK_SECONDS = float(os.environ.get("LINDUNG_QUEUE_STUCK_SECONDS", "300"))
 # Uploads up to this size are imported in the request; larger ones become a job for a worker.
 LINDUNG_STANDARD_INLINE_IMPORT_BYTES = int(os.environ.get("LINDUNG_STANDARD_INLINE_IMPORT_BYTES", "2000000"))
+# Limits on reading an uploaded workbook (lindung.core.spreadsheets): beyond any of them the file is
+# refused with a code (xlsx.too_large_uncompressed, xlsx.too_many_rows, ..._columns, ..._cells,
+# xlsx.too_slow). An XLSX of a few hundred KB can unpack to millions of rows.
+LINDUNG_SPREADSHEET_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("LINDUNG_SPREADSHEET_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024))
+)
+LINDUNG_SPREADSHEET_MAX_ROWS = int(os.environ.get("LINDUNG_SPREADSHEET_MAX_ROWS", "500000"))
+LINDUNG_SPREADSHEET_MAX_COLUMNS = int(os.environ.get("LINDUNG_SPREADSHEET_MAX_COLUMNS", "1000"))
+LINDUNG_SPREADSHEET_MAX_CELLS = int(os.environ.get("LINDUNG_SPREADSHEET_MAX_CELLS", "10000000"))
+LINDUNG_SPREADSHEET_MAX_SECONDS = int(os.environ.get("LINDUNG_SPREADSHEET_MAX_SECONDS", "60"))
+# Dates more than this many years ahead (or before 1900) are refused (lindung.core.uploads).
+LINDUNG_MAX_YEARS_AHEAD = int(os.environ.get("LINDUNG_MAX_YEARS_AHEAD", "100"))
 
 LOGGING = {
     "version": 1,

@@ -209,8 +209,8 @@ PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
     ("filename", "content", "expected"),
     [
         ("report.pdf", PDF, None),
-        ("virus.pdf", b"MZ\x90\x00 not a pdf", "Only PDF"),
-        ("photo.png", PDF, "Only PDF"),
+        ("virus.pdf", b"MZ\x90\x00 not a pdf", "must match the content"),
+        ("photo.png", PDF, "must match the content"),
         ("empty.pdf", b"", "empty"),
         ("big.pdf", PDF + b"0" * 2048, "limit"),
     ],
@@ -307,6 +307,52 @@ def test_bad_person_data(make_person, fields, field, expected):
     with pytest.raises(ValidationError) as refused:
         make_person(**fields)
     assert expected in " ".join(refused.value.message_dict[field])
+
+
+@pytest.mark.parametrize(
+    ("dates", "field"),
+    [
+        ({"obtained_on": datetime.date(1, 1, 1)}, "obtained_on"),
+        ({"obtained_on": datetime.date(1899, 12, 31)}, "obtained_on"),
+        ({"valid_until": datetime.date(9999, 12, 31)}, "valid_until"),
+    ],
+)
+def test_consent_dates_no_one_could_mean_are_refused(make_person, caseworker, dates, field):
+    person = make_person()
+    with pytest.raises(ValidationError) as refused:
+        services.consent_record(
+            acting_user=caseworker,
+            person=person,
+            purpose="data_sharing",
+            language="eng",
+            information_given="Leaflet read aloud.",
+            **dates,
+        )
+    assert [e.code for e in refused.value.error_dict[field]] == ["date.implausible"]
+    assert not person.consents.exists()
+
+
+def test_task_due_in_year_9999_is_refused(make_case, caseworker):
+    case = make_case("protection")
+    with pytest.raises(ValidationError) as refused:
+        services.task_create(
+            acting_user=caseworker, case=case, title="Call", due_on=datetime.date(9999, 1, 1)
+        )
+    assert [e.code for e in refused.value.error_dict["due_on"]] == ["date.implausible"]
+    assert not case.tasks.exists()
+
+
+def test_service_given_in_year_1_is_refused(make_case, caseworker):
+    case = make_case("protection")
+    with pytest.raises(ValidationError) as refused:
+        services.service_record(
+            acting_user=caseworker,
+            case=case,
+            service_type="shelter",
+            provided_on=datetime.date(1, 1, 1),
+            outcome="provided",
+        )
+    assert [e.code for e in refused.value.error_dict["provided_on"]] == ["date.implausible"]
 
 
 def test_bad_consent_data(make_person, caseworker):

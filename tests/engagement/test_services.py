@@ -149,6 +149,46 @@ def test_case_link_needs_link_to_case_consent(world, org_b):
 # consent ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("given_on", [datetime.date(1, 1, 1), datetime.date(1899, 1, 1)])
+def test_consent_dated_before_1900_is_refused(world, given_on):
+    person = world.participant()
+    with pytest.raises(ValidationError) as refused:
+        services.consent_give(
+            acting_user=world.user,
+            participant=person,
+            scope=Scope.PARTICIPATION,
+            information_sheet=world.sheet,
+            method="written",
+            given_on=given_on,
+        )
+    assert [e.code for e in refused.value.error_dict["given_on"]] == ["date.implausible"]
+    assert not person.consents.exists()
+
+
+def test_consent_withdrawn_in_year_9999_is_refused(world):
+    person = world.participant()
+    consent = world.consent(person, Scope.PARTICIPATION)
+    with pytest.raises(ValidationError) as refused:
+        services.consent_withdraw(
+            acting_user=world.user, consent=consent, withdrawn_on=datetime.date(9999, 12, 31)
+        )
+    assert [e.code for e in refused.value.error_dict["withdrawn_on"]] == ["date.implausible"]
+    consent.refresh_from_db()
+    assert consent.withdrawn_on is None
+
+
+def test_incident_dated_year_1_is_refused(world):
+    with pytest.raises(ValidationError) as refused:
+        services.incident_report(
+            acting_user=world.user,
+            engagement=world.engagement,
+            severity="low",
+            description="x",
+            occurred_on=datetime.date(1, 1, 1),
+        )
+    assert [e.code for e in refused.value.error_dict["occurred_on"]] == ["date.implausible"]
+
+
 def test_consent_rules(world, world_b):
     person = world.participant()
     with pytest.raises(ValidationError, match="take part first"):

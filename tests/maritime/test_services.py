@@ -55,6 +55,8 @@ def test_create_records_children_and_audit(make_incident):
             "disembarkation_latitude",
         ),
         ({"occurred_at": timezone.now() + datetime.timedelta(hours=2)}, "occurred_at"),
+        ({"occurred_at": datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)}, "occurred_at"),
+        ({"occurred_at": datetime.datetime(1899, 12, 31, tzinfo=datetime.UTC)}, "occurred_at"),
         ({"persons_on_board": 10, "dead": 5, "missing": 4, "survivors": 3}, "persons_on_board"),
         ({"latitude": None, "longitude": None, "area": "", "location_description": ""}, "area"),
         ({"distribution": Distribution.SHARING_GROUP}, "sharing_group"),
@@ -159,6 +161,46 @@ def test_update_refused_for_other_organisation_and_received_incidents(
         services.incident_update(acting_user=analyst_a, incident=make_incident(), organisation=org_b)
 
 
+PNG = b"\x89PNG\r\n\x1a\n...."
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "declared"),
+    [
+        ("page.html", b"<script>alert(1)</script>", "text/plain"),  # a page, declared as text
+        ("scan.pdf", PNG, "application/pdf"),  # a picture, named and declared a PDF
+        ("photo.png", b"MZ\x90\x00", "image/png"),  # a program, declared a picture
+        ("log.txt", b"\x00\x01binary", "text/plain"),  # binary, declared text
+    ],
+)
+def test_attachment_type_comes_from_the_content_not_the_declaration(
+    make_incident, analyst_a, name, content, declared
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(ValidationError) as refused:
+        services.attachment_add(
+            acting_user=analyst_a,
+            incident=make_incident(),
+            title="Log",
+            uploaded_file=SimpleUploadedFile(name, content, content_type=declared),
+        )
+    assert [e.code for e in refused.value.error_dict["file"]] == ["file.type"]
+    assert not Attachment.objects.exists()
+
+
+def test_attachment_stores_the_sniffed_type(make_incident, analyst_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    stored = services.attachment_add(
+        acting_user=analyst_a,
+        incident=make_incident(),
+        title="Log",
+        uploaded_file=SimpleUploadedFile("log.txt", b"plain log\n", content_type="application/pdf"),
+    )
+    assert stored.content_type == "text/plain"
+
+
 def test_attachment_checks_type_size_and_marking(make_incident, analyst_a, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -167,12 +209,12 @@ def test_attachment_checks_type_size_and_marking(make_incident, analyst_a, setti
         acting_user=analyst_a,
         incident=incident,
         title="Patrol photo",
-        uploaded_file=SimpleUploadedFile("photo of someone.png", b"\x89PNG....", content_type="image/png"),
+        uploaded_file=SimpleUploadedFile("photo of someone.png", PNG, content_type="image/png"),
         tlp=TLP.RED,
     )
-    assert ok.sha256 and ok.size == 8
+    assert ok.sha256 and ok.size == len(PNG)
     stored = Attachment.objects.get(pk=ok.pk)
-    assert stored.content == b"\x89PNG...." and stored.organisation_id == incident.organisation_id
+    assert stored.content == PNG and stored.organisation_id == incident.organisation_id
     with connection.cursor() as cursor:  # sealed in the database, never written to disk
         cursor.execute("SELECT content FROM maritime_attachment WHERE id = %s", [ok.pk])
         raw = cursor.fetchone()[0]

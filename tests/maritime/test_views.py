@@ -216,6 +216,9 @@ def test_filters_apply_to_map_data_and_trends(client_for, org_a, make_incident):
     assert bad.status_code == 200 and "before the start date" in bad.content.decode()
 
 
+PNG = b"\x89PNG\r\n\x1a\n-bytes"  # a PNG signature: attachments are typed by their content
+
+
 def test_attachments_upload_and_download(client_for, org_a, org_b, make_incident):
     incident = make_incident()
     owner = client_for(org_a, Role.ANALYST)
@@ -224,14 +227,14 @@ def test_attachments_upload_and_download(client_for, org_a, org_b, make_incident
         {
             "title": "Photo",
             "tlp": "amber",
-            "file": SimpleUploadedFile("a.png", b"\x89PNG-bytes", content_type="image/png"),
+            "file": SimpleUploadedFile("a.png", PNG, content_type="image/png"),
         },
     )
     assert response.status_code == 302
     attachment = incident.attachments.get()
     url = reverse("maritime:attachment_download", args=[incident.pk, attachment.pk])
     download = owner.get(url)
-    assert download.status_code == 200 and download.content == b"\x89PNG-bytes"
+    assert download.status_code == 200 and download.content == PNG
     assert download["Content-Disposition"].endswith('.png"')
     assert client_for(org_b, Role.ANALYST).get(url).status_code == 404
     refused = owner.post(

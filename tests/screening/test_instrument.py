@@ -59,7 +59,9 @@ def _errors(data):
 
 
 def test_import_refuses_a_file_that_is_not_a_workbook():
-    assert "not an .xlsx workbook" in _errors(b"hello")
+    with pytest.raises(ins.DefinitionError) as info:
+        ins.from_xlsx(b"hello")
+    assert info.value.code == "xlsx.unreadable"
 
 
 def test_import_names_missing_sheets():

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lindung.core import crypto, policy
+from lindung.core import crypto, policy, uploads
 from lindung.core.actors import require_actor
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
@@ -64,18 +64,7 @@ CODED_PERSON_FIELDS = (
 PHOTO_LIMIT = 2 * 1024 * 1024
 CONTACT_KEYS = ("phone", "email", "address")
 PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-ATTACHMENT_TYPES = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"PK\x03\x04": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-ATTACHMENT_EXTENSIONS = {
-    "application/pdf": {".pdf"},
-    "image/png": {".png"},
-    "image/jpeg": {".jpg", ".jpeg"},
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {".docx"},
-}
+ATTACHMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", uploads.DOCX)
 # The standard's person variables held on a person, beside the identity fields.
 PERSON_PROFILE_FIELDS = (
     "sex",
@@ -384,6 +373,7 @@ def person_update(*, acting_user, person, expected_version, **changes) -> Person
 def case_open(*, acting_user, person, case_type, owner=None, team="", opened_on=None) -> Case:
     """Open a case; ``opened_on`` may be in the past when a paper file is entered late."""
     _require_change(acting_user, person)
+    uploads.check_dates(opened_on=opened_on)
     if case_type not in CaseType.values:
         raise ValidationError({"case_type": [_("Unknown case type.")]})
     workflow = workflows.get(case_type)
@@ -617,6 +607,7 @@ def consent_record(
         errors["obtained_on"] = [_("Consent cannot be obtained in the future.")]
     if valid_until and valid_until < obtained_on:
         errors["valid_until"] = [_("Consent cannot end before it was given.")]
+    errors.update(uploads.date_errors(obtained_on=obtained_on, valid_until=valid_until))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -670,6 +661,7 @@ def _require_open(case):
 
 def need_record(*, acting_user, case, need_type, status=NeedStatus.OPEN, identified_on=None) -> Need:
     _require_change(acting_user, case)
+    uploads.check_dates(identified_on=identified_on)
     _require_open(case)
     errors = {}
     if not registry.is_valid("service_type", need_type or ""):
@@ -717,6 +709,7 @@ def need_set_status(*, acting_user, need, status) -> Need:
 
 def service_record(*, acting_user, case, service_type, provided_on, outcome, provider=None) -> ServiceGiven:
     _require_change(acting_user, case)
+    uploads.check_dates(provided_on=provided_on)
     errors = {}
     if not registry.is_valid("service_type", service_type or ""):
         errors["service_type"] = [_("Choose a service from the standard's list.")]
@@ -792,20 +785,10 @@ def sniff_attachment(filename: str, content: bytes) -> str:
                 ]
             }
         )
-    ctype = next((t for magic, t in ATTACHMENT_TYPES.items() if content.startswith(magic)), None)
-    ext = os.path.splitext(filename.lower())[1]
-    if ctype is None or ext not in ATTACHMENT_EXTENSIONS[ctype]:
-        raise ValidationError(
-            {
-                "file": [
-                    _(
-                        "Only PDF, JPEG, PNG and Word (.docx) files are accepted, and the file "
-                        "name must match the content."
-                    )
-                ]
-            }
-        )
-    return ctype
+    try:
+        return uploads.sniff(filename, content, ATTACHMENT_TYPES)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc}) from exc
 
 
 def attachment_add(*, acting_user, case, filename, content: bytes) -> Attachment:
@@ -833,6 +816,7 @@ def attachment_add(*, acting_user, case, filename, content: bytes) -> Attachment
 
 def task_create(*, acting_user, case, title, due_on, assignee=None) -> Task:
     _require_change(acting_user, case)
+    uploads.check_dates(due_on=due_on)
     _require_open(case)
     errors = {}
     title = (title or "").strip()
@@ -970,6 +954,7 @@ STEP_EFFECTS = {"atd.record_placement": _placement_from_atd_step}
 
 def visit_record(*, acting_user, case, visit_on, economic, social, psychosocial) -> MonitoringVisit:
     _require_change(acting_user, case)
+    uploads.check_dates(visit_on=visit_on)
     errors = {}
     if case.case_type not in (CaseType.REINTEGRATION, CaseType.AVRR):
         errors["case"] = [_("Monitoring visits belong to reintegration and return cases.")]
@@ -1001,6 +986,7 @@ def visit_record(*, acting_user, case, visit_on, economic, social, psychosocial)
 
 def checkin_record(*, acting_user, case, check_on, complied) -> ComplianceCheckIn:
     _require_change(acting_user, case)
+    uploads.check_dates(check_on=check_on)
     if case.case_type != CaseType.ATD:
         raise ValidationError(
             {"case": [_("Compliance check-ins belong to alternatives-to-detention cases.")]}

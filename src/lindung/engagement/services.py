@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lindung.core import policy
+from lindung.core import policy, uploads
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction as A
 from lindung.core.roles import Capability
@@ -103,6 +103,7 @@ def guideline_save(*, acting_user, organisation, document=None, **fields) -> Gui
 
 def guideline_version_add(*, acting_user, document, version, published_on, changes) -> GuidelineVersion:
     _may_change(acting_user, document)
+    uploads.check_dates(published_on=published_on)
     if document.versions.filter(version=version.strip()).exists():
         raise ValidationError({"version": [_("This document already has a version %(v)s.") % {"v": version}]})
     with transaction.atomic():
@@ -374,6 +375,7 @@ def consent_give(*, acting_user, participant, scope, information_sheet, method, 
         raise ValidationError(
             {"information_sheet": [_("Choose one of your organisation's information sheets.")]}
         )
+    uploads.check_dates(given_on=given_on)
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": [_("Consent cannot be dated in the future.")]})
     if participant.has_consent(scope):
@@ -418,6 +420,7 @@ def consent_withdraw(*, acting_user, consent, withdrawn_on=None) -> dict:
     """Withdraw one consent and act on it everywhere; returns what changed (counts)."""
     _may_change(acting_user, consent)
     withdrawn_on = withdrawn_on or timezone.localdate()
+    uploads.check_dates(withdrawn_on=withdrawn_on)
     if withdrawn_on < consent.given_on or withdrawn_on > timezone.localdate():
         raise ValidationError(
             {"withdrawn_on": [_("The withdrawal date must be between the consent date and today.")]}
@@ -753,6 +756,7 @@ def concern_record(
 def referral_update(*, acting_user, referral, status, follow_up_on=None) -> SupportReferral:
     """Follow-up of a referral made under the distress protocol."""
     _may_change(acting_user, referral)
+    uploads.check_dates(follow_up_on=follow_up_on)
     if status not in SupportReferral.Status.values:
         raise ValidationError({"status": [_("Unknown referral status.")]})
     with transaction.atomic():
@@ -774,6 +778,7 @@ def incident_report(*, acting_user, engagement, severity, description, occurred_
         raise ValidationError({"session": [_("Choose a session of this engagement.")]})
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": [_("An incident cannot be in the future.")]})
+    uploads.check_dates(occurred_on=occurred_on)  # the future is refused above; this adds before 1900
     with transaction.atomic():
         incident = Incident(
             organisation_id=engagement.organisation_id,

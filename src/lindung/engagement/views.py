@@ -1,7 +1,6 @@
 """Engagement pages: thin. Objects come from selectors (404 outside the user's organisations),
 writes go through services, refusals come back as form errors with their reason."""
 
-import csv
 import functools
 import io
 
@@ -16,7 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lindung.core import policy
+from lindung.core import policy, spreadsheets
 from lindung.core.forms import add_service_errors
 from lindung.core.parsing import id_or_none
 from lindung.core.roles import Capability
@@ -182,31 +181,27 @@ def engagement_export(request, pk):
     engagement = get_object_or_404(selectors.engagements(request.user), pk=pk)
     items = list(selectors.usable_contributions(request.user, engagement=engagement))
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheets.csv_writer(buffer)
     writer.writerow(["id", "session", "format", "kind", "theme", "text", "attribution", "we_did"])
     for item in items:
-        row = [
-            item.session.title,
-            item.session.format,
-            item.kind,
-            item.theme,
-            item.public_text,
-            selectors.attribution(item),
-            " | ".join(o.description for o in item.outcomes.all()),
-        ]
-        writer.writerow([item.pk, *map(_csv_cell, row)])
+        writer.writerow(
+            [
+                item.pk,
+                item.session.title,
+                item.session.format,
+                item.kind,
+                item.theme,
+                item.public_text,
+                selectors.attribution(item),
+                " | ".join(o.description for o in item.outcomes.all()),
+            ]
+        )
     services.export_recorded(
         acting_user=request.user, obj=engagement, what="contributions", fmt="csv", count=len(items)
     )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="engagement-{engagement.pk}-feedback.csv"'
     return response
-
-
-def _csv_cell(value) -> str:
-    """Typed text must not run as a formula when the file is opened in a spreadsheet."""
-    text = str(value or "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @coordinator_view

@@ -5,7 +5,6 @@ are numbered in order of first appearance; every instrument named in the report 
 number and the references list gives the citation, link and verification state.
 """
 
-import csv
 import datetime
 import io
 import logging
@@ -16,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lindung.core import spreadsheets
 from lindung.standard import registry
 
 from . import selectors
@@ -111,19 +111,11 @@ def matrix_rows(review: DeskReview):
                 ]
 
 
-def _safe_cell(value):
-    # Spreadsheet formula injection: a text cell must never start with = + - @.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def matrix_csv(review: DeskReview) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.csv_writer(out)
     writer.writerow(CSV_HEADER)
-    for row in matrix_rows(review):
-        writer.writerow([_safe_cell(v) for v in row])
+    writer.writerows(matrix_rows(review))
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -136,7 +128,7 @@ def matrix_xlsx(review: DeskReview) -> bytes:
     sheet.title = _("Matrix")[:31]
     sheet.append([_("Theme"), *[review.country_label(c) for c in review.matrix.countries]])
     for _code, label, cells in review.matrix.rows():
-        sheet.append([label, *[_safe_cell(_cell_text(review, entries)) for _country, entries in cells]])
+        sheet.append([label, *[_cell_text(review, entries) for _country, entries in cells]])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=2):
@@ -148,22 +140,20 @@ def matrix_xlsx(review: DeskReview) -> bytes:
     details = book.create_sheet(_("Details")[:31])
     details.append(CSV_HEADER)
     for row in matrix_rows(review):
-        details.append([_safe_cell(v) for v in row])
+        details.append(row)
     refs = book.create_sheet(_("References")[:31])
     refs.append(["number", "title", "citation", "source_url", "verification"])
     for number, instrument in review.reference_list():
         refs.append(
             [
                 number,
-                _safe_cell(instrument.title_en),
-                _safe_cell(instrument.citation),
+                instrument.title_en,
+                instrument.citation,
                 instrument.source_url,
                 instrument.verification,
             ]
         )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.workbook_bytes(book)
 
 
 def _gap_lines(review: DeskReview, country) -> list[tuple[str, list[str]]]:

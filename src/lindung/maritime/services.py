@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lindung.core import policy
+from lindung.core import policy, uploads
 from lindung.core.actors import user_of
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
@@ -82,13 +82,7 @@ VESSEL_FIELDS = (
     "mmsi",
 )
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {
-    "application/pdf",
-    "image/jpeg",
-    "image/png",
-    "text/plain",
-    "text/csv",
-}
+ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "text/plain", "text/csv")
 
 
 def _require_manage(acting_user, organisation_id):
@@ -196,6 +190,9 @@ def _set_children(incident, persons, facilitators):
 
 
 def _validate_incident(incident):
+    dates = uploads.model_date_errors(incident)
+    if dates:
+        raise ValidationError(dates)
     incident.full_clean(exclude=["organisation", "created_by"])
     if incident.vessel is not None and incident.vessel.organisation_id != incident.organisation_id:
         raise ValidationError({"vessel": [_("The vessel belongs to another organisation.")]})
@@ -336,18 +333,18 @@ def attachment_add(*, acting_user, incident, uploaded_file, title, tlp=TLP.AMBER
         errors["file"] = _("The file is larger than %(mb)s MB.") % {
             "mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)
         }
-    content_type = (getattr(uploaded_file, "content_type", "") or "").split(";")[0]
-    if content_type not in ATTACHMENT_TYPES:
-        errors["file"] = _("Files of type %(type)s are not accepted (PDF, JPEG, PNG, text or CSV).") % {
-            "type": content_type or "?"
-        }
+    content = b"" if errors else b"".join(uploaded_file.chunks())
+    try:
+        # The type the content shows, never the one the client declares.
+        content_type = uploads.sniff(uploaded_file.name, content, ATTACHMENT_TYPES)
+    except ValidationError as exc:
+        errors.setdefault("file", exc)
     if tlp not in TLP.values:
         errors["tlp"] = _("Unknown TLP marking.")
     if not title.strip():
         errors["title"] = _("Give the attachment a title.")
     if errors:
         raise ValidationError(errors)
-    content = b"".join(uploaded_file.chunks())
     with transaction.atomic():
         attachment = Attachment(
             incident=incident,

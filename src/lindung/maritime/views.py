@@ -1,7 +1,6 @@
 """Pages of the maritime app: incidents (list, record, edit, detail, attachments), map and trends,
 exports. Access is decided by the policy through the selectors; views only parse and render."""
 
-import csv
 import json
 import mimetypes
 
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lindung.core import policy
+from lindung.core import policy, spreadsheets
 from lindung.core.forms import add_service_errors
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
@@ -331,7 +330,7 @@ def export_csv(request):
     incidents = list(selectors.incidents_filtered(request.user, filters))
     services.incidents_exported(acting_user=request.user, fmt="csv", count=len(incidents))
     response = _csv_response("incidents.csv")
-    writer = csv.writer(response)
+    writer = spreadsheets.csv_writer(response)
     writer.writerow(CSV_COLUMNS)
     for incident in incidents:
         properties = selectors.incident_properties(incident)
@@ -350,7 +349,7 @@ def trend_csv(request, measure):
         selectors.monthly_trends(selectors.incidents_filtered(request.user, filters)), measure
     )
     response = _csv_response(f"incidents-trend-{measure}.csv")
-    writer = csv.writer(response)
+    writer = spreadsheets.csv_writer(response)
     writer.writerow(["month", *table["routes"], "total"])
     for row in table["rows"]:
         writer.writerow([row["month"], *row["cells"], row["total"]])

@@ -1,6 +1,5 @@
 """Directory and referral pages: search and export the directory, refer, answer, follow up, print."""
 
-import csv
 import io
 
 from django.contrib import messages
@@ -12,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lindung.core import policy
+from lindung.core import policy, spreadsheets
 from lindung.core import selectors as core_selectors
 from lindung.core.forms import add_service_errors
 from lindung.core.parsing import id_or_none
@@ -78,7 +77,7 @@ def service_export(request, fmt):
         raise Http404
     _form, services_found = _search(request)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheets.csv_writer(buffer)
     writer.writerow([c[0] for c in EXPORT_COLUMNS])
     if fmt == "hxl":
         writer.writerow([c[1] for c in EXPORT_COLUMNS])

@@ -15,7 +15,6 @@ XLSForm mapping: each section is a ``begin_group``/``end_group``; labels go to
 file works in ODK and Kobo.
 """
 
-import io
 import json
 import re
 from functools import cache
@@ -26,6 +25,7 @@ import yaml
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from lindung.core import spreadsheets
 from lindung.standard import registry
 
 from . import expressions
@@ -49,8 +49,9 @@ FACTOR_SHEET = "lindung_factors"
 class DefinitionError(ValueError):
     """Holds every problem found, each naming where it is (sheet, row, column or question)."""
 
-    def __init__(self, errors):
+    def __init__(self, errors, code: str = "instrument.invalid"):
         self.errors = list(errors)
+        self.code = code
         super().__init__("; ".join(self.errors))
 
 
@@ -408,9 +409,7 @@ def to_xlsx(definition: dict) -> bytes:
     titles.append(["language", "title"])
     for lg, title in definition["title"].items():
         titles.append([lg, title])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes(wb)
 
 
 def to_xform(definition: dict) -> str:
@@ -432,7 +431,10 @@ _LANG_COLUMN = re.compile(r"^(label|hint)(?:::(?:.*\()?([A-Za-z-]{2,8})\)?)?$")
 
 
 def _rows(sheet):
-    rows = list(sheet.iter_rows(values_only=True))
+    try:
+        rows = list(spreadsheets.sheet_rows(sheet))
+    except spreadsheets.SpreadsheetRefused as exc:
+        raise DefinitionError([exc.message], code=exc.code) from exc
     if not rows:
         return [], []
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
@@ -459,11 +461,9 @@ def _lang_cells(row, header, prefix):
 def from_xlsx(data: bytes) -> dict:
     """Read an XLSForm into a definition; every problem names its sheet and row."""
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a file that is not a workbook
-        raise DefinitionError(
-            [_("the file is not an .xlsx workbook (%(error)s)") % {"error": type(exc).__name__}]
-        ) from exc
+        wb = spreadsheets.open_workbook(data, data_only=True)
+    except spreadsheets.SpreadsheetRefused as exc:
+        raise DefinitionError([exc.message], code=exc.code) from exc
     errors = []
     for required in ("survey", "choices", "settings"):
         if required not in wb.sheetnames:

@@ -25,7 +25,7 @@ OPENROSA_REALM = "Lindung OpenRosa"
 
 
 def _errors(exc: ins.DefinitionError) -> ValidationError:
-    return ValidationError(exc.errors)
+    return ValidationError([ValidationError(message, code=exc.code) for message in exc.errors])
 
 
 # instruments ---------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 """The standard in other formats: JSON Schema, Frictionless Table Schema and Data Package, XLSForm,
 and the data dictionary as XLSX and PDF. Records can also be written back in the CTDC layout."""
 
-import csv
 import io
 import json
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from lindung.core import spreadsheets
 
 from . import profiles, registry
 
@@ -197,9 +198,7 @@ def _sheet(book, title: str, header: list[str], rows):
 
 
 def _save(book) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes(book)
 
 
 XLSFORM_TYPES = {
@@ -433,7 +432,7 @@ def records_ctdc_csv(records, version: str | None = None, release: str | None = 
     columns = layout.header(profile)
     plans = _ctdc_plans(standard, profile, layout, columns)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheets.csv_writer(out, lineterminator="\n")
     notice = [layout.notice] if layout.notice else []
     writer.writerow([*notice, *columns])
     for record in records:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import polars as pl
 from django.utils.translation import gettext as _
 
+from lindung.core import spreadsheets
+
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
@@ -259,14 +261,11 @@ def _locate_ragged_row(data: bytes, delimiter: str) -> StructuralError:
 
 
 def _read_xlsx(data: bytes) -> Table:
-    import zipfile
-
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableFile("file.xlsx", _("The XLSX file is damaged or not a workbook.")) from exc
+        book = spreadsheets.open_workbook(data)
+    except spreadsheets.SpreadsheetRefused as exc:
+        rule = "file.xlsx" if exc.code == "xlsx.unreadable" else exc.code
+        raise UnreadableFile(rule, exc.message) from exc
     try:
         sheets = book.worksheets
         if len(sheets) != 1:
@@ -276,7 +275,7 @@ def _read_xlsx(data: bytes) -> Table:
                 % {"n": len(sheets), "names": ", ".join(s.title for s in sheets)},
             )
         rows = []
-        for row_no, row in enumerate(sheets[0].iter_rows(values_only=True), start=1):
+        for row_no, row in enumerate(spreadsheets.sheet_rows(sheets[0]), start=1):
             cells = ["" if v is None else _cell_text(v) for v in row]
             for col_no, value in enumerate(cells, start=1):
                 if value.startswith("="):
@@ -287,6 +286,9 @@ def _read_xlsx(data: bytes) -> Table:
                         row=row_no,
                     )
             rows.append(cells)
+    except spreadsheets.SpreadsheetRefused as exc:
+        # Beyond a reading limit (rows, columns, cells, time): the whole file is refused.
+        raise UnreadableFile(exc.code, exc.message) from exc
     finally:
         book.close()
     while rows and not any(rows[-1]):

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from lindung.core import policy
+from lindung.core import policy, spreadsheets
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
@@ -132,7 +132,10 @@ def report_detail(request, pk):
 def report_errors(request, pk):
     report = get_object_or_404(selectors.reports_visible(request.user), pk=pk)
     policy.record_personal_read(request.user, report, purpose="validation errors download", fields=["errors"])
-    response = HttpResponse(services.report_errors_csv(report), content_type="text/csv; charset=utf-8")
+    # The errors quote the uploaded file's values: neutralised here, so reports stored before
+    # the neutralising existed come out safe too.
+    content = spreadsheets.rewrite_csv(services.report_errors_csv(report))
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="validation-{report.pk}-errors.csv"'
     return response
 

@@ -7,12 +7,13 @@ Suppressed cells are written empty with a status: ``primary``/``secondary`` in C
 column in CSV, HXL and SDMX-CSV, a line of the rules in XLSX), protected like the cells.
 """
 
-import csv
 import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from lindung.core import spreadsheets
 
 from .dimensions import DIMENSIONS
 from .tables import ProtectedTable
@@ -60,7 +61,7 @@ def _long_rows(table: ProtectedTable):
 def to_csv(table: ProtectedTable) -> bytes:
     table = _require(table)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.csv_writer(out)
     header = []
     for dimension in table.by:
         label = DIMENSIONS[dimension].label
@@ -83,7 +84,7 @@ def to_hxl(table: ProtectedTable) -> bytes:
     """CSV with an HXL hashtag row under the header (hashtags from the standard's variables)."""
     table = _require(table)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.csv_writer(out)
     header, tags = [], []
     for dimension in table.by:
         dim = DIMENSIONS[dimension]
@@ -110,7 +111,7 @@ def to_sdmx_csv(table: ProtectedTable) -> bytes:
     CONF_STATUS saying why; noisy (differentially private) values have OBS_STATUS ``E``."""
     table = _require(table)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheets.csv_writer(out, lineterminator="\n")
     structure_id = f"{SDMX_AGENCY}:{table.indicator_id.upper()}({table.indicator_version})"
     dims = [DIMENSIONS[d].sdmx_id for d in table.by]
     writer.writerow(
@@ -184,9 +185,7 @@ def to_xlsx(table: ProtectedTable) -> bytes:
     rules.append([_("Standard version"), table.standard_version])
     rules.append([_("Computed at"), table.computed_at])
     rules.append([_("Source data fingerprint"), table.fingerprint])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.workbook_bytes(book)
 
 
 WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "hxl": to_hxl, "sdmx-csv": to_sdmx_csv}

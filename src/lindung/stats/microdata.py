@@ -6,13 +6,12 @@ source, forms of exploitation). ``export_csv`` reads back the file it is about t
 refuses it (``anonymity.k_not_met``) unless the claimed k holds on that file itself.
 """
 
-import csv
 import io
 
 import polars as pl
 from django.utils.translation import gettext as _
 
-from lindung.core import policy
+from lindung.core import policy, spreadsheets
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
@@ -69,7 +68,7 @@ def export_csv(user, *, k=None, hxl: bool = False) -> tuple[bytes, anonymity.Ano
 def to_csv(frame: pl.DataFrame, *, hxl: bool = False) -> bytes:
     variables = registry.load().variables
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.csv_writer(out)
     writer.writerow(frame.columns)
     if hxl:
         writer.writerow([variables[c].hxl if c in variables else "" for c in frame.columns])
