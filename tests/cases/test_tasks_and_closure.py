@@ -105,5 +105,5 @@ def test_a_task_due_decades_away_is_refused(make_case, caseworker, due):
     case = make_case("protection")
     with pytest.raises(ValidationError) as refused:
         services.task_create(acting_user=caseworker, case=case, title="Book the interpreter", due_on=due)
-    assert refused.value.error_dict["due_on"][0].code == "due_on_implausible"
+    assert refused.value.error_dict["due_on"][0].code in ("due_on_implausible", "date.implausible")
     assert not Task.objects.filter(case=case).exists()

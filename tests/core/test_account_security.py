@@ -16,6 +16,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lindung.core import demo, services
+from lindung.core.actors import SYSTEM
 from lindung.core.assurance import SecondFactorRequired
 from lindung.core.audit_actions import AuditAction
 from lindung.core.models import ApiToken, AuditEntry, User
@@ -291,7 +292,7 @@ def test_reset_is_refused_for_users_an_administrator_does_not_fully_manage(make_
     foreign = make_user(org_b, Role.CASEWORKER)
     shared = make_user(org_a, Role.RESEARCHER)
     # The shared user also works for org B, which the administrator does not manage.
-    services.membership_grant(acting_user=None, user=shared, organisation=org_b, role=Role.CASEWORKER)
+    services.membership_grant(acting_user=SYSTEM, user=shared, organisation=org_b, role=Role.CASEWORKER)
     client = Client()
     client.force_login(admin)
     body = {"new_password1": "temporary-passphrase-77", "new_password2": "temporary-passphrase-77"}

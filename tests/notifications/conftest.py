@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from lindung.cases import services as cases_services
+from lindung.core.actors import SYSTEM
 from lindung.core.markings import TLP, Distribution
 from lindung.core.models import Organisation
 from lindung.core.roles import Role
@@ -62,7 +63,7 @@ def person_with_consent(org_a, people):
 def send_referral(people, provider_org, person_with_consent):
     def send(**extra):
         service = referrals_services.service_save(
-            acting_user=None, organisation=provider_org, service_type="medical_care", name="Walk-in clinic",
+            acting_user=SYSTEM, organisation=provider_org, service_type="medical_care", name="Walk-in clinic",
             country="THA", place="Bangkok", answer_days=2,
         )  # fmt: skip
         return referrals_services.referral_send(

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from lindung.core.actors import SYSTEM
 from lindung.standard import services
 from lindung.standard.models import StandardRecord
 
@@ -17,7 +18,7 @@ from .helpers import LINDUNG_ROW, lindung_csv
 def test_old_records_get_their_file_and_row_identity(org_a):
     data = lindung_csv(LINDUNG_ROW, LINDUNG_ROW)
     batch = services.batch_import(
-        acting_user=None, organisation=org_a, file_name="old.csv", data=data, profile="lindung"
+        acting_user=SYSTEM, organisation=org_a, file_name="old.csv", data=data, profile="lindung"
     )
     new_keys = sorted(StandardRecord.objects.values_list("row_key", "content_key"))
     # As 0001 stored them: the row key was the content key.

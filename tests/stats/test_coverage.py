@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from lindung.core.actors import SYSTEM
 from lindung.core.roles import Role
 from lindung.standard import services as standard_services
 from lindung.stats import exports
@@ -31,7 +32,7 @@ def analyst(org_a, make_user):
     rows = [f"20{19 + i % 3},Hotline,Female,18--20,Adult,PH,MY,1" for i in range(30)]
     rows += ["-99,Hotline,Male,18--20,Adult,NG,LY,1"] * 8 + [",Hotline,Male,18--20,Adult,NG,CM,0"] * 6
     standard_services.batch_import(
-        acting_user=None, organisation=org_a, file_name="c.csv", data=ctdc_file(rows), profile="ctdc"
+        acting_user=SYSTEM, organisation=org_a, file_name="c.csv", data=ctdc_file(rows), profile="ctdc"
     )
     return make_user(org_a, Role.DATA_MANAGER, username="dm")
 
