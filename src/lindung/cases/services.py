@@ -138,7 +138,9 @@ def _band_contains(band: str, age: int) -> bool:
     if band.endswith("+"):
         return age >= int(band[:-1])
     low, _sep, high = band.partition("-")
-    return low.isdigit() and high.isdigit() and int(low) <= age <= int(high)
+    # Bands come from the standard's code list; isascii() keeps int() from meeting "²" all the same.
+    bounded = all(part.isascii() and part.isdigit() for part in (low, high))
+    return bounded and int(low) <= age <= int(high)
 
 
 def _age(dob: datetime.date) -> int:

@@ -132,7 +132,8 @@ class UnknownCodeList(KeyError):
 
 def versions() -> list[str]:
     def key(name):
-        return tuple(int(p) if p.isdigit() else p for p in name.split("."))
+        # Folder names of shipped versions ("1.0"); ASCII digits only, so int() never fails.
+        return tuple(int(p) if p.isascii() and p.isdigit() else p for p in name.split("."))
 
     return sorted((p.name for p in DEFINITIONS_DIR.iterdir() if p.is_dir()), key=key)
 
