@@ -107,3 +107,16 @@ def test_index_command(rakhimov):
     out = StringIO()
     call_command("linkage", "index", "--json", stdout=out)
     assert '"persons": 1' in out.getvalue() and BlockingKey.objects.filter(person=rakhimov).exists()
+
+
+def test_a_registered_agreement_check_allows_a_link_across_organisations(
+    monkeypatch, org_a, org_b, make_user, register, rakhimov
+):
+    from lindung.linkage import agreements
+
+    both = make_user(org_a, Role.CASEWORKER)
+    Membership.objects.create(user=both, organisation=org_b, role=Role.CASEWORKER)
+    theirs = register(org=org_b, user=both, given_name="Muhammad", family_name="Rahimov", date_of_birth=DOB)
+    monkeypatch.setattr(agreements, "cross_organisation_checks", [lambda user, p, o: user == both])
+    link = services.person_link(acting_user=both, person=theirs, other=rakhimov)
+    assert link.state == "linked" and {link.person_id, link.other_id} == {theirs.pk, rakhimov.pk}

@@ -8,4 +8,6 @@ class LinkageConfig(AppConfig):
     verbose_name = _("Record linkage")
 
     def ready(self):
-        from . import hooks, policy_rules, receivers  # noqa: F401  (rules, signal receivers, cases hooks)
+        from . import hooks, policy_rules, receivers  # noqa: F401  (rules, signal receivers)
+
+        hooks.register()

@@ -12,7 +12,7 @@ from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
 from lindung.core.roles import Capability
 
-from . import blocking, hooks
+from . import agreements, blocking
 from .models import PersonLink
 
 State = PersonLink.State
@@ -34,9 +34,7 @@ def _check_pair(acting_user, person, other):
         raise ValidationError(_("A record cannot be linked to itself."), code="same_record")
     for p in (person, other):
         policy.require(acting_user, policy.CHANGE, p, purpose="record linkage")
-    if person.organisation_id != other.organisation_id and not any(
-        check(acting_user, person, other) for check in hooks.cross_organisation_checks
-    ):
+    if not agreements.allowed(acting_user, person, other):
         audit_record(
             action=AuditAction.LINKAGE_REFUSED,
             actor=acting_user,
