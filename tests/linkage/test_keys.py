@@ -4,6 +4,8 @@ phonetic codes; dates and document numbers give the variants a clerk may have wr
 import datetime
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from lindung.linkage import keys
 
@@ -49,3 +51,14 @@ def test_document_numbers_one_edit_apart_share_a_deletion():
     assert a == "AB1234567"
     assert set(keys.deletions(a)) & set(keys.deletions(b))
     assert not set(keys.deletions(a)) & set(keys.deletions("XY9876543"))
+
+
+@given(st.text(max_size=60))
+@example("²٣①")
+@example("")
+@example("ห" * 5)
+def test_any_text_gives_ascii_tokens_and_numbers(text):
+    tokens = keys.name_tokens(text)
+    assert all(t.isascii() and t.isalpha() and len(t) >= keys.MIN_TOKEN for t in tokens)
+    number = keys.document_number(text)
+    assert number == "" or (number.isascii() and number.isalnum() and number.upper() == number)

@@ -120,3 +120,24 @@ def test_a_registered_agreement_check_allows_a_link_across_organisations(
     monkeypatch.setattr(agreements, "cross_organisation_checks", [lambda user, p, o: user == both])
     link = services.person_link(acting_user=both, person=theirs, other=rakhimov)
     assert link.state == "linked" and {link.person_id, link.other_id} == {theirs.pk, rakhimov.pk}
+
+
+def test_editing_a_name_rewrites_the_keys(caseworker, rakhimov):
+    from lindung.cases import services as case_services
+    from lindung.linkage.identity import Identity
+
+    before = set(BlockingKey.objects.filter(person=rakhimov).values_list("digest", flat=True))
+    case_services.person_update(
+        acting_user=caseworker, person=rakhimov, expected_version=rakhimov.version, family_name="Karimov"
+    )
+    after = set(BlockingKey.objects.filter(person=rakhimov).values_list("digest", flat=True))
+    assert before != after and before & after  # the given name and the date stay
+    query = Identity.of(given_name="Muhammad", family_name="Karimov", date_of_birth=DOB)
+    assert [c.person.pk for c in selectors.candidates(caseworker, query)] == [rakhimov.pk]
+
+
+def test_index_command_unknown_organisation(rakhimov):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("linkage", "index", "--organisation", "NO-SUCH-ORG")
