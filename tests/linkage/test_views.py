@@ -122,3 +122,20 @@ def test_decide_is_post_only_and_other_organisations_get_404(web, caseworker_b, 
         ).status_code
         == 404
     )
+
+
+def test_a_candidate_of_another_organisation_offers_no_link(org_a, org_b, make_user, register, rakhimov):
+    from lindung.core.models import Membership
+    from lindung.core.roles import Role
+
+    both = make_user(org_b, Role.CASEWORKER)
+    Membership.objects.create(user=both, organisation=org_a, role=Role.CASEWORKER)
+    client = Client()
+    client.force_login(both)
+    page = client.post(reverse("cases:person_create"), FORM).content.decode()
+    # The form registers in the user's first organisation (org_a, the lower id): same as rakhimov's.
+    assert f'value="link:{rakhimov.pk}"' in page
+    theirs = register(org=org_b, user=both, given_name="Muhammad", family_name="Rahimov", date_of_birth=DOB)
+    page = client.get(theirs.get_absolute_url()).content.decode()
+    assert "Possible duplicates" in page and "needs a sharing agreement" in page
+    assert 'name="decision" value="link"' not in page and 'value="not_same"' in page

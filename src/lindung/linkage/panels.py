@@ -12,7 +12,7 @@ from lindung.core import policy
 from lindung.core.parsing import id_or_none
 from lindung.core.roles import Capability
 
-from . import inputs, scoring, selectors, services
+from . import agreements, inputs, scoring, selectors, services
 from .identity import Identity
 
 CHOICE = "linkage_choice"  # "later", "new" or "link:<id>"
@@ -41,6 +41,12 @@ def registration_panel(request, organisation, fields) -> str:
         "linkage/registration_panel.html",
         {
             "candidates": found,
+            # A link across organisations needs an agreement, which only a registered check grants.
+            "linkable": {
+                c.person.pk
+                for c in found
+                if c.person.organisation_id == organisation.pk or agreements.cross_organisation_checks
+            },
             "warnings": warnings,
             "choice": CHOICE,
             "shown": SHOWN,
@@ -98,6 +104,7 @@ def person_panel(request, person) -> str:
         {
             "person": person,
             "candidates": found,
+            "linkable": {c.person.pk for c in found if agreements.allowed(user, person, c.person)},
             "linked": linked_rows,
             "can_change": policy.can(user, policy.CHANGE, person),
         },
