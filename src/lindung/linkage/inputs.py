@@ -15,6 +15,13 @@ from django.utils.translation import gettext as _
 from . import documents, keys
 from .identity import Identity
 
+IDENTITY_KEYS = ("given_name", "family_name", "aliases", "date_of_birth", "documents", "sex", "citizenship")
+
+
+def identity_of(fields: dict) -> Identity:
+    """The compared fields of a registration (the form's or the API's, other fields ignored)."""
+    return Identity.of(**{k: fields[k] for k in IDENTITY_KEYS if fields.get(k) is not None})
+
 
 def problems(fields: dict) -> dict[str, list[ValidationError]]:
     """{field: [ValidationError with a code]} for what cannot be searched on."""
@@ -50,7 +57,7 @@ def query_identity(fields: dict) -> Identity:
     errors = problems(fields)
     if errors:
         raise ValidationError(errors)
-    identity = Identity.of(**{k: fields.get(k) for k in IDENTITY_KEYS if fields.get(k) is not None})
+    identity = identity_of(fields)
     if identity.is_empty():
         raise ValidationError(
             {
@@ -63,6 +70,3 @@ def query_identity(fields: dict) -> Identity:
             }
         )
     return identity
-
-
-IDENTITY_KEYS = ("given_name", "family_name", "aliases", "date_of_birth", "documents", "sex", "citizenship")

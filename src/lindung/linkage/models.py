@@ -72,5 +72,6 @@ class PersonLink(models.Model):
     def __str__(self):
         return f"{self.person_id}–{self.other_id}: {self.state}"
 
-    def other_than(self, person_id: int) -> int:
-        return self.other_id if self.person_id == person_id else self.person_id
+    def other_of(self, person):
+        """The pair's other person, seen from ``person``."""
+        return self.other if self.person_id == person.pk else self.person

@@ -31,8 +31,7 @@ def registration_panel(request, organisation, fields) -> str:
     warnings = [e.message for e in problems.pop("documents", [])]
     if problems:  # a one-letter name, a future date: the registration says so itself
         return ""
-    identity = Identity.of(**{k: fields.get(k) for k in inputs.IDENTITY_KEYS if fields.get(k) is not None})
-    found = selectors.candidates(request.user, identity)
+    found = selectors.candidates(request.user, inputs.identity_of(fields))
     if not found and not warnings:
         return ""
     for candidate in found:

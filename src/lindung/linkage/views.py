@@ -20,10 +20,7 @@ from .identity import Identity
 @object_view(Person)
 def history(request, pk):
     person = get_object_or_404(case_selectors.persons_visible(request.user), pk=pk)
-    rows = [
-        (link, (link.other if link.person_id == person.pk else link.person).reference)
-        for link in selectors.links_of(request.user, person)
-    ]
+    rows = [(link, link.other_of(person).reference) for link in selectors.links_of(request.user, person)]
     return render(request, "linkage/history.html", {"person": person, "rows": rows})
 
 
