@@ -120,7 +120,7 @@ def person_mark_not_same(*, acting_user, person, other, reasons=None) -> PersonL
 
 def blocking_keys_rebuild(*, acting_user, organisation=None) -> dict:
     """Rebuild the keys of every person (of one organisation), for persons registered before
-    linkage existed or after a key rotation. One transaction; counts only in the audit row."""
+    linkage existed. One transaction; counts only in the audit row."""
     policy.require_capability(
         acting_user,
         Capability.MANAGE_CASES,

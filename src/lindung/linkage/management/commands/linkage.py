@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = (
         "Record linkage jobs. 'lindung linkage index' rebuilds the duplicate-check keys (keyed digests "
         "of name tokens, phonetic codes, dates of birth and document numbers) of every person, or of "
-        "one organisation's: for persons registered before linkage existed or after a key rotation."
+        "one organisation's: for persons registered before linkage existed."
     )
 
     def add_arguments(self, parser):
