@@ -22,7 +22,7 @@ from lindung.core.paging import IdFirstPaginator, ShortListPaginator
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
-from . import forms, selectors, services, workflows
+from . import forms, hooks, selectors, services, workflows
 from .choices import CaseType
 from .models import Attachment, Case, Consent, Person, Task
 
@@ -438,17 +438,24 @@ def person_create(request):
     organisation = Organisation.objects.filter(pk__in=orgs).order_by("pk").first()
     identity = policy.has_capability(request.user, Capability.VIEW_IDENTITY, organisation.pk)
     form = forms.PersonForm(request.POST or None, request.FILES or None, identity=identity)
+    checks = ""
     if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_register(
-                acting_user=request.user, organisation=organisation, **form.service_fields()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Person registered as %(ref)s.") % {"ref": person.reference})
-            return redirect(person)
-    return _form_page(request, form, _("Register a person"), organisation.name, _("Register"))
+        fields = form.service_fields()
+        # The apps above (linkage's duplicate check) may show a panel first; it never blocks.
+        checks = hooks.registration_panels(request, organisation, fields)
+        if not checks:
+            try:
+                person = services.person_register(
+                    acting_user=request.user, organisation=organisation, **fields
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Person registered as %(ref)s.") % {"ref": person.reference})
+                hooks.registered(request, person)
+                return redirect(person)
+    context = {"form": form, "title": _("Register a person"), "intro": organisation.name, "checks": checks}
+    return render(request, "cases/person_register.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -468,6 +475,7 @@ def person_detail(request, pk):
             "can_change": policy.can(request.user, policy.CHANGE, person),
             "can_erase": policy.can(request.user, "erase", person),
             "can_export": policy.can(request.user, "export", person),
+            "panels": hooks.panels_for(request, person),
         },
     )
 

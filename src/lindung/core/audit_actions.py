@@ -169,6 +169,12 @@ class AuditAction(models.TextChoices):
     ENGAGEMENT_DOCUMENT_SAVED = "engagement.document_saved", _("Guideline or guidance version saved")
     ENGAGEMENT_EXPORTED = "engagement.exported", _("Engagement report or document exported")
     ENGAGEMENT_REFUSED = "engagement.refused", _("Engagement action refused (safeguard or consent)")
+    # linkage (issue 17): add below this line
+    PERSONS_LINKED = "linkage.linked", _("Two records linked as the same person")
+    PERSONS_UNLINKED = "linkage.unlinked", _("Link between two records undone")
+    PERSONS_NOT_SAME = "linkage.not_same", _("Two records marked as not the same person")
+    LINKAGE_REFUSED = "linkage.refused", _("Link refused (other organisation without agreement)")
+    LINKAGE_INDEXED = "linkage.indexed", _("Duplicate-check keys rebuilt")
     # notifications (issue 15): add below this line
     NOTIFICATIONS_CREATED = "notifications.created", _("Notifications made for an event")
     NOTIFICATIONS_READ = "notifications.read", _("Notifications marked as read")
