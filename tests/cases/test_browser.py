@@ -11,7 +11,6 @@ from lindung.cases import return_risk, services
 from lindung.cases.models import Case
 from lindung.core.models import User
 from lindung.core.roles import Role
-
 from tests.cases.conftest import NO_RISK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
