@@ -206,7 +206,7 @@ def test_record_audits_codes_only_and_encrypts_notes(make_case, caseworker):
         ({**NO_RISK, "torture_notes": "x" * 4001}, "torture_notes", "max_length"),
         ({**NO_RISK, "torture_notes": ["not", "text"]}, "torture_notes", "invalid"),
         (
-            {f: "not_assessed" for f in NO_RISK} | {f"{f}_notes": "No access." for f in NO_RISK},
+            dict.fromkeys(NO_RISK, "not_assessed") | {f"{f}_notes": "No access." for f in NO_RISK},
             "factors",
             "nothing_assessed",
         ),
