@@ -85,7 +85,9 @@ def test_record_form_shows_missing_factors_and_saves_nothing(client, caseworker,
     assert response.status_code == 400
     errors = response.context["form"].errors.as_data()
     assert errors["child_best_interests"][0].code == "required"
-    assert errors["persecution_notes"][0].code == "risk_notes_missing"
+    response = client.post(url, {"assessed_on": days_ago(0), **NO_RISK, "persecution": "risk"})
+    assert response.status_code == 400
+    assert response.context["form"].errors.as_data()["persecution_notes"][0].code == "risk_notes_missing"
     assert not ReturnRiskAssessment.objects.exists()
     response = client.post(url, {"assessed_on": days_ago(0), **NO_RISK})
     assert response.status_code == 302 and response["Location"] == reverse("cases:risk_page", args=[case.pk])

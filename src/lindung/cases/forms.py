@@ -372,7 +372,7 @@ class RiskAssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, label in ReturnRiskAssessment.FACTORS:
             self.fields[name] = forms.ChoiceField(
-                label=label, choices=RiskFinding.choices, widget=forms.RadioSelect, required=False
+                label=label, choices=RiskFinding.choices, widget=forms.RadioSelect
             )
             self.fields[f"{name}_notes"] = forms.CharField(
                 label=_("Notes: %(factor)s") % {"factor": label},
