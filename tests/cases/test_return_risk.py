@@ -365,3 +365,21 @@ def test_retention_anonymises_the_notes_and_export_includes_them(make_case, case
     services.retention_run()
     kept = ReturnRiskAssessment.objects.get()
     assert kept.trafficking_notes is None and kept.trafficking == "risk"
+
+
+def test_gate_is_checked_again_under_the_case_lock(at_departure, caseworker, monkeypatch):
+    """An assessment withdrawn between the first check and the commit (here: the first check is made
+    to pass) is caught by the second check, made under the case's row lock."""
+    case = at_departure("avrr")
+    real = return_risk.departure_refusal
+    calls = []
+
+    def first_passes(c):
+        calls.append(c.pk)
+        return None if len(calls) == 1 else real(c)
+
+    monkeypatch.setattr(return_risk, "departure_refusal", first_passes)
+    with pytest.raises(ValidationError) as refused:
+        _depart(case, caseworker)
+    assert _codes(refused.value, "transition") == ["risk_assessment_missing"]
+    assert len(calls) == 2 and Case.objects.get(pk=case.pk).state == "fit_to_travel"

@@ -20,7 +20,7 @@ from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
 
 from .choices import RiskDecision, RiskFinding, RiskResult
-from .models import ReturnRiskAssessment
+from .models import Case, ReturnRiskAssessment
 
 NOTES_LIMIT = 4000
 FACTOR_NAMES = tuple(name for name, _label in ReturnRiskAssessment.FACTORS)
@@ -99,20 +99,22 @@ def is_departure(case, transition) -> bool:
     return bool(case.workflow.departure_step) and transition.target == case.workflow.departure_step
 
 
-def check_departure(*, acting_user, case, transition) -> None:
+def check_departure(*, acting_user, case, transition, audit=True) -> None:
     """Raise the coded refusal when ``transition`` takes ``case`` into its departure step without a
-    clearing assessment. The refusal is audited (outside any transaction that will roll back)."""
+    clearing assessment. The refusal is audited when ``audit`` (called outside any transaction that
+    the refusal will roll back)."""
     if not is_departure(case, transition):
         return
     refusal = departure_refusal(case)
     if refusal is None:
         return
-    audit_record(
-        action=AuditAction.RETURN_DEPARTURE_REFUSED,
-        actor=acting_user,
-        obj=case,
-        detail={"transition": transition.name, "code": refusal.error_dict["transition"][0].code},
-    )
+    if audit:
+        audit_record(
+            action=AuditAction.RETURN_DEPARTURE_REFUSED,
+            actor=acting_user,
+            obj=case,
+            detail={"transition": transition.name, "code": refusal.error_dict["transition"][0].code},
+        )
     raise refusal
 
 
@@ -199,6 +201,7 @@ def risk_assessment_record(*, acting_user, case, assessed_on=None, factors: dict
     findings, notes = _clean_factors(factors, case.person)
     result = RiskResult.RISK_FOUND if RiskFinding.RISK in findings.values() else RiskResult.NO_RISK
     with transaction.atomic():
+        _lock_case_row(case)
         assessment = ReturnRiskAssessment.objects.create(
             organisation_id=case.organisation_id,
             case=case,
@@ -222,7 +225,13 @@ def _is_assessor(assessment, acting_user) -> bool:
     return user is not None and assessment.assessed_by_id == user.pk
 
 
+def _lock_case_row(case) -> None:
+    """Serialise with ``services.case_transition``, which checks the departure gate under this lock."""
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+
+
 def _lock_latest(assessment) -> ReturnRiskAssessment:
+    _lock_case_row(assessment.case)
     locked = ReturnRiskAssessment.objects.select_for_update().get(pk=assessment.pk)
     if latest_assessment(locked.case).pk != locked.pk:
         raise _refusal(

@@ -486,6 +486,9 @@ def case_transition(*, acting_user, case, transition, data=None, expected_versio
             raise ValidationError({"transition": [ValidationError(reason, code="refused")]})
     with transaction.atomic():
         locked = _lock_case(case, expected_version)
+        # Again under the case's lock, which the risk services also take: an assessment recorded
+        # between the check above and this commit must not slip a departure through.
+        return_risk.check_departure(acting_user=acting_user, case=locked, transition=step, audit=False)
         from_state = locked.state
         locked.step_data = merged
         if personal:
