@@ -100,13 +100,17 @@ def test_decision_form_needs_reasons_and_sign_off_by_assessor_is_refused(
     case, assessment = world["case"], world["assessment"]
     own = return_risk.risk_assessment_record(acting_user=supervisor, case=case, factors=RISK)
     client.force_login(supervisor)
+    page = reverse("cases:risk_page", args=[case.pk])
+    assert "Sign off the latest assessment" not in client.get(page).content.decode()
     sign_off = reverse("cases:risk_sign_off", args=[case.pk, own.pk])
     response = client.post(sign_off, follow=True)
     assert "another supervisor must sign it off" in response.content.decode()
     assert not ReturnRiskAssessment.objects.get(pk=own.pk).is_signed_off
     other = make_user(org_a, Role.SUPERVISOR)
     client.force_login(other)
+    assert "Sign off the latest assessment" in client.get(page).content.decode()
     assert client.post(sign_off).status_code == 302
+    assert "Decide on the risk found" in client.get(page).content.decode()
     decide = reverse("cases:risk_decide", args=[case.pk, own.pk])
     response = client.post(decide, {"decision": "proceed", "reasons": ""})
     assert response.status_code == 400

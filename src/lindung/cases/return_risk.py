@@ -220,7 +220,7 @@ def risk_assessment_record(*, acting_user, case, assessed_on=None, factors: dict
     return assessment
 
 
-def _is_assessor(assessment, acting_user) -> bool:
+def is_assessor(assessment, acting_user) -> bool:
     user = actors.user_of(acting_user)
     return user is not None and assessment.assessed_by_id == user.pk
 
@@ -247,7 +247,7 @@ def risk_assessment_sign_off(*, acting_user, assessment) -> ReturnRiskAssessment
     case = assessment.case
     policy.require(acting_user, "supervise", case)
     _require_return_case(case)
-    if _is_assessor(assessment, acting_user):
+    if is_assessor(assessment, acting_user):
         raise _refusal(
             _("You made this assessment, so another supervisor must sign it off."),
             "risk_sign_off_by_assessor",
@@ -293,7 +293,7 @@ def risk_decision_record(*, acting_user, assessment, decision, reasons) -> Retur
         ]
     if errors:
         raise ValidationError(errors)
-    if _is_assessor(assessment, acting_user):
+    if is_assessor(assessment, acting_user):
         raise _refusal(
             _("You made this assessment, so another supervisor must decide on it."),
             "risk_decision_by_assessor",

@@ -48,7 +48,11 @@ def risk_page(request, pk):
         (a, selectors.read_risk_notes(request.user, a, purpose="risk-on-return page")) for a in assessments
     ]
     latest = assessments[0] if assessments else None
-    can_supervise = policy.can(request.user, "supervise", case)
+    supervisor_of_latest = (
+        latest is not None
+        and policy.can(request.user, "supervise", case)
+        and not return_risk.is_assessor(latest, request.user)
+    )
     refusal = return_risk.departure_refusal(case) if case.workflow.is_return_path else None
     return render(
         request,
@@ -61,13 +65,9 @@ def risk_page(request, pk):
             "can_record": case.workflow.is_return_path
             and case.is_open
             and policy.can(request.user, policy.CHANGE, case),
-            "can_sign_off": bool(
-                latest
-                and not latest.is_signed_off
-                and can_supervise
-                and latest.assessed_by_id != request.user.pk
-            ),
-            "can_decide": bool(latest and latest.needs_decision and can_supervise),
+            # Segregation of duties: the assessor neither signs off nor decides (services refuse it).
+            "can_sign_off": bool(supervisor_of_latest and not latest.is_signed_off),
+            "can_decide": bool(supervisor_of_latest and latest.needs_decision),
             "departure_refusal": refusal.messages[0] if refusal else "",
         },
     )
