@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from lindung.core import crypto
 
-from . import services
+from . import return_risk, services
 from .choices import ConsentPurpose
 from .models import PersonIdentifier, TransferAgreement
 
@@ -53,6 +53,18 @@ PEOPLE = [
             "needs": [("shelter", "met"), ("medical_care", "open")],
             "tasks": [("Book the flight", -3)],
             "note": "Counselling session held with an interpreter; the person chose to return.",
+            # A risk found, signed off, awaiting the supervisor's decision: the departure is blocked.
+            "risk": (
+                {
+                    "persecution": "no_risk",
+                    "torture": "no_risk",
+                    "trafficking": "risk",
+                    "trafficking_notes": "Demo: the recruiter's network is active in the home district.",
+                    "child_best_interests": "not_assessed",
+                    "child_best_interests_notes": "Demo: adult travelling alone.",
+                },
+                "supervisor",
+            ),
         },
     ),
     (
@@ -230,7 +242,66 @@ PEOPLE = [
         [ConsentPurpose.ASSISTANCE],
         "avrr",
         [],
-        {"tasks": [("First counselling session", -4)]},
+        {
+            "tasks": [("First counselling session", -4)],
+            # Recorded by the caseworker; no supervisor has signed it off yet.
+            "risk": (
+                {
+                    "persecution": "no_risk",
+                    "torture": "no_risk",
+                    "trafficking": "no_risk",
+                    "child_best_interests": "not_assessed",
+                    "child_best_interests_notes": "Demo: adult.",
+                },
+                None,
+            ),
+        },
+    ),
+    (
+        "ngo_bkk",
+        "caseworker",
+        {
+            "given_name": "Aung",
+            "family_name": "Demoson",
+            "sex": "M",
+            "age_group": "27-29",
+            "majority_status": "adult",
+            "citizenship": "MMR",
+            "languages": ["mya"],
+            "legal_status": "irregular_entry",
+        },
+        [ConsentPurpose.ASSISTANCE],
+        "forced_return",
+        [
+            (
+                "start_pre_removal_monitoring",
+                {
+                    "notification_date": _days(-20),
+                    "destination_country": "MMR",
+                    "scheduled_removal_date": _days(5),
+                },
+            ),
+            (
+                "start_risk_assessment",
+                {
+                    "pre_removal_visit_date": _days(-10),
+                    "pre_removal_observations": "Demo: visited in the immigration depot; no complaint.",
+                },
+            ),
+        ],
+        {
+            # No risk found and signed off: the removal step may go ahead.
+            "risk": (
+                {
+                    "persecution": "no_risk",
+                    "torture": "no_risk",
+                    "trafficking": "no_risk",
+                    "child_best_interests": "not_assessed",
+                    "child_best_interests_notes": "Demo: adult, no child travelling with him.",
+                },
+                "supervisor",
+            ),
+        },
     ),
 ]
 
@@ -245,7 +316,7 @@ def _exists(org, fields) -> bool:
     return PersonIdentifier.objects.filter(organisation=org, kind="name", digest=digest).exists()
 
 
-def _load_person(org, user, fields, purposes, case_type, steps, extras):
+def _load_person(org, user, fields, purposes, case_type, steps, extras, users):
     person = services.person_register(acting_user=user, organisation=org, **fields)
     for purpose in purposes:
         services.consent_record(
@@ -290,6 +361,11 @@ def _load_person(org, user, fields, purposes, case_type, steps, extras):
         )
     if extras.get("note"):
         services.note_add(acting_user=user, case=case, text=extras["note"])
+    if extras.get("risk"):
+        factors, signer = extras["risk"]
+        assessment = return_risk.risk_assessment_record(acting_user=user, case=case, factors=factors)
+        if signer:
+            return_risk.risk_assessment_sign_off(acting_user=users[signer], assessment=assessment)
     return case
 
 
@@ -298,7 +374,7 @@ def load(ctx: dict) -> None:
     for org_key, username, fields, purposes, case_type, steps, extras in PEOPLE:
         org = orgs[org_key]
         if not _exists(org, fields):
-            _load_person(org, users[username], dict(fields), purposes, case_type, steps, extras)
+            _load_person(org, users[username], dict(fields), purposes, case_type, steps, extras, users)
     if not TransferAgreement.objects.filter(organisation=orgs["ngo_bkk"], partner=orgs["agency_kl"]).exists():
         services.agreement_create(
             acting_user=users["supervisor"],

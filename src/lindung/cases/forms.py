@@ -14,8 +14,11 @@ from .choices import (
     NeedStatus,
     NoteType,
     PlacementKind,
+    RiskDecision,
+    RiskFinding,
     ServiceOutcome,
 )
+from .models import ReturnRiskAssessment
 from .services import PHOTO_LIMIT, TRANSFERABLE_FIELDS
 from .workflows import base as wf
 
@@ -358,3 +361,32 @@ class EraseForm(forms.Form):
 
 class LegalHoldForm(VersionForm):
     hold = forms.BooleanField(label=_("Keep this case (legal hold)"), required=False)
+
+
+class RiskAssessmentForm(forms.Form):
+    """The four factors of a risk-on-return assessment, each a finding and notes (see return_risk)."""
+
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in ReturnRiskAssessment.FACTORS:
+            self.fields[name] = forms.ChoiceField(
+                label=label, choices=RiskFinding.choices, widget=forms.RadioSelect
+            )
+            self.fields[f"{name}_notes"] = forms.CharField(
+                label=_("Notes: %(factor)s") % {"factor": label},
+                help_text=_("Needed when a risk is found or the factor was not assessed."),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def factors(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "assessed_on"}
+
+
+class RiskDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=RiskDecision.choices, widget=forms.RadioSelect)
+    reasons = forms.CharField(
+        label=_("Reasons for the decision"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )

@@ -8,7 +8,7 @@ non-identifying columns only.
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils import timezone
 
 from lindung.core import crypto, policy
@@ -18,6 +18,7 @@ from lindung.core.models import AuditEntry, Membership, User
 from lindung.core.roles import ROLE_CAPABILITIES, Capability
 
 from . import list_columns
+from .choices import RiskDecision, RiskResult
 from .models import (
     Attachment,
     Case,
@@ -25,6 +26,7 @@ from .models import (
     Person,
     PersonIdentifier,
     PersonVulnerability,
+    ReturnRiskAssessment,
     Task,
     TransferAgreement,
 )
@@ -346,3 +348,60 @@ def case_owners(case):
         organisation_id=case.organisation_id, role__in=roles_with(Capability.MANAGE_CASES)
     ).values("user_id")
     return User.objects.filter(pk__in=members, is_active=True).order_by("username")
+
+
+# return safeguards ---------------------------------------------------------------------------
+
+RISK_NOTE_FIELDS = (
+    *(f"{factor}_notes" for factor, _label in ReturnRiskAssessment.FACTORS),
+    "decision_reasons",
+)
+
+
+def risk_assessments_of(user, case):
+    """The case's risk-on-return assessments the user may see, newest first."""
+    return policy.accessible(
+        user,
+        ReturnRiskAssessment.objects.filter(case=case).select_related(
+            "assessed_by", "signed_off_by", "decided_by"
+        ),
+    ).order_by("-assessed_at", "-pk")
+
+
+def read_risk_notes(user, assessment, *, purpose: str) -> bool:
+    """Log a read of an assessment's notes and reasons (personal data) and say whether they may be
+    shown: to those who may see the person's identity."""
+    if not policy.can_see_identity(user, assessment):
+        return False
+    policy.record_personal_read(user, assessment, purpose=purpose, fields=RISK_NOTE_FIELDS)
+    return True
+
+
+def risk_summary(user) -> dict:
+    """Counts of the risk-on-return assessments the user may see, identifying no one: per overall
+    result, how many are signed off and how many await sign-off; per decision on a risk found, how
+    many were taken, and how many signed-off risks still await one."""
+    assessments = policy.accessible(user, ReturnRiskAssessment.objects.all())
+    counted = {
+        (row["result"], row["signed_off"]): row["n"]
+        for row in assessments.annotate(
+            signed_off=ExpressionWrapper(Q(signed_off_at__isnull=False), output_field=BooleanField())
+        )
+        .values("result", "signed_off")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    decided = dict(
+        assessments.exclude(decision="").values_list("decision").annotate(n=Count("pk")).order_by()
+    )
+    return {
+        "results": [
+            (value, label, counted.get((value, True), 0), counted.get((value, False), 0))
+            for value, label in RiskResult.choices
+        ],
+        "decisions": [(value, label, decided.get(value, 0)) for value, label in RiskDecision.choices],
+        "awaiting_decision": assessments.filter(
+            result=RiskResult.RISK_FOUND, signed_off_at__isnull=False, decision=""
+        ).count(),
+        "total": sum(counted.values()),
+    }

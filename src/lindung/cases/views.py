@@ -22,7 +22,7 @@ from lindung.core.paging import IdFirstPaginator, ShortListPaginator
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
-from . import forms, hooks, selectors, services, workflows
+from . import forms, hooks, return_risk, return_views, selectors, services, workflows
 from .choices import CaseType
 from .models import Attachment, Case, Consent, Person, Task
 
@@ -134,6 +134,7 @@ def case_detail(request, pk):
             "can_change": can_change and case.is_open,
             "can_supervise": can_supervise,
             "today": timezone.localdate(),
+            "risk_assessment": return_risk.latest_assessment(case) if case.workflow.is_return_path else None,
         },
     )
 
@@ -153,6 +154,10 @@ def case_transition(request, pk, name):
             status=400,
         )
     step = case.workflow.transition(name)
+    if return_risk.is_departure(case, step):
+        blocked = return_risk.departure_refusal(case)
+        if blocked is not None:
+            return return_views.departure_refused_page(request, case, blocked)
     form = forms.step_form_class(step)(request.POST or None, initial={"version": case.version})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version" and v not in (None, "", [])}

@@ -76,6 +76,13 @@ class AuditAction(models.TextChoices):
     CHILD_DETENTION_REFUSED = "cases.child_detention_refused", _("Detention of a child refused")
     CASE_VISIT_RECORDED = "cases.visit_recorded", _("Monitoring visit recorded")
     CASE_CHECKIN_RECORDED = "cases.checkin_recorded", _("Compliance check-in recorded")
+    RISK_ASSESSMENT_RECORDED = "cases.risk_assessment_recorded", _("Risk-on-return assessment recorded")
+    RISK_ASSESSMENT_SIGNED_OFF = "cases.risk_assessment_signed_off", _("Risk-on-return assessment signed off")
+    RISK_DECISION_RECORDED = "cases.risk_decision_recorded", _("Decision on a risk on return recorded")
+    RETURN_DEPARTURE_REFUSED = (
+        "cases.return_departure_refused",
+        _("Departure refused by the return safeguards"),
+    )
     TRANSFER_AGREEMENT_CREATED = "cases.agreement_created", _("Transfer agreement created")
     CASE_TRANSFERRED_OUT = "cases.transferred_out", _("Case transferred to another organisation")
     CASE_TRANSFERRED_IN = "cases.transferred_in", _("Case received from another organisation")
