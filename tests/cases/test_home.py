@@ -170,3 +170,12 @@ def test_the_consent_window_of_the_home_page_is_one_the_list_offers():
     from lindung.cases.forms import ConsentFilterForm
 
     assert str(home.CONSENT_WINDOW_DAYS) in dict(ConsentFilterForm.base_fields["expiring"].choices)
+
+
+def test_a_closure_the_supervisor_asked_for_waits_for_another_supervisor(org_a, make_user, make_case):
+    asking = make_user(org_a, Role.SUPERVISOR, Role.CASEWORKER)
+    other = make_user(org_a, Role.SUPERVISOR)
+    _request_closure(make_case("protection"), asking)
+    assert _values(panel_counts(_client(asking)), "approvals") == {"Closures waiting for approval": 0}
+    assert _values(panel_counts(_client(other)), "approvals") == {"Closures waiting for approval": 1}
+    assert listed(_client(asking), "/cases/?awaiting_approval=on") == 0

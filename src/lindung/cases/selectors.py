@@ -8,7 +8,7 @@ non-identifying columns only.
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from lindung.core import crypto, policy
@@ -21,6 +21,7 @@ from . import list_columns
 from .models import (
     Attachment,
     Case,
+    CaseTransition,
     Consent,
     Person,
     PersonIdentifier,
@@ -256,8 +257,20 @@ def vulnerabilities_for_statistics(user):
 
 
 def closures_awaiting_approval(user):
+    """Closures asked for in the organisations ``user`` supervises, but not by ``user``: who asked
+    for a closure may not approve it (services.transition_refusal)."""
     orgs = policy.organisations_with(user, Capability.SUPERVISE_CASES)
-    return cases_visible(user).filter(state=CLOSURE, organisation_id__in=orgs)
+    asked_by = (
+        CaseTransition.objects.filter(case=OuterRef("pk"), to_state=CLOSURE)
+        .order_by("-pk")
+        .values("by_id")[:1]
+    )
+    return (
+        cases_visible(user)
+        .filter(state=CLOSURE, organisation_id__in=orgs)
+        .annotate(closure_asked_by=Subquery(asked_by))
+        .filter(Q(closure_asked_by__isnull=True) | ~Q(closure_asked_by=user.pk))
+    )
 
 
 # tasks, agreements, timeline -----------------------------------------------------------------
