@@ -3,15 +3,19 @@
 Idempotent: a person whose name is already in the organisation's blind index is skipped.
 """
 
+import contextlib
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from lindung.core import crypto
+from lindung.core import crypto, policy
+from lindung.core.audit_actions import AuditAction
+from lindung.core.models import AuditEntry
 
 from . import return_risk, services
 from .choices import ConsentPurpose
-from .models import PersonIdentifier, TransferAgreement
+from .models import Case, Consent, Person, PersonIdentifier, TransferAgreement
 
 
 def _days(n: int) -> str:
@@ -369,12 +373,48 @@ def _load_person(org, user, fields, purposes, case_type, steps, extras, users):
     return case
 
 
+def _consent_ending_soon(org, user) -> None:
+    """A consent that ends within the month, for the caseworker's home page to warn about."""
+    today = timezone.localdate()
+    ending = Consent.objects.filter(
+        organisation=org, withdrawn_at__isnull=True, valid_until__range=(today, _date(30))
+    )
+    person = Person.objects.filter(organisation=org).order_by("pk").first()
+    if person is None or ending.exists():
+        return
+    services.consent_record(
+        acting_user=user,
+        person=person,
+        purpose=ConsentPurpose.ASSISTANCE,
+        language="tha",
+        obtained_on=_date(-340),
+        valid_until=_date(20),
+        information_given="Demo: follow-up calls for one year, explained with the leaflet.",
+    )
+
+
+def _audit_examples(orgs, users) -> None:
+    """What an auditor's home page counts: a subject access export, and a look refused across
+    organisations (a caseworker of another agency trying to change a case here)."""
+    if AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_EXPORTED).exists():
+        return
+    case = Case.objects.filter(organisation=orgs["ngo_bkk"]).order_by("pk").first()
+    if case is None:
+        return
+    services.person_export(acting_user=users["caseworker"], person=case.person)
+    # Refused and logged, which is what the example is for.
+    with contextlib.suppress(PermissionDenied):
+        policy.require(users["caseworker_kl"], policy.CHANGE, case, purpose="demo")
+
+
 def load(ctx: dict) -> None:
     orgs, users = ctx["orgs"], ctx["users"]
     for org_key, username, fields, purposes, case_type, steps, extras in PEOPLE:
         org = orgs[org_key]
         if not _exists(org, fields):
             _load_person(org, users[username], dict(fields), purposes, case_type, steps, extras, users)
+    _consent_ending_soon(orgs["ngo_bkk"], users["caseworker"])
+    _audit_examples(orgs, users)
     if not TransferAgreement.objects.filter(organisation=orgs["ngo_bkk"], partner=orgs["agency_kl"]).exists():
         services.agreement_create(
             acting_user=users["supervisor"],

@@ -23,7 +23,6 @@ from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
 from . import forms, hooks, return_risk, return_views, selectors, services, workflows
-from .choices import CaseType
 from .models import Attachment, Case, Consent, Person, Task
 
 PAGE_SIZE = 25
@@ -39,25 +38,20 @@ def _form_page(request, form, title, intro="", submit_label=None):
 # cases ---------------------------------------------------------------------------------------
 
 
-def _state_choices(case_type):
-    types = [case_type] if case_type in CaseType.values else list(workflows.WORKFLOWS)
-    seen = {}
-    for t in types:
-        for state, label in workflows.get(t).states:
-            seen.setdefault(state, label)
-    return list(seen.items())
-
-
 @login_required
 def case_list(request):
     policy.require_capability(request.user, Capability.VIEW_CASES)
     orgs = core_selectors.organisations_with_capability(request.user, Capability.VIEW_CASES)
     form = forms.CaseFilterForm(
-        request.GET or None, organisations=orgs, states=_state_choices(request.GET.get("case_type", ""))
+        request.GET or None,
+        organisations=orgs,
+        states=workflows.state_choices(request.GET.get("case_type", "")),
     )
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     if filters.get("organisation"):
         filters["organisation"] = filters["organisation"].pk
+    if filters.pop("mine", False):
+        filters["owner"] = request.user
     page = IdFirstPaginator(selectors.case_list(request.user, **filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -399,6 +393,31 @@ def task_overdue(request):
     policy.require_capability(request.user, Capability.VIEW_CASES)
     page = Paginator(selectors.overdue_tasks(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "cases/task_overdue.html", {"page": page, "today": timezone.localdate()})
+
+
+@login_required
+def task_list(request):
+    policy.require_capability(request.user, Capability.VIEW_CASES)
+    form = forms.TaskFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tasks = selectors.task_list(
+        request.user, due=filters.get("due", ""), assignee=request.user if filters.get("mine") else None
+    )
+    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "cases/task_list.html", {"form": form, "page": page, "today": timezone.localdate()}
+    )
+
+
+@login_required
+def consent_expiring(request):
+    policy.require_capability(request.user, Capability.VIEW_CASES)
+    form = forms.ConsentFilterForm(request.GET or None)
+    days = form.cleaned_data["expiring"] if form.is_valid() else 30
+    page = Paginator(selectors.consents_expiring(request.user, within_days=days), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "cases/consent_expiring.html", {"form": form, "page": page, "days": days})
 
 
 # persons -------------------------------------------------------------------------------------

@@ -11,3 +11,13 @@ WORKFLOWS: dict[str, Workflow] = {
 
 def get(case_type: str) -> Workflow:
     return WORKFLOWS[case_type]
+
+
+def state_choices(case_type: str = "") -> list[tuple[str, str]]:
+    """(state, label) of one case type's workflow, or of them all (the first label of a shared state)."""
+    types = [case_type] if case_type in WORKFLOWS else list(WORKFLOWS)
+    seen = {}
+    for t in types:
+        for state, label in WORKFLOWS[t].states:
+            seen.setdefault(state, label)
+    return list(seen.items())
