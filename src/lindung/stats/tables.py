@@ -149,6 +149,26 @@ class ProtectedTable:
             )
         return lines
 
+    def parameters(self) -> dict:
+        """Everything but the data that decides this table: indicator, dimensions, filters and the
+        protection applied (threshold, rounding, differential privacy)."""
+        dp = self.dp
+        return {
+            "indicator": self.indicator_id,
+            "version": self.indicator_version,
+            "by": list(self.by),
+            "filters": {k: sorted(v) for k, v in sorted(self.filters.items())},
+            "threshold": self.rules["primary_suppression"]["threshold"],
+            "rounding": (self.rules.get("rounding") or {}).get("base"),
+            "epsilon": dp["epsilon"] if dp else None,
+        }
+
+    @property
+    def parameters_digest(self) -> str:
+        """A short digest of ``parameters()``: a page carries it so that what is frozen later can be
+        checked to be the table that was on screen (the organisation's defaults may change between)."""
+        return hashlib.sha256(json.dumps(self.parameters(), sort_keys=True).encode()).hexdigest()[:32]
+
     def warning_messages(self) -> list[str]:
         return [str(WARNINGS[w]()) if w in WARNINGS else w for w in self.warnings]
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -139,35 +140,58 @@ def _tables_for(request, queries):
     return tables, errors
 
 
+def _draft(request) -> list[tuple[str, str]]:
+    """The session's release draft: (table query, digest of the table shown) pairs."""
+    return [tuple(entry) for entry in request.session.get(DRAFT_KEY, []) if isinstance(entry, list | tuple)]
+
+
+def _changed_links(exc: ValidationError, queries) -> list[dict]:
+    """For a ``table_changed`` refusal: the tables to look at again, with a link to each."""
+    links = []
+    for error in exc.error_list:
+        position = (error.params or {}).get("position")
+        if error.code == "table_changed" and position is not None and position < len(queries):
+            data = QueryDict(queries[position])
+            url = reverse("stats:indicator", args=[data.get("indicator", "")]) + "?" + queries[position]
+            links.append({"name": error.params["name"], "url": url})
+    return links
+
+
 @login_required
 @require_POST
 def release_draft_add(request):
     """Keep a table in the session's release draft, to freeze several tables as one release."""
     policy.require_capability(request.user, Capability.PUBLISH_STATS)
     query = request.POST.get("table", "")
-    draft = request.session.get(DRAFT_KEY, [])
-    _tables, errors = _tables_for(request, [query])
+    digest = request.POST.get("digest", "")
+    draft = _draft(request)
+    tables, errors = _tables_for(request, [query])
+    if not errors:
+        try:
+            services.check_tables_shown(tables, [digest])
+        except ValidationError as exc:
+            errors = exc.messages
     if errors:
         messages.error(request, "; ".join(errors))
     elif len(draft) >= MAX_RELEASE_TABLES:
         messages.error(request, _("A release holds at most %(n)s tables.") % {"n": MAX_RELEASE_TABLES})
-    elif query not in draft:
-        request.session[DRAFT_KEY] = [*draft, query]
+    elif query not in [q for q, _d in draft]:
+        request.session[DRAFT_KEY] = [*draft, (query, digest)]
         messages.success(request, _("Table added to the release draft."))
     return redirect("stats:release_create")
 
 
 @login_required
 def release_create(request):
-    """GET: the release draft; POST: freeze the tables posted (the draft, or one table) as a release."""
+    """GET: the release draft; POST: freeze the tables posted (the draft, or one table) as a release,
+    if each is still the table that was shown (its parameters' digest is posted with it)."""
     policy.require_capability(request.user, Capability.PUBLISH_STATS)
-    draft = request.session.get(DRAFT_KEY, [])
+    draft = _draft(request)
     if request.method != "POST":
-        tables, errors = _tables_for(request, draft)
+        tables, errors = _tables_for(request, [q for q, _d in draft])
+        rows = [(q, d, t) for (q, d), t in zip(draft, tables, strict=False)]
         return render(
-            request,
-            "stats/release_draft.html",
-            {"form": ReleaseForm(), "draft": list(zip(draft, tables, strict=False)), "errors": errors},
+            request, "stats/release_draft.html", {"form": ReleaseForm(), "draft": rows, "errors": errors}
         )
     form = ReleaseForm(request.POST)
     if request.POST.get("clear"):
@@ -175,6 +199,7 @@ def release_create(request):
         return redirect("stats:release_create")
     queries = request.POST.getlist("table")
     tables, errors = _tables_for(request, queries)
+    changed, codes = [], []
     if not queries:
         errors.append(_("A release needs at least one table."))
     if form.is_valid() and not errors:
@@ -184,14 +209,18 @@ def release_create(request):
                 title=form.cleaned_data["title"],
                 notes=form.cleaned_data["notes"],
                 tables=tables,
+                shown_digests=request.POST.getlist("digest"),
             )
         except ValidationError as exc:
             errors += exc.messages
+            changed = _changed_links(exc, queries)
+            codes = [error.code for error in exc.error_list]
         else:
-            request.session[DRAFT_KEY] = [q for q in draft if q not in queries]
+            request.session[DRAFT_KEY] = [(q, d) for q, d in draft if q not in queries]
             messages.success(request, _("Release %(id)s frozen.") % {"id": release.identifier})
             return redirect(release)
-    return render(request, "stats/release_refused.html", {"form": form, "errors": errors}, status=400)
+    context = {"form": form, "errors": errors, "changed": changed, "codes": codes}
+    return render(request, "stats/release_refused.html", context, status=400)
 
 
 @login_required
