@@ -597,11 +597,13 @@ def current_fingerprint(user, table: ProtectedTable) -> str | None:
 
 
 def protected_table(
-    user, indicator_id, by=None, *, filters=None, threshold=None, rounding=None, epsilon=None
+    user, indicator_id, by=None, *, filters=None, threshold=None, rounding=None, epsilon=None, spend=True
 ):
     """The table of an indicator as ``user`` may publish it: computed over what the user's
     organisations may see, with every disclosure rule applied. Raises DisclosureError,
-    UnknownIndicator, SourceUnavailable or PermissionDenied with a message."""
+    UnknownIndicator, SourceUnavailable or PermissionDenied with a message. With ``spend=False`` a
+    differentially private table is given only if its noise was already paid for (pages confirm
+    first); otherwise ``budget.SpendNotConfirmed`` is raised."""
     from . import selectors
 
     policy.require_capability(user, Capability.VIEW_STATS)
@@ -625,5 +627,6 @@ def protected_table(
             raw_counts=raw.counts,
             fingerprint=raw.fingerprint(request),
             sensitivity=sensitivity,
+            spend=spend,
         )
     return protect(raw, request, noisy=noisy, sensitivity=sensitivity)
