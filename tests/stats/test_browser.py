@@ -32,6 +32,7 @@ def test_dashboard_download_and_release(page, live_server, login, make_user, org
     page.set_viewport_size({"width": 375, "height": 800})
     login("aigerim")
 
+    page.get_by_role("button", name="Menu").click()  # the menu is folded on a phone-sized screen
     page.get_by_role("link", name="Statistics").first.click()
     page.get_by_role("link", name="Presumed victims of trafficking").click()
     page.wait_for_load_state()
