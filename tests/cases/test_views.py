@@ -103,10 +103,30 @@ def test_post_actions_refused(world, client, org_a, org_b, make_user, who, name,
 def test_post_actions_allowed_to_caseworker(world, client, caseworker):
     client.force_login(caseworker)
     for name, kwargs in POSTS:
-        assert client.post(reverse(f"cases:{name}", kwargs=kwargs(world))).status_code == 302
+        assert (
+            client.post(reverse(f"cases:{name}", kwargs=kwargs(world)), {"confirm": "yes"}).status_code == 302
+        )
     world["task"].refresh_from_db()
     world["consent"].refresh_from_db()
     assert world["task"].done_at and world["consent"].withdrawn_at
+
+
+@pytest.mark.parametrize("posted", [{}, {"confirm": "no"}, {"confirm": "YES "}])
+def test_consent_withdrawal_asks_first_and_says_what_will_happen(world, client, caseworker, posted):
+    client.force_login(caseworker)
+    url = reverse(
+        "cases:consent_withdraw", kwargs={"pk": world["person"].pk, "consent_pk": world["consent"].pk}
+    )
+    response = client.post(url, posted)
+    world["consent"].refresh_from_db()
+    assert response.status_code == 200 and world["consent"].withdrawn_at is None
+    html = response.content.decode()
+    assert response.templates[0].name == "core/confirm.html"
+    assert world["person"].reference in html and 'name="confirm" value="yes"' in html
+    assert f'href="{world["person"].get_absolute_url()}"' in html
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
+    world["consent"].refresh_from_db()
+    assert world["consent"].withdrawn_at is not None
 
 
 def test_anonymous_is_sent_to_sign_in(client, world):
@@ -195,3 +215,18 @@ def test_register_person_form(client, caseworker):
     )
     body = response.content.decode()
     assert response.status_code == 400 and "at least one name" in body and "zzz" in body and "future" in body
+
+
+def test_erasure_says_what_will_happen_and_acts_only_on_the_typed_reference(world, client, supervisor):
+    from lindung.cases.models import Person
+
+    client.force_login(supervisor)
+    person = world["person"]
+    url = reverse("cases:person_erase", kwargs={"pk": person.pk})
+    html = client.get(url).content.decode()
+    assert f"delete {person.reference} and their 1 case" in html and "cannot be undone" in html
+    for typed in ("", "wrong", person.reference.lower() + "x"):
+        assert client.post(url, {"confirm_reference": typed}).status_code == 400
+        assert Person.objects.filter(pk=person.pk).exists()
+    assert client.post(url, {"confirm_reference": person.reference}).status_code == 302
+    assert not Person.objects.filter(pk=person.pk).exists()

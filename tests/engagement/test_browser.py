@@ -52,7 +52,6 @@ def test_focus_group_consent_quote_you_said_we_did_and_withdrawal(
 ):
     _setup(make_user, org_a)
     base = live_server.url
-    page.on("dialog", lambda dialog: dialog.accept())  # data-confirm on withdrawals
     login("lina")
 
     # The coordinator sets up a focus group.
@@ -158,6 +157,9 @@ def test_focus_group_consent_quote_you_said_we_did_and_withdrawal(
     # The participant withdraws consent for quotes.
     page.goto(participant_url)
     page.get_by_role("button", name="Withdraw Use of their words as quotes").click()
+    expect(page.get_by_text("erase their quotes everywhere")).to_be_visible()
+    assert not axe_violations(page), json.dumps(axe_violations(page), indent=1)
+    page.get_by_role("button", name="Yes, withdraw this consent").click()
     expect(page.get_by_text("Consent withdrawn").first).to_be_visible()
 
     participant = Participant.objects.get(code=code)

@@ -105,7 +105,8 @@ def test_every_page_is_covered():
 
 def test_coordinator_reaches_every_page(full, coordinator_client):
     for name, args, method in routes(full):
-        response = getattr(coordinator_client, method)(reverse(f"engagement:{name}", args=args))
+        data = {"confirm": "yes"} if method == "post" else None
+        response = getattr(coordinator_client, method)(reverse(f"engagement:{name}", args=args), data)
         assert response.status_code in ((200,) if method == "get" else (302,)), name
 
 
@@ -247,7 +248,9 @@ def test_review_form_refuses_name_attribution_without_consent(world, coordinator
 
 def test_outcome_form_refuses_withdrawn_contribution(full, coordinator_client):
     w = full["world"]
-    coordinator_client.post(reverse("engagement:consent_withdraw", args=[full["consent"].pk]))
+    coordinator_client.post(
+        reverse("engagement:consent_withdraw", args=[full["consent"].pk]), {"confirm": "yes"}
+    )
     response = coordinator_client.post(
         reverse("engagement:outcome_create", args=[full["quote"].pk]),
         {
@@ -570,3 +573,22 @@ def test_synthesis_with_an_engagement_that_no_column_can_hold_is_not_found(world
     for value in ("99999999999999999999", "²", "٣"):
         response = coordinator_client.get(reverse("engagement:synthesis"), {"engagement": value})
         assert response.status_code == 404, value
+
+
+@pytest.mark.parametrize("name", ["consent_withdraw", "contribution_withdraw"])
+def test_withdrawals_ask_first_and_say_what_will_happen(full, coordinator_client, name):
+    target = full["consent"] if name == "consent_withdraw" else full["quote"]
+    url = reverse(f"engagement:{name}", args=[target.pk])
+    asked = coordinator_client.post(url, {"withdrawn_on": timezone.localdate().isoformat()})
+    target.refresh_from_db()
+    assert asked.status_code == 200 and asked.templates[0].name == "core/confirm.html"
+    assert "erase" in asked.content.decode() and 'name="confirm" value="yes"' in asked.content.decode()
+    quote = full["quote"]
+    quote.refresh_from_db()
+    assert quote.status != "withdrawn" and quote.text
+    if name == "consent_withdraw":
+        assert target.withdrawn_on is None
+        assert f'name="withdrawn_on" value="{timezone.localdate().isoformat()}"' in asked.content.decode()
+    assert coordinator_client.post(url, {"confirm": "yes"}).status_code == 302
+    quote.refresh_from_db()
+    assert quote.status == "withdrawn" and quote.text is None

@@ -59,3 +59,30 @@ def test_directory_search_by_need_and_language(
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("link", name="Burmese clinic")).to_be_visible()
     assert page.get_by_role("link", name="Thai shelter").count() == 0
+
+
+def test_enter_moves_forward_never_back_or_to_pause(
+    page, live_server, login, make_user, org_a, guide, transactional_db
+):
+    """Enter in a field submits with the form's first submit button: it must be "Save and continue"."""
+    make_user(org_a, Role.CASEWORKER, username="cw_enter")
+    login("cw_enter")
+    page.goto(f"{live_server.url}/screening/new/")
+    page.locator("main form button[type=submit]").last.click()
+    page.locator('input[name="agrees_to_interview"][value="yes"]').check()
+    page.locator('input[name="interview_country"][value="THA"]').check()
+    # The first section has "Save and pause" as well: Enter in the text field must not pause.
+    page.locator('input[name="interview_place"]').fill("Bangkok")
+    page.locator('input[name="interview_place"]').press("Enter")
+    expect(page.get_by_role("heading", name="Immediate safety")).to_be_visible()
+    interview = Interview.objects.get()
+    assert interview.answers["interview_place"] == "Bangkok"
+    # Later sections have "Save and go back" too: Enter on a chosen answer goes on, not back.
+    for name in ("in_danger_now", "safe_place_tonight", "threatened"):
+        page.locator(f'input[name="{name}"][value="no"]').check()
+    page.locator('input[name="threatened"][value="no"]').press("Enter")
+    expect(page.get_by_text("Section 3 of")).to_be_visible()
+    interview.refresh_from_db()
+    assert interview.status == "in_progress" and interview.answers["threatened"] == "no"
+    buttons = page.locator(".button-row button").evaluate_all("(bs) => bs.map((b) => b.value)")
+    assert buttons[0] == "next" and set(buttons) == {"next", "back", "pause"}

@@ -32,6 +32,7 @@ def test_dashboard_download_and_release(page, live_server, login, make_user, org
     page.set_viewport_size({"width": 375, "height": 800})
     login("aigerim")
 
+    page.get_by_role("button", name="Menu").click()  # the menu is folded on a phone-sized screen
     page.get_by_role("link", name="Statistics").first.click()
     page.get_by_role("link", name="Presumed victims of trafficking").click()
     page.wait_for_load_state()
@@ -62,6 +63,13 @@ def test_dashboard_download_and_release(page, live_server, login, make_user, org
 
     page.get_by_label("Title of the release").fill("Presumed victims by year and form, 2016-2023")
     page.get_by_role("button", name="Freeze release").click()
+    # Nothing is frozen before the confirmation page is answered; it says what will happen.
+    expect(page.get_by_role("heading", name="Are you sure you want to freeze this release?")).to_be_visible()
+    assert not Release.objects.exists()
+    expect(page.get_by_text("can never be changed")).to_be_visible()
+    problems = axe_violations(page)
+    assert not problems, json.dumps(problems, indent=1)
+    page.get_by_role("button", name="Yes, freeze the release").click()
     page.wait_for_load_state()
     release = Release.objects.get()
     assert page.url.endswith(release.get_absolute_url())
@@ -70,3 +78,35 @@ def test_dashboard_download_and_release(page, live_server, login, make_user, org
     assert page.locator("table.stats-table td.suppressed").count() == len(withheld)
     assert release.tables.get().by == ["year", "form_of_exploitation"]
     assert not failed, failed
+
+
+def test_several_tables_then_a_private_one_after_confirming(
+    page, live_server, login, make_user, org_a, transactional_db
+):
+    """The draft keeps the tables added from their pages; a differentially private table is shown
+    only once the spending is confirmed."""
+    from lindung.stats.models import PrivacyBudgetEntry
+
+    import_records(org_a, rows=400, seed=5)
+    make_user(org_a, Role.DATA_MANAGER, username="dm_draft")
+    login("dm_draft")
+    base = f"{live_server.url}/stats/indicators/presumed_victims/"
+    for query in ("?first=sex&threshold=5", "?first=age_group&threshold=5"):
+        page.goto(base + query)
+        page.get_by_role("button", name="Add to a release with several tables").click()
+        expect(page.get_by_text("Table added to the release draft.")).to_be_visible()
+    assert page.locator('input[name="digest"]').count() == 2
+    page.get_by_label("Title of the release").fill("Two cuts")
+    page.get_by_role("button", name="Freeze release").click()
+    page.get_by_role("button", name="Yes, freeze the release").click()
+    expect(page.get_by_text("How to cite")).to_be_visible()
+    assert [t.by for t in Release.objects.get().tables.order_by("position")] == [["sex"], ["age_group"]]
+
+    page.goto(base + "?first=sex&threshold=5&epsilon=1")
+    expect(
+        page.get_by_role("heading", name="Are you sure you want to spend privacy budget on this table?")
+    ).to_be_visible()
+    assert not PrivacyBudgetEntry.objects.exists()
+    page.get_by_role("button", name="Yes, spend the budget").click()
+    expect(page.locator("table.stats-table")).to_be_visible()
+    assert PrivacyBudgetEntry.objects.get().epsilon == 1

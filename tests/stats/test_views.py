@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -107,6 +108,14 @@ def test_downloads_in_every_format_keep_suppression(make_user, records_a):
     assert any(cell.value == "[c]" for row in book["Table"].iter_rows() for cell in row)
 
 
+def _shown_digest(client, query=QUERY):
+    """The digest of the table's parameters that the indicator page puts in its freeze form."""
+    html = client.get(TABLE + query).content.decode()
+    found = re.findall(r'name="digest" value="([0-9a-f]+)"', html)
+    assert len(set(found)) == 1, found
+    return found[0]
+
+
 def test_release_from_the_page(make_user, records_a):
     client = _client(make_user, records_a, Role.DATA_MANAGER)
     response = client.post(
@@ -114,6 +123,8 @@ def test_release_from_the_page(make_user, records_a):
         {
             "title": "Presumed victims 2016-2023",
             "table": "indicator=presumed_victims&" + QUERY[1:],
+            "digest": _shown_digest(client),
+            "confirm": "yes",
         },
     )
     release = Release.objects.get()
@@ -139,7 +150,15 @@ def test_release_refusals(make_user, records_a, org_b):
         ).status_code
         == 403
     )
-    manager.post("/stats/releases/new/", {"title": "Mine", "table": "indicator=presumed_victims"})
+    manager.post(
+        "/stats/releases/new/",
+        {
+            "title": "Mine",
+            "table": "indicator=presumed_victims",
+            "digest": _shown_digest(manager, ""),
+            "confirm": "yes",
+        },
+    )
     release = Release.objects.get()
     stranger = _client(make_user, org_b, Role.DATA_MANAGER)
     assert stranger.get(release.get_absolute_url()).status_code == 404
@@ -274,15 +293,18 @@ def test_command_microdata_is_k_anonymous(make_user, records_a, tmp_path):
 def test_release_with_several_tables_through_the_draft(make_user, records_a):
     client = _client(make_user, records_a, Role.DATA_MANAGER)
     for query in ("indicator=presumed_victims", "indicator=presumed_victims&first=sex&second=age_group"):
-        assert client.post("/stats/releases/draft/", {"table": query}).status_code == 302
+        digest = _shown_digest(client, "?" + query.partition("&")[2])
+        assert client.post("/stats/releases/draft/", {"table": query, "digest": digest}).status_code == 302
     bad = client.post(
         "/stats/releases/draft/", {"table": "indicator=presumed_victims&first=shoe"}, follow=True
     )
     assert "Select a valid choice" in bad.content.decode() or "not valid" in bad.content.decode()
     page = client.get("/stats/releases/new/")
     assert page.status_code == 200 and page.content.decode().count('name="table"') == 2
-    queries = list(client.session["stats_release_draft"])
-    response = client.post("/stats/releases/new/", {"title": "Two tables", "table": queries})
+    queries, digests = zip(*client.session["stats_release_draft"], strict=True)
+    response = client.post(
+        "/stats/releases/new/", {"title": "Two tables", "table": queries, "digest": digests, "confirm": "yes"}
+    )
     release = Release.objects.get()
     assert response.status_code == 302 and release.tables.count() == 2
     assert client.session["stats_release_draft"] == []
@@ -315,3 +337,132 @@ def test_years_with_spaces_and_signs_are_read(db):
     )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["year"] == ["2022", "2023"]
+
+
+# a release freezes the table on screen ------------------------------------------------------------
+
+
+def test_a_table_whose_options_changed_since_it_was_shown_is_not_frozen(make_user, records_a):
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    shown = _shown_digest(client)  # the query leaves rounding to the organisation's settings
+    DisclosureSettings.objects.create(organisation=records_a, threshold=5, rounding=5)
+    table = "indicator=presumed_victims&" + QUERY[1:]
+    response = client.post("/stats/releases/new/", {"title": "Rounded now", "table": table, "digest": shown})
+    assert response.status_code == 400 and not Release.objects.exists()
+    assert response.context["codes"] == ["table_changed"], response.context["errors"]
+    assert f'href="{TABLE}?{table}"'.replace("&", "&amp;") in response.content.decode()
+    # Looking again shows the rounded table, whose digest now freezes.
+    again = client.post(
+        "/stats/releases/new/",
+        {"title": "Rounded now", "table": table, "digest": _shown_digest(client), "confirm": "yes"},
+    )
+    assert again.status_code == 302
+    assert Release.objects.get().tables.get().payload["rules"]["rounding"] == {"base": 5}
+
+
+@pytest.mark.parametrize("digests", [[], ["0" * 32], ["", ""]])
+def test_a_missing_or_forged_digest_is_refused(make_user, records_a, digests):
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    table = "indicator=presumed_victims&" + QUERY[1:]
+    response = client.post("/stats/releases/new/", {"title": "t", "table": table, "digest": digests})
+    assert response.status_code == 400 and not Release.objects.exists()
+    assert set(response.context["codes"]) == {"table_changed"}
+
+
+def test_the_draft_keeps_the_table_shown_and_refuses_one_changed_since(make_user, records_a):
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    query = "indicator=presumed_victims&first=sex&second=&third=&threshold=5&rounding="
+    forged = client.post("/stats/releases/draft/", {"table": query, "digest": "0" * 32}, follow=True)
+    assert "not the one that was shown" in forged.content.decode()
+    assert client.session.get("stats_release_draft", []) == []
+    digest = _shown_digest(client, "?" + query.partition("&")[2])
+    client.post("/stats/releases/draft/", {"table": query, "digest": digest})
+    assert client.session["stats_release_draft"] == [[query, digest]]
+    page = client.get("/stats/releases/new/").content.decode()
+    assert f'name="digest" value="{digest}"' in page
+    DisclosureSettings.objects.create(organisation=records_a, threshold=5, rounding=5)
+    response = client.post(
+        "/stats/releases/new/", {"title": "t", "table": [query], "digest": [digest], "confirm": "yes"}
+    )
+    assert response.status_code == 400 and response.context["codes"] == ["table_changed"]
+    assert not Release.objects.exists() and client.session["stats_release_draft"] == [[query, digest]]
+
+
+def test_check_tables_shown_names_each_changed_table(manager):
+    from django.core.exceptions import ValidationError
+
+    from lindung.stats import services
+    from lindung.stats.tables import protected_table
+
+    first = protected_table(manager, "presumed_victims", ["year"])
+    second = protected_table(manager, "presumed_victims", ["sex"], threshold=10)
+    services.check_tables_shown([first, second], [first.parameters_digest, second.parameters_digest])
+    with pytest.raises(ValidationError) as refused:
+        services.check_tables_shown([first, second], [first.parameters_digest, first.parameters_digest])
+    assert [(e.code, e.params["position"]) for e in refused.value.error_list] == [("table_changed", 1)]
+    assert (
+        first.parameters_digest
+        != protected_table(manager, "presumed_victims", ["year"], rounding=5).parameters_digest
+    )
+
+
+# irreversible actions ask first -----------------------------------------------------------------
+
+
+def test_freezing_a_release_asks_first_and_says_what_will_happen(make_user, records_a):
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    table = "indicator=presumed_victims&" + QUERY[1:]
+    posted = {"title": "Victims, 2016-2023", "notes": "n", "table": table, "digest": _shown_digest(client)}
+    for confirm in ({}, {"confirm": "no"}):
+        asked = client.post("/stats/releases/new/", {**posted, **confirm})
+        assert asked.status_code == 200 and asked.templates[0].name == "core/confirm.html"
+        assert not Release.objects.exists()
+    html = asked.content.decode()
+    assert "Victims, 2016-2023" in html and "can never be changed" in html
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+    assert hidden["digest"] == posted["digest"] and hidden["confirm"] == "yes"
+    assert hidden["table"] == table.replace("&", "&amp;")
+    assert f'href="{TABLE}?{table}"'.replace("&", "&amp;") in html
+    assert client.post("/stats/releases/new/", {**posted, "confirm": "yes"}).status_code == 302
+    assert Release.objects.get().title == "Victims, 2016-2023"
+
+
+def test_differential_privacy_spends_budget_only_once_confirmed(make_user, records_a):
+    from lindung.stats.models import PrivacyBudgetEntry
+
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    query = "?first=sex&second=&third=&threshold=5&rounding=&epsilon=0.5"
+    asked = client.get(TABLE + query)
+    assert asked.status_code == 200 and asked.templates[0].name == "core/confirm.html"
+    assert "epsilon 0.5" in asked.content.decode() and not PrivacyBudgetEntry.objects.exists()
+    assert f'action="{TABLE}{query}"'.replace("&", "&amp;") in asked.content.decode()
+    download = client.get(f"{TABLE}download/csv/{query}")
+    assert download.status_code == 400 and not PrivacyBudgetEntry.objects.exists()
+    assert client.post(TABLE + query).status_code == 302  # not confirmed: nothing spent
+    assert not PrivacyBudgetEntry.objects.exists()
+    spent = client.post(TABLE + query, {"confirm": "yes"})
+    assert spent.status_code == 302 and spent["Location"] == TABLE + query
+    assert PrivacyBudgetEntry.objects.get().epsilon == 0.5
+    shown = client.get(TABLE + query)
+    assert shown.status_code == 200 and 'class="table stats-table"' in shown.content.decode()
+    assert client.get(f"{TABLE}download/csv/{query}").status_code == 200
+    assert PrivacyBudgetEntry.objects.count() == 1
+
+
+def test_the_freeze_form_carries_the_table_on_screen(make_user, records_a):
+    """Both forms under the table post the query of the table shown, not the indicator's default."""
+    client = _client(make_user, records_a, Role.DATA_MANAGER)
+    html = client.get(TABLE + "?first=sex&second=age_group&threshold=10&rounding=3").content.decode()
+    tables = re.findall(r'name="table" value="([^"]*)"', html)
+    assert len(tables) == 2 and len(set(tables)) == 1
+    table = tables[0].replace("&amp;", "&")
+    posted = {
+        "title": "Shown",
+        "table": table,
+        "digest": _shown_digest(client, "?" + table.partition("&")[2]),
+    }
+    assert client.post("/stats/releases/new/", {**posted, "confirm": "yes"}).status_code == 302
+    frozen = Release.objects.get().tables.get()
+    assert frozen.by == ["sex", "age_group"]
+    rules = frozen.payload["rules"]
+    assert rules["primary_suppression"]["threshold"] == 10 and rules["rounding"] == {"base": 3}

@@ -12,10 +12,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lindung.core import policy
 from lindung.core import selectors as core_selectors
+from lindung.core.confirm import confirmation_page, confirmed
 from lindung.core.forms import add_service_errors
 from lindung.core.models import Organisation
 from lindung.core.paging import IdFirstPaginator, ShortListPaginator
@@ -594,6 +596,26 @@ def consent_create(request, pk):
 @object_view(Person, consent_pk=Consent)
 def consent_withdraw(request, pk, consent_pk):
     consent = get_object_or_404(selectors.consents_of(request.user, pk), pk=consent_pk)
+    policy.require(request.user, policy.CHANGE, consent)
+    if consent.withdrawn_at is None and not confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Are you sure the person withdrew this consent?"),
+            consequences=[
+                _("record that %(ref)s withdrew their consent to “%(purpose)s”, from now on;")
+                % {"ref": consent.person.reference, "purpose": consent.get_purpose_display()},
+                _(
+                    "refuse from this moment everything that relies on this consent, such as sharing or "
+                    "referring for this purpose;"
+                ),
+                _(
+                    "tell the owners of the person's open cases and tasks, and those sending or receiving "
+                    "their open referrals."
+                ),
+            ],
+            confirm_label=_("Yes, withdraw this consent"),
+            back_url=consent.person.get_absolute_url(),
+        )
     try:
         services.consent_withdraw(acting_user=request.user, consent=consent)
     except ValidationError as exc:
@@ -631,7 +653,15 @@ def person_erase(request, pk):
         request,
         form,
         _("Erase this person's data"),
-        _("Everything about %(ref)s will be deleted. This cannot be undone.") % {"ref": person.reference},
+        ngettext(
+            "This will delete %(ref)s and their %(n)s case, with its notes, documents, services, tasks and "
+            "the person's consents; the audit log keeps only that they were erased. This cannot be undone.",
+            "This will delete %(ref)s and their %(n)s cases, with their notes, documents, services, tasks "
+            "and the person's consents; the audit log keeps only that they were erased. This cannot be "
+            "undone.",
+            person.cases.count(),
+        )
+        % {"ref": person.reference, "n": person.cases.count()},
         _("Erase"),
     )
 

@@ -7,6 +7,13 @@ from .models import Organisation
 from .roles import Role
 
 
+def require_to_continue(field):
+    """Mark a field that the form accepts empty (to save a partial answer, go back or pause) but
+    that must be answered to go on: core/field.html then never labels it "optional"."""
+    field.required_to_continue = True
+    return field
+
+
 class OtpForm(forms.Form):
     code = forms.RegexField(
         label=_("Six-digit code from your authenticator app"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lindung.core import policy, spreadsheets
+from lindung.core.confirm import confirmation_page, confirmed, posted_fields
 from lindung.core.forms import add_service_errors
 from lindung.core.parsing import id_or_none
 from lindung.core.roles import Capability
@@ -518,6 +519,19 @@ def contribution_review(request, pk):
 @object_view(Contribution)
 def contribution_withdraw(request, pk):
     contribution = get_object_or_404(selectors.contributions(request.user), pk=pk)
+    policy.require(request.user, policy.CHANGE, contribution)
+    if contribution.status != Contribution.Status.WITHDRAWN and not confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Are you sure you want to withdraw this contribution?"),
+            consequences=[
+                _("erase its words everywhere: the session, the synthesis, reports and exports;"),
+                _("keep only a note that contribution #%(n)s was withdrawn, so it is never used again.")
+                % {"n": contribution.pk},
+            ],
+            confirm_label=_("Yes, withdraw and erase it"),
+            back_url=contribution.get_absolute_url(),
+        )
     return _post_action(
         request,
         lambda: services.contribution_withdraw(acting_user=request.user, contribution=contribution),
@@ -659,13 +673,42 @@ def consent_create(request, pk):
     )
 
 
+def _withdrawal_consequences(consent) -> list[str]:
+    """What ``services.consent_withdraw`` will do for this consent's scope, in words."""
+    scope = Consent.Scope
+    lines = [_("record that consent to “%(use)s” is withdrawn;") % {"use": consent.get_scope_display()}]
+    if consent.scope == scope.PARTICIPATION:
+        lines += [
+            _("withdraw every other consent of this participant as well;"),
+            _("erase all their contributions everywhere: sessions, synthesis, reports and exports;"),
+        ]
+    elif consent.scope == scope.QUOTES:
+        lines.append(_("erase their quotes everywhere: sessions, synthesis, reports and exports;"))
+    elif consent.scope == scope.NAME_ATTRIBUTION:
+        lines.append(_("remove their name from next to their words everywhere;"))
+    elif consent.scope == scope.LINK_TO_CASE:
+        lines.append(_("unlink this participation from their case;"))
+    lines.append(_("tell the coordinator what changed."))
+    return lines
+
+
 @coordinator_view
 @require_POST
 @object_view(Consent)
 def consent_withdraw(request, pk):
     consent = get_object_or_404(selectors.consents(request.user), pk=pk)
+    policy.require(request.user, policy.CHANGE, consent)
     form = forms.WithdrawForm(request.POST)
     withdrawn_on = form.cleaned_data.get("withdrawn_on") if form.is_valid() else None
+    if consent.withdrawn_on is None and not confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Are you sure %(code)s withdrew this consent?") % {"code": consent.participant.code},
+            consequences=_withdrawal_consequences(consent),
+            confirm_label=_("Yes, withdraw this consent"),
+            back_url=consent.participant.get_absolute_url(),
+            hidden=posted_fields(request, ["withdrawn_on"]),
+        )
     return _post_action(
         request,
         lambda: services.consent_withdraw(

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from lindung.core import policy
+from lindung.core.forms import require_to_continue
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
@@ -78,7 +79,11 @@ class SectionForm(forms.Form):
                 field = forms.IntegerField()
             else:
                 field = forms.CharField(max_length=2000, widget=forms.TextInput)
+            # Empty answers are accepted so that "go back" and "pause" keep what was typed; the view
+            # asks for the required ones before going on, so their labels must not say "optional".
             field.label, field.help_text, field.required, field.initial = label, hint, False, initial
+            if q.get("required"):
+                require_to_continue(field)
             self.fields[q["name"]] = field
 
     def answers(self) -> dict:

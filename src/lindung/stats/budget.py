@@ -20,6 +20,20 @@ from . import disclosure, selectors
 from .models import DisclosureSettings, PrivacyBudgetEntry
 
 
+class SpendNotConfirmed(disclosure.DisclosureError):
+    """A table would spend privacy budget that nobody confirmed spending (pages ask first)."""
+
+    def __init__(self, epsilon: float, remaining: float):
+        self.epsilon, self.remaining = epsilon, remaining
+        super().__init__(
+            _(
+                "This table would spend epsilon %(e)s of your organisation's privacy budget: open it on "
+                "its page and confirm the spending first."
+            )
+            % {"e": f"{epsilon:g}"}
+        )
+
+
 def publishing_organisation(user, organisation=None):
     allowed = selectors.stats_organisations(user, Capability.PUBLISH_STATS)
     if organisation is not None:
@@ -37,11 +51,14 @@ def _query_key(request) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-def dp_noisy_counts(*, acting_user, request, raw_counts, fingerprint, sensitivity) -> disclosure.NoisyCounts:
+def dp_noisy_counts(
+    *, acting_user, request, raw_counts, fingerprint, sensitivity, spend=True
+) -> disclosure.NoisyCounts:
     """Noisy counts for a table, spending the publishing organisation's privacy budget once.
 
     The same question over the same data (same fingerprint) gets the answer recorded in the ledger,
-    without spending again: asking twice must not let anyone average the noise away."""
+    without spending again: asking twice must not let anyone average the noise away. With
+    ``spend=False`` only such a recorded answer is given; a new spending raises SpendNotConfirmed."""
     organisation = publishing_organisation(acting_user)
     key = _query_key(request)
     with transaction.atomic():
@@ -60,6 +77,8 @@ def dp_noisy_counts(*, acting_user, request, raw_counts, fingerprint, sensitivit
                 )
                 % {"e": f"{request.epsilon:g}", "r": f"{remaining:g}"}
             )
+        if not spend:
+            raise SpendNotConfirmed(request.epsilon, remaining)
         noisy = disclosure.dp_counts(raw_counts, request.epsilon, sensitivity=sensitivity)
         entry = PrivacyBudgetEntry.objects.create(
             organisation=organisation,

@@ -65,8 +65,35 @@ def _next_identifier(organisation) -> str:
     return f"{prefix}-{year}-{count + 1:03d}"
 
 
-def release_create(*, acting_user, title: str, tables, notes: str = "", organisation=None) -> Release:
-    """Freeze protected tables as a release: date, rules, source-data fingerprint; immutable."""
+def check_tables_shown(tables, shown_digests) -> None:
+    """Refuse (code ``table_changed``) unless each table has the parameters of the one that was shown:
+    ``shown_digests`` are the ``parameters_digest`` values the page displayed, in the same order."""
+    shown_digests = list(shown_digests)
+    changed = [
+        ValidationError(
+            _(
+                "The table “%(name)s” is not the one that was shown: its options or your organisation's "
+                "disclosure settings have changed since. Look at the table again before freezing it."
+            ),
+            code="table_changed",
+            params={"name": table.name, "position": position},
+        )
+        for position, table in enumerate(tables)
+        if position >= len(shown_digests) or shown_digests[position] != table.parameters_digest
+    ]
+    if changed or len(shown_digests) != len(tables):
+        raise ValidationError(
+            changed or [ValidationError(_("The tables shown do not match."), code="table_changed")]
+        )
+
+
+def release_create(
+    *, acting_user, title: str, tables, notes: str = "", organisation=None, shown_digests=None
+) -> Release:
+    """Freeze protected tables as a release: date, rules, source-data fingerprint; immutable.
+
+    A page passes ``shown_digests`` (see ``check_tables_shown``) so that the release holds exactly the
+    tables its user saw; the API, which computes and freezes in one request, does not need to."""
     organisation = publishing_organisation(acting_user, organisation)
     title = (title or "").strip()
     if not title:
@@ -78,6 +105,8 @@ def release_create(*, acting_user, title: str, tables, notes: str = "", organisa
         raise ValidationError(_("A release needs at least one table."))
     if not all(isinstance(t, ProtectedTable) for t in tables):
         raise TypeError("a release holds protected tables only")
+    if shown_digests is not None:
+        check_tables_shown(tables, shown_digests)
     fingerprint = hashlib.sha256("\n".join(t.fingerprint for t in tables).encode()).hexdigest()
     epsilon = sum((t.dp or {}).get("epsilon", 0.0) for t in tables)
     rules = {

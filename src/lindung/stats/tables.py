@@ -149,6 +149,26 @@ class ProtectedTable:
             )
         return lines
 
+    def parameters(self) -> dict:
+        """Everything but the data that decides this table: indicator, dimensions, filters and the
+        protection applied (threshold, rounding, differential privacy)."""
+        dp = self.dp
+        return {
+            "indicator": self.indicator_id,
+            "version": self.indicator_version,
+            "by": list(self.by),
+            "filters": {k: sorted(v) for k, v in sorted(self.filters.items())},
+            "threshold": self.rules["primary_suppression"]["threshold"],
+            "rounding": (self.rules.get("rounding") or {}).get("base"),
+            "epsilon": dp["epsilon"] if dp else None,
+        }
+
+    @property
+    def parameters_digest(self) -> str:
+        """A short digest of ``parameters()``: a page carries it so that what is frozen later can be
+        checked to be the table that was on screen (the organisation's defaults may change between)."""
+        return hashlib.sha256(json.dumps(self.parameters(), sort_keys=True).encode()).hexdigest()[:32]
+
     def warning_messages(self) -> list[str]:
         return [str(WARNINGS[w]()) if w in WARNINGS else w for w in self.warnings]
 
@@ -577,11 +597,13 @@ def current_fingerprint(user, table: ProtectedTable) -> str | None:
 
 
 def protected_table(
-    user, indicator_id, by=None, *, filters=None, threshold=None, rounding=None, epsilon=None
+    user, indicator_id, by=None, *, filters=None, threshold=None, rounding=None, epsilon=None, spend=True
 ):
     """The table of an indicator as ``user`` may publish it: computed over what the user's
     organisations may see, with every disclosure rule applied. Raises DisclosureError,
-    UnknownIndicator, SourceUnavailable or PermissionDenied with a message."""
+    UnknownIndicator, SourceUnavailable or PermissionDenied with a message. With ``spend=False`` a
+    differentially private table is given only if its noise was already paid for (pages confirm
+    first); otherwise ``budget.SpendNotConfirmed`` is raised."""
     from . import selectors
 
     policy.require_capability(user, Capability.VIEW_STATS)
@@ -605,5 +627,6 @@ def protected_table(
             raw_counts=raw.counts,
             fingerprint=raw.fingerprint(request),
             sensitivity=sensitivity,
+            spend=spend,
         )
     return protect(raw, request, noisy=noisy, sensitivity=sensitivity)
