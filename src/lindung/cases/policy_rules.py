@@ -27,7 +27,11 @@ from .models import (
     TransferAgreement,
 )
 
-CASE_ACTIONS = {"supervise": C.SUPERVISE_CASES, "erase": C.SUPERVISE_CASES, "export": C.VIEW_IDENTITY}
+CASE_ACTIONS = {
+    policy.SUPERVISE: C.SUPERVISE_CASES,
+    policy.ERASE: C.SUPERVISE_CASES,
+    policy.EXPORT: C.VIEW_IDENTITY,
+}
 
 policy.register(
     Person, policy.Rule(view=C.VIEW_CASES, change=C.MANAGE_CASES, actions=CASE_ACTIONS, shareable=False)

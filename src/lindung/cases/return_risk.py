@@ -245,7 +245,7 @@ def _lock_latest(assessment) -> ReturnRiskAssessment:
 def risk_assessment_sign_off(*, acting_user, assessment) -> ReturnRiskAssessment:
     """A supervisor signs the assessment off. Segregation of duties: never the assessor."""
     case = assessment.case
-    policy.require(acting_user, "supervise", case)
+    policy.require(acting_user, policy.SUPERVISE, case)
     _require_return_case(case)
     if is_assessor(assessment, acting_user):
         raise _refusal(
@@ -277,7 +277,7 @@ def risk_decision_record(*, acting_user, assessment, decision, reasons) -> Retur
     """A supervisor decides what happens after a risk was found: proceed, suspend the return, or
     refer for protection, always with reasons. Only "proceed" lets the case reach departure."""
     case = assessment.case
-    policy.require(acting_user, "supervise", case)
+    policy.require(acting_user, policy.SUPERVISE, case)
     _require_return_case(case)
     errors = {}
     if decision not in RiskDecision.values:

@@ -50,7 +50,7 @@ def risk_page(request, pk):
     latest = assessments[0] if assessments else None
     supervisor_of_latest = (
         latest is not None
-        and policy.can(request.user, "supervise", case)
+        and policy.can(request.user, policy.SUPERVISE, case)
         and not return_risk.is_assessor(latest, request.user)
     )
     refusal = return_risk.departure_refusal(case) if case.workflow.is_return_path else None
@@ -106,7 +106,7 @@ def _refused_page(request, case, exc):
 @require_POST
 @object_view(Case, assessment_pk=ReturnRiskAssessment)
 def risk_sign_off(request, pk, assessment_pk):
-    case = _return_case(request, pk, "supervise")
+    case = _return_case(request, pk, policy.SUPERVISE)
     assessment = _assessment(case, assessment_pk, request.user)
     try:
         return_risk.risk_assessment_sign_off(acting_user=request.user, assessment=assessment)
@@ -119,7 +119,7 @@ def risk_sign_off(request, pk, assessment_pk):
 @login_required
 @object_view(Case, assessment_pk=ReturnRiskAssessment)
 def risk_decide(request, pk, assessment_pk):
-    case = _return_case(request, pk, "supervise")
+    case = _return_case(request, pk, policy.SUPERVISE)
     assessment = _assessment(case, assessment_pk, request.user)
     form = forms.RiskDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

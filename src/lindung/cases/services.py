@@ -564,7 +564,7 @@ def _close(case, acting_user, closure_date):
 
 
 def case_assign(*, acting_user, case, owner, team="", expected_version=None) -> Case:
-    _require_change(acting_user, case, "supervise")
+    _require_change(acting_user, case, policy.SUPERVISE)
     if owner is not None and not policy.has_capability(owner, Capability.MANAGE_CASES, case.organisation_id):
         raise ValidationError({"owner": [_("The case owner must be a caseworker of the organisation.")]})
     with transaction.atomic():
@@ -582,7 +582,7 @@ def case_assign(*, acting_user, case, owner, team="", expected_version=None) -> 
 
 
 def case_set_legal_hold(*, acting_user, case, hold: bool, expected_version=None) -> Case:
-    _require_change(acting_user, case, "supervise")
+    _require_change(acting_user, case, policy.SUPERVISE)
     with transaction.atomic():
         locked = _lock_case(case, expected_version)
         locked.legal_hold = bool(hold)
@@ -1062,7 +1062,7 @@ def case_transfer(*, acting_user, case, agreement, expected_version=None) -> Cas
     'transferred'. Needs the person's active data-sharing consent. Audited at both ends."""
     from .selectors import has_consent
 
-    _require_change(acting_user, case, "supervise")
+    _require_change(acting_user, case, policy.SUPERVISE)
     reasons = []
     if agreement.organisation_id != case.organisation_id:
         reasons.append(_("The agreement is not one of this case's organisation."))
@@ -1194,7 +1194,7 @@ RISK_EXPORT_FIELDS = [
 
 def person_export(*, acting_user, person) -> dict:
     """Everything held about a person (subject access), decrypted, as JSON-ready data."""
-    _require_change(acting_user, person, "export")
+    _require_change(acting_user, person, policy.EXPORT)
     person_fields = [
         "reference",
         *Person.IDENTITY_FIELDS,
@@ -1276,7 +1276,7 @@ def person_export(*, acting_user, person) -> dict:
 
 def person_erase(*, acting_user, person, confirm_reference) -> None:
     """Erase a person and their cases on request, unless a case is under legal hold."""
-    _require_change(acting_user, person, "erase")
+    _require_change(acting_user, person, policy.ERASE)
     if confirm_reference != person.reference:
         raise ValidationError({"confirm_reference": [_("Type the person's reference to confirm.")]})
     held = person.cases.filter(legal_hold=True).count()

@@ -103,7 +103,7 @@ def case_detail(request, pk):
     case = get_object_or_404(selectors.cases_visible(request.user), pk=pk)
     identity = selectors.read_person(request.user, case.person, purpose="case page")
     can_change = policy.can(request.user, policy.CHANGE, case)
-    can_supervise = policy.can(request.user, "supervise", case)
+    can_supervise = policy.can(request.user, policy.SUPERVISE, case)
     steps = (
         [
             (t, services.transition_refusal(case, t.name, request.user))
@@ -190,7 +190,7 @@ def _case_child_form(
 ):
     """A form page that adds something to a case through ``save(case, cleaned_data)``."""
     case = get_object_or_404(selectors.cases_visible(request.user), pk=pk)
-    policy.require(request.user, "supervise" if supervise else policy.CHANGE, case)
+    policy.require(request.user, policy.SUPERVISE if supervise else policy.CHANGE, case)
     form = form_class(request.POST or None, request.FILES or None, initial=initial, **(form_kwargs or {}))
     if request.method == "POST" and form.is_valid():
         try:
@@ -499,8 +499,8 @@ def person_detail(request, pk):
             "consents": selectors.consents_of(request.user, person),
             "vulnerabilities": person.vulnerabilities.all(),
             "can_change": policy.can(request.user, policy.CHANGE, person),
-            "can_erase": policy.can(request.user, "erase", person),
-            "can_export": policy.can(request.user, "export", person),
+            "can_erase": policy.can(request.user, policy.ERASE, person),
+            "can_export": policy.can(request.user, policy.EXPORT, person),
             "panels": hooks.panels_for(request, person),
         },
     )
@@ -639,7 +639,7 @@ def person_export(request, pk):
 @object_view(Person)
 def person_erase(request, pk):
     person = get_object_or_404(selectors.persons_visible(request.user), pk=pk)
-    policy.require(request.user, "erase", person)
+    policy.require(request.user, policy.ERASE, person)
     form = forms.EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

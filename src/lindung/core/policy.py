@@ -32,6 +32,11 @@ VIEW = "view"
 CHANGE = "change"
 CREATE = "create"
 DELETE = "delete"
+# Actions some models add to the four above (a model's Rule names the capability each needs).
+SUPERVISE = "supervise"  # approve, assign and transfer cases; follow referrals up
+ERASE = "erase"  # erase a person (right to erasure)
+EXPORT = "export"  # a subject-access export of a person's data
+ANSWER = "answer"  # answer a referral received
 
 
 @dataclass(frozen=True)

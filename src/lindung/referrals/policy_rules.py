@@ -23,8 +23,11 @@ _REFERRAL_SIDES = {
         ("receiving_organisation_id", C.RECEIVE_REFERRALS),
     ],
     policy.CHANGE: [("organisation_id", C.SEND_REFERRALS)],
-    "answer": [("receiving_organisation_id", C.RECEIVE_REFERRALS)],
-    "supervise": [("organisation_id", C.SUPERVISE_CASES), ("receiving_organisation_id", C.SUPERVISE_CASES)],
+    policy.ANSWER: [("receiving_organisation_id", C.RECEIVE_REFERRALS)],
+    policy.SUPERVISE: [
+        ("organisation_id", C.SUPERVISE_CASES),
+        ("receiving_organisation_id", C.SUPERVISE_CASES),
+    ],
 }
 
 
@@ -47,7 +50,7 @@ policy.register(
     policy.Rule(
         view=C.SEND_REFERRALS,
         change=C.SEND_REFERRALS,
-        actions={"answer": C.RECEIVE_REFERRALS, "supervise": C.SUPERVISE_CASES},
+        actions={policy.ANSWER: C.RECEIVE_REFERRALS, policy.SUPERVISE: C.SUPERVISE_CASES},
         shareable=False,
         scope_filter=_referral_filter,
         scope_check=_referral_check,

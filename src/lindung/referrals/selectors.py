@@ -97,7 +97,7 @@ def overdue_referrals(user, now=None):
     qs = policy.accessible(
         user,
         Referral.objects.select_related("service", "organisation", "receiving_organisation"),
-        "supervise",
+        policy.SUPERVISE,
     )
     return qs.filter(status=Referral.Status.SENT, due_at__lt=now or timezone.now()).order_by("due_at")
 

@@ -256,7 +256,7 @@ def referral_send(
 
 
 def _answerable(acting_user, referral, expected):
-    policy.require(acting_user, "answer", referral)
+    policy.require(acting_user, policy.ANSWER, referral)
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     if locked.status not in expected:
         raise ValidationError(

@@ -287,7 +287,7 @@ def referral_create(request):
 def referral_detail(request, pk):
     referral = get_object_or_404(selectors.referrals_visible(request.user), pk=pk)
     payload = selectors.referral_payload(request.user, referral, purpose=PURPOSE)
-    can_answer = policy.can(request.user, "answer", referral)
+    can_answer = policy.can(request.user, policy.ANSWER, referral)
     return render(
         request,
         "referrals/referral_detail.html",
