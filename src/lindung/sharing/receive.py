@@ -195,11 +195,12 @@ def validate_with_stix2(objects) -> None:
     from stix2validator import ValidationOptions, validate_instance
     from stix2validator.errors import ValidationError as StixValidationError
 
+    bundle, options = stix.bundle(objects), ValidationOptions(version="2.1")
     try:
-        result = validate_instance(stix.bundle(objects), ValidationOptions(version="2.1"))
+        result = validate_instance(bundle, options)
     except (StixValidationError, TypeError, AttributeError, ValueError, KeyError) as exc:
-        # Around the validator's call only: it raises, rather than reports, on some shapes of the
-        # received objects it does not expect. Lindung's own code is not inside this ``try``.
+        # Around the third-party validator's call only: it raises, rather than reports, on some
+        # shapes of received objects it does not expect. No code of Lindung's runs in this ``try``.
         raise ExchangeRefused(f"The objects fail STIX 2.1 validation: {str(exc)[:200]}") from exc
     if not result.is_valid:
         errors = "; ".join(str(e) for e in result.errors[:3])

@@ -1,9 +1,13 @@
 """Pull from peers over TAXII 2.1 (taxii2-client): ``lindung sharing sync``.
 
 For each agreement in force with a peer, fetch the peer's collection for that agreement page by
-page, starting after the last object received (``added_after``), check and store each page. The
-whole pull of one agreement is one transaction: if any page is refused, nothing of that pull is
-kept and the next sync starts again from the same point.
+page, starting after the last object received (``added_after``), and hand the pages to
+``receive.objects_receive``, which checks and stores them. The whole pull of one agreement, with its
+exchange-log line, audit entry and new starting point, is one transaction: if any page is refused,
+nothing of that pull is kept and the next sync starts again from the same point.
+
+The interpreter settings that speed a pull up are the process's: the ``sharing sync`` command and
+the worker set them (``lindung.core.interpreter``), not this module.
 """
 
 import functools
