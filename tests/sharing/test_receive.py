@@ -233,3 +233,26 @@ def test_bulk_process_is_refused_outside_the_main_thread():
     thread.start()
     thread.join()
     assert refused and "entry point" in refused[0] and gc.isenabled()
+
+
+def test_the_worker_sets_the_interpreter_around_each_task_and_restores_it(monkeypatch):
+    """The worker's own loop (a process's entry point) sets the interpreter for the tasks it runs,
+    pulls from peers among them; the task functions themselves set nothing."""
+    from types import SimpleNamespace
+
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    from lindung.core import jobs
+    from lindung.core.management.commands.worker import BeatingWorker
+
+    seen = []
+    monkeypatch.setattr(
+        Worker, "run_task", lambda self, result: seen.append((gc.isenabled(), sys.getswitchinterval()))
+    )
+    monkeypatch.setattr(jobs, "beat", lambda *args, **kwargs: None)
+    worker = BeatingWorker.__new__(BeatingWorker)
+    worker.worker_id = "test-worker"
+    interval = sys.getswitchinterval()
+    worker.run_task(SimpleNamespace(pk=1))
+    assert seen == [(False, interpreter.SWITCH_INTERVAL)]
+    assert gc.isenabled() and sys.getswitchinterval() == interval and worker.current_task == ""
