@@ -4,7 +4,7 @@ In a child process with a throwaway SQLite database (or ``LINDUNG_BENCH_NOTIFICA
 two organisations whose nodes exchange incidents under an agreement, and ``RULES`` analysts of the
 receiving one, each with a watch rule (half of them match the incidents sent). Each round the
 sending side records one incident and the receiving side takes it in as a TAXII push does
-(``sharing.exchange.import_objects``, in its own transaction); the clock stops when the alerts
+(``sharing.receive.objects_receive``, in its own transaction); the clock stops when the alerts
 are stored: the commit sends ``incidents_arrived``, notifications queues ``match_watch_rules``,
 which runs at once here (Django's immediate task backend), matches every rule and stores the
 alerts under the policy.
@@ -133,11 +133,14 @@ def child():
         TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     ).enable()
     call_command("migrate", verbosity=0)
+    import uuid
+
+    from lindung.core.actors import SYSTEM
     from lindung.notifications.models import Notification, WatchRule
-    from lindung.sharing import exchange
+    from lindung.sharing import exchange, receive
 
     sender, sending, receiving = _setup()
-    exchange.load_code_lists()
+    receive.load_code_lists()
     alerted, quiet = [], []
     for round_number in range(ROUNDS * 2):
         with_alerts = round_number % 2 == 0
@@ -147,12 +150,12 @@ def child():
         before = Notification.objects.count()
         started = time.perf_counter()
         with transaction.atomic():
-            exchange.import_objects(
+            receive.objects_receive(
+                acting_user=SYSTEM,
                 peer=receiving.peer,
                 agreement=receiving,
-                objects=objects,
-                full_validation=False,
-                refuse_stale=True,
+                pages=[objects],
+                how=receive.Push(status_id=uuid.uuid4(), status={}, full_validation=False),
             )
         elapsed = time.perf_counter() - started
         made = Notification.objects.count() - before

@@ -11,7 +11,7 @@ from lindung.maritime.models import Incident
 from lindung.notifications import services
 from lindung.notifications.models import Event, Notification
 from lindung.sharing import exchange, sync
-from tests.sharing.factories import make_agreement, make_incident, make_peer
+from tests.sharing.factories import make_agreement, make_incident, make_peer, receive_objects
 from tests.sharing.test_sync import FakeCollection
 
 pytestmark = pytest.mark.django_db
@@ -73,9 +73,7 @@ def test_a_pushed_incident_alerts_the_receiving_side_only(
     make_incident(org_a, tlp=TLP.GREEN)
     objects = exchange.outgoing_page(nodes["sending"], limit=50).objects
     with django_capture_on_commit_callbacks(execute=True):
-        result = exchange.import_objects(
-            peer=nodes["receiving"].peer, agreement=nodes["receiving"], objects=objects, refuse_stale=True
-        )
+        result = receive_objects(nodes["receiving"], objects, pushed=True)
     assert result.created == 1
     assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["watcher_b"]
 

@@ -1,5 +1,6 @@
 """Synthetic incidents, peers and agreements for the sharing tests (no real person or vessel)."""
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from lindung.core.actors import SYSTEM
 from lindung.core.markings import TLP, Distribution
 from lindung.maritime.models import FacilitatorReference, Incident, PersonsOnBoard, Vessel
-from lindung.sharing import services, stix
+from lindung.sharing import receive, services, stix
 
 ALL_CATEGORIES = list(stix.CATEGORIES)
 
@@ -102,4 +103,17 @@ def make_agreement(
         tlp_ceiling=ceiling,
         retention_days=30,
         **extra,
+    )
+
+
+def receive_objects(agreement, objects, *, full_validation=True, pushed=False):
+    """Objects received under our side of ``agreement``, pushed by its peer (TAXII, a replay
+    refused) or pulled from it, through the service the endpoint and the sync command use."""
+    how = (
+        receive.Push(status_id=uuid.uuid4(), status={}, full_validation=full_validation)
+        if pushed
+        else receive.Pull(full_validation=full_validation)
+    )
+    return receive.objects_receive(
+        acting_user=SYSTEM, peer=agreement.peer, agreement=agreement, pages=[objects], how=how
     )

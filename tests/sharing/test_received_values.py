@@ -14,7 +14,7 @@ from lindung.sharing import exchange, stix
 from lindung.sharing.exchange import ExchangeRefused
 from lindung.sharing.models import ImportedObject
 
-from .factories import make_agreement, make_incident, make_peer
+from .factories import make_agreement, make_incident, make_peer, receive_objects
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +32,7 @@ def sent(org_a, org_b):
 
 def _import(sent, objects):
     agreement = sent["receiving"]
-    return exchange.import_objects(
-        peer=agreement.peer, agreement=agreement, objects=objects, full_validation=False
-    )
+    return receive_objects(agreement, objects, full_validation=False)
 
 
 def _last(objects, kind):

@@ -12,7 +12,7 @@ from lindung.core.models import Organisation
 from lindung.core.services import object_share
 from lindung.sharing import exchange, stix
 
-from .factories import make_agreement, make_incident, make_peer
+from .factories import make_agreement, make_incident, make_peer, receive_objects
 
 pytestmark = pytest.mark.django_db
 
@@ -160,5 +160,5 @@ def test_demo_agreement_round_trip(demo_world):
     assert reports, "the demo should let some RMIFC incidents out"
     markings = {stix.TLP_BY_MARKING_ID[r["object_marking_refs"][0]] for r in reports.values()}
     assert TLP.RED not in markings
-    result = exchange.import_objects(peer=receiving.peer, agreement=receiving, objects=bundle["objects"])
+    result = receive_objects(receiving, bundle["objects"])
     assert result.created == len(reports)

@@ -14,10 +14,10 @@ from lindung.core.markings import TLP, Distribution
 from lindung.core.models import AuditEntry
 from lindung.core.services import object_share
 from lindung.maritime.models import Incident
-from lindung.sharing import exchange, services, stix
+from lindung.sharing import exchange, receive, services, stix
 from lindung.sharing.models import ExchangeLog, ImportedObject
 
-from .factories import make_agreement, make_incident, make_peer
+from .factories import make_agreement, make_incident, make_peer, receive_objects
 
 pytestmark = pytest.mark.django_db
 TAXII = "application/taxii+json;version=2.1"
@@ -388,11 +388,8 @@ def _details(envelope):
 def test_malformed_values_are_refused_with_their_code(org_a, served, receiving, name, mutate):
     envelope = _bad(mutate, org_a, served)
     with pytest.raises(exchange.ExchangeRefused) as refused:
-        exchange.import_objects(
-            peer=receiving["peer"], agreement=receiving["agreement"], objects=envelope["objects"],
-            full_validation=False,
-        )  # fmt: skip
-    assert refused.value.code == exchange.MALFORMED and refused.value.status == 400
+        receive_objects(receiving["agreement"], envelope["objects"], full_validation=False)
+    assert refused.value.code == receive.MALFORMED and refused.value.status == 400
     assert _received() == 0
 
 
@@ -405,11 +402,9 @@ def test_a_bug_while_storing_surfaces_instead_of_passing_for_malformed_input(
     def broken(*args, **kwargs):
         raise error("a bug in Lindung, not in the objects")
 
-    monkeypatch.setattr(exchange, "_persons", broken)
+    monkeypatch.setattr(receive, "_persons", broken)
     with pytest.raises(error):
-        exchange.import_objects(
-            peer=receiving["peer"], agreement=receiving["agreement"], objects=envelope["objects"]
-        )
+        receive_objects(receiving["agreement"], envelope["objects"])
     assert _received() == 0
 
 

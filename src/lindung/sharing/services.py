@@ -313,8 +313,11 @@ def exchange_record(
     detail=None,
     status_id=None,
     request_id="",
+    actor=None,
 ) -> ExchangeLog:
-    """Log one exchange and audit it in the same transaction. ``message`` never holds personal data."""
+    """Log one exchange and audit it in the same transaction (the caller's, when it has one: what
+    was received is stored in the same). ``actor``: the system for pulls and received objects; a
+    request from a peer has no user. ``message`` never holds personal data."""
     organisation_id = agreement.organisation_id if agreement else (peer.organisation_id if peer else None)
     with transaction.atomic():
         entry = ExchangeLog.objects.create(
@@ -338,6 +341,7 @@ def exchange_record(
         )
         audit_record(
             action=action,
+            actor=actor,
             organisation_id=organisation_id,
             object_type="sharing.exchangelog",
             object_id=str(entry.pk),

@@ -1,29 +1,31 @@
 """Pull from peers over TAXII 2.1 (taxii2-client): ``lindung sharing sync``.
 
 For each agreement in force with a peer, fetch the peer's collection for that agreement page by
-page, starting after the last object received (``added_after``), check and store each page. The
-whole pull of one agreement is one transaction: if any page is refused, nothing of that pull is
-kept and the next sync starts again from the same point.
+page, starting after the last object received (``added_after``), and hand the pages to
+``receive.objects_receive``, which checks and stores them. The whole pull of one agreement, with its
+exchange-log line, audit entry and new starting point, is one transaction: if any page is refused,
+nothing of that pull is kept and the next sync starts again from the same point.
+
+The interpreter settings that speed a pull up are the process's: the ``sharing sync`` command and
+the worker set them (``lindung.core.interpreter``), not this module.
 """
 
 import functools
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import requests
-from django.db import transaction
-from django.utils import timezone
 from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import Collection
 
-from . import exchange, stix
+from lindung.core.actors import SYSTEM
+
+from . import receive
 from .exchange import ExchangeRefused
 from .models import ExchangeLog, SharingAgreement
 from .services import exchange_record
 
 PAGE_SIZE = 2000
-FETCH_SWITCH_INTERVAL = 0.0005  # seconds
 
 
 @dataclass
@@ -58,61 +60,53 @@ def _reason(exc) -> str:
     return f"The peer's answer was not usable: {type(exc).__name__}."
 
 
-def pull_agreement(agreement: SharingAgreement, *, full_validation=True, page_size=PAGE_SIZE) -> PullReport:
-    report = PullReport(agreement=agreement.reference, ok=False)
-    if not agreement.in_force():
-        report.message = f"The agreement {agreement.reference} is not in force: nothing pulled."
-        exchange_record(
-            direction=ExchangeLog.Direction.PULLED,
-            operation="pull",
-            outcome=ExchangeLog.Outcome.REFUSED,
-            peer=agreement.peer,
-            agreement=agreement,
-            message=report.message,
+class _Pages:
+    """The peer's collection for an agreement, page by page, from the agreement's cursor on. The next
+    page is fetched while this one is checked and stored: the peer builds it meanwhile, on its own
+    machine (or core), instead of both sides waiting for each other in turn."""
+
+    def __init__(self, agreement, fetcher, page_size):
+        self.agreement, self.fetcher, self.page_size = agreement, fetcher, page_size
+        self.objects = 0  # objects received so far, for the log of a refused pull
+
+    def __iter__(self):
+        # Every page of one pull is asked with the same added_after: "next" positions the page.
+        fetch = functools.partial(
+            _collection(self.agreement).get_objects,
+            limit=self.page_size,
+            added_after=self.agreement.pull_cursor,
         )
-        return report
-    cursor = agreement.pull_cursor
-    # The next page is fetched while this one is checked and stored: the peer builds it meanwhile,
-    # on its own machine (or core), instead of both sides waiting for each other in turn.
+        fetching = self.fetcher.submit(fetch, next="")
+        receive.load_code_lists()  # while the first page is on its way
+        while True:
+            envelope = fetching.result()
+            if not isinstance(envelope, dict) or not isinstance(envelope.get("next", ""), str):
+                raise ExchangeRefused("The peer's answer is not a TAXII envelope.")
+            more = envelope.get("more")
+            if more:
+                fetching = self.fetcher.submit(fetch, next=envelope.get("next", ""))
+            objects = envelope.get("objects", [])
+            self.objects += len(objects) if isinstance(objects, list) else 0
+            yield objects
+            if not more:
+                return
+
+
+def pull_agreement(agreement: SharingAgreement, *, full_validation=True, page_size=PAGE_SIZE) -> PullReport:
+    """Pull an agreement's collection from its peer and store it (``receive.objects_receive``:
+    everything of the pull, its log and audit entry, in one transaction). A refusal, or a peer that
+    cannot be reached or answers nonsense, keeps nothing and is logged."""
+    report = PullReport(agreement=agreement.reference, ok=False)
     fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch")
-    # The fetching thread reads a page in thousands of small chunks and needs the interpreter lock
-    # after each; the storing thread would keep it for the default 5 ms every time, so that reading
-    # a page took longer than storing one. A shorter interval hands the lock over sooner.
-    switch_interval = sys.getswitchinterval()
-    sys.setswitchinterval(FETCH_SWITCH_INTERVAL)
+    pages = _Pages(agreement, fetcher, page_size)
     try:
-        collection = _collection(agreement)
-        with transaction.atomic():
-            # Every page of one pull is asked with the same added_after: "next" positions the page.
-            fetch = functools.partial(collection.get_objects, limit=page_size, added_after=cursor)
-            fetching = fetcher.submit(fetch, next="")
-            exchange.load_code_lists()
-            while True:
-                envelope = fetching.result()
-                more = envelope.get("more")
-                if more:
-                    fetching = fetcher.submit(fetch, next=envelope.get("next", ""))
-                objects = envelope.get("objects", [])
-                result = exchange.import_objects(
-                    peer=agreement.peer, agreement=agreement, objects=objects, full_validation=full_validation
-                )
-                report.created += result.created
-                report.updated += result.updated
-                report.unchanged += result.unchanged
-                report.objects += len(objects)
-                for obj in objects:
-                    if obj.get("type") == "report":
-                        modified = stix.parse_timestamp(obj["modified"])
-                        cursor = modified if cursor is None or modified > cursor else cursor
-                if not more:
-                    break
-            SharingAgreement.objects.filter(pk=agreement.pk).update(pull_cursor=cursor)
-            agreement.peer.last_pull_at = timezone.now()
-            agreement.peer.save(update_fields=["last_pull_at"])
-    except (
-        requests.RequestException, TAXIIServiceException, ExchangeRefused, ValueError, KeyError, TypeError,
-        AttributeError,
-    ) as exc:  # fmt: skip
+        if not agreement.in_force():
+            raise ExchangeRefused(f"The agreement {agreement.reference} is not in force: nothing pulled.")
+        receipt = receive.objects_receive(
+            acting_user=SYSTEM, peer=agreement.peer, agreement=agreement, pages=pages,
+            how=receive.Pull(full_validation=full_validation),
+        )  # fmt: skip
+    except (requests.RequestException, TAXIIServiceException, ExchangeRefused) as exc:
         report.message = _reason(exc)
         exchange_record(
             direction=ExchangeLog.Direction.PULLED,
@@ -120,25 +114,16 @@ def pull_agreement(agreement: SharingAgreement, *, full_validation=True, page_si
             outcome=ExchangeLog.Outcome.REFUSED,
             peer=agreement.peer,
             agreement=agreement,
-            object_count=report.objects,
+            object_count=pages.objects,
             message=report.message,
+            actor=SYSTEM,
         )
-        report.created = report.updated = report.unchanged = 0
         return report
     finally:
         # A page fetched ahead of a refused one is not waited for.
         fetcher.shutdown(wait=False, cancel_futures=True)
-        sys.setswitchinterval(switch_interval)
-    report.ok = True
-    exchange_record(
-        direction=ExchangeLog.Direction.PULLED,
-        operation="pull",
-        outcome=ExchangeLog.Outcome.OK,
-        peer=agreement.peer,
-        agreement=agreement,
-        object_count=report.objects,
-        detail={"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
-    )
+    report.ok, report.objects = True, receipt.objects
+    report.created, report.updated, report.unchanged = receipt.created, receipt.updated, receipt.unchanged
     return report
 
 

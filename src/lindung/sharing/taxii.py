@@ -3,7 +3,8 @@ objects (GET, POST), manifest, object versions and status.
 
 Only peers sign in here (HTTP Basic: the peer's name and its secret, kept hashed); users of this
 node have nothing to do on these URLs. Every request is written to the exchange log and the audit
-log, refusals included, with the reason.
+log, refusals included, with the reason; objects a peer posts are stored, logged and audited in
+one transaction (``receive.objects_receive``).
 """
 
 import base64
@@ -18,9 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from lindung.core.actors import SYSTEM
 from lindung.core.parsing import JSONTooDeep, load_json, parse_int
 
-from . import exchange, selectors, services, stix
+from . import exchange, receive, selectors, services, stix
 from .exchange import ExchangeRefused
 from .models import ExchangeLog
 
@@ -30,6 +32,8 @@ MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10000
 Direction, Outcome = ExchangeLog.Direction, ExchangeLog.Outcome
+# What a handler returns for its log when it logged the exchange itself, in its own transaction.
+LOGGED = object()
 
 
 def _response(data, status=200, headers=None):
@@ -105,16 +109,17 @@ def taxii_endpoint(operation, methods=("GET",)):
                     request_id=getattr(request, "request_id", ""),
                 )
                 return _error(refusal.status, "Refused", refusal.message, refusal.code)
-            services.exchange_record(
-                direction=direction,
-                operation=operation,
-                outcome=Outcome.OK,
-                peer=peer,
-                agreement=agreement,
-                http_status=status,
-                request_id=getattr(request, "request_id", ""),
-                **logged,
-            )
+            if logged is not LOGGED:
+                services.exchange_record(
+                    direction=direction,
+                    operation=operation,
+                    outcome=Outcome.OK,
+                    peer=peer,
+                    agreement=agreement,
+                    http_status=status,
+                    request_id=getattr(request, "request_id", ""),
+                    **logged,
+                )
             return _response(data, status, headers)
 
         return view
@@ -340,35 +345,28 @@ def _add_objects(request, peer, agreement):
         or not envelope["objects"]
     ):
         raise ExchangeRefused("Send a TAXII envelope with a non-empty 'objects' list.")
-    requested = timezone.now()
-    result = exchange.import_objects(
-        peer=peer, agreement=agreement, objects=envelope["objects"], full_validation=True, refuse_stale=True
-    )
-    status_id = uuid.uuid4()
-    successes = [
-        {"id": o["id"], "version": o.get("modified", o.get("created", ""))} for o in envelope["objects"]
-    ]
-    data = {
+    requested, status_id = timezone.now(), uuid.uuid4()
+    status = {
         "id": str(status_id),
         "status": "complete",
         "request_timestamp": stix.timestamp(requested),
         "total_count": len(envelope["objects"]),
         "success_count": len(envelope["objects"]),
-        "successes": successes,
+        "successes": [
+            {"id": o.get("id"), "version": o.get("modified", o.get("created", ""))}
+            for o in envelope["objects"]
+            if isinstance(o, dict)
+        ],
         "failure_count": 0,
         "pending_count": 0,
     }
-    logged = {
-        "object_count": len(envelope["objects"]),
-        "status_id": status_id,
-        "detail": {
-            "status": data,
-            "created": result.created,
-            "updated": result.updated,
-            "fields_dropped": result.fields_dropped,
-        },
-    }
-    return data, 202, {}, logged
+    # The objects, their exchange-log line (which keeps the status for the status endpoint) and
+    # its audit entry are written together; the status is only answered once they are.
+    receive.objects_receive(
+        acting_user=SYSTEM, peer=peer, agreement=agreement, pages=[envelope["objects"]],
+        how=receive.Push(status_id=status_id, status=status, request_id=getattr(request, "request_id", "")),
+    )  # fmt: skip
+    return status, 202, {}, LOGGED
 
 
 @taxii_endpoint("status")

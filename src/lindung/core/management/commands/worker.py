@@ -17,6 +17,7 @@ from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
 from lindung.core import jobs, live
+from lindung.core.interpreter import bulk_process
 
 
 class BeatingWorker(Worker):
@@ -28,7 +29,11 @@ class BeatingWorker(Worker):
         self.current_task = str(db_task_result.pk)
         jobs.beat(self.worker_id, backend="database", task_id=self.current_task)
         try:
-            super().run_task(db_task_result)
+            # A worker's tasks are bulk work (pulls from peers, exports): the interpreter is set for
+            # each here, in the worker's own loop, never inside the task (which a web process
+            # running tasks at once would run in a request's thread).
+            with bulk_process():
+                super().run_task(db_task_result)
         finally:
             self.current_task = ""
 

@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from lindung.core.actors import SYSTEM
+from lindung.core.interpreter import bulk_process
 from lindung.core.markings import TLP
 from lindung.core.models import Organisation
 from lindung.core.services import organisation_create
@@ -132,11 +133,13 @@ class Command(BaseCommand):
     def do_sync(self, options):
         if options["peer"] and not Peer.objects.filter(name=options["peer"]).exists():
             raise CommandError(f"No peer named {options['peer']!r}.")
-        reports = sync.sync(
-            peer_name=options["peer"],
-            full_validation=not options["no_validate"],
-            page_size=options["page_size"],
-        )
+        # This process's work is the pull: the interpreter is set for it here, at its entry point.
+        with bulk_process():
+            reports = sync.sync(
+                peer_name=options["peer"],
+                full_validation=not options["no_validate"],
+                page_size=options["page_size"],
+            )
         for r in reports:
             line = (
                 f"{r.agreement}: {'ok' if r.ok else 'REFUSED'} — {r.objects} objects, {r.created} new, "
