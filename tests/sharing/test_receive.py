@@ -183,6 +183,35 @@ def test_a_pull_refuses_an_answer_that_is_not_an_envelope(setup, envelope):
     assert log.outcome == "refused" and log.message == report.message
 
 
+class Pages:
+    """A peer answering pages in turn (the last one again when it has no more)."""
+
+    def __init__(self, *envelopes):
+        self.envelopes = list(envelopes)
+
+    def get_objects(self, **params):
+        return self.envelopes.pop(0) if len(self.envelopes) > 1 else self.envelopes[0]
+
+
+@pytest.mark.parametrize(
+    "pages",
+    [
+        [{"more": True, "next": "p2", "objects": []}, {"more": True, "next": "p2", "objects": []}],
+        [{"more": True, "next": "", "objects": []}],
+        [{"more": True, "next": "p2", "objects": []}, {"more": True, "next": "p3", "objects": []}],
+    ],
+    ids=["same position again", "no position", "more pages than allowed"],
+)
+def test_a_pull_whose_pages_never_end_is_refused(setup, settings, pages):
+    """A peer saying "more" for ever used to keep the pull, and its transaction, going for ever."""
+    settings.LINDUNG_SYNC_MAX_PAGES = 1
+    setup["played"]["collection"] = Pages(*pages)
+    [report] = sync.sync(peer_name="node-a")
+    assert not report.ok and report.message == "The peer's pages do not come to an end: nothing pulled."
+    assert ExchangeLog.objects.get(direction="pulled").outcome == "refused"
+    assert Incident.objects.exclude(origin_node="").count() == ImportedObject.objects.count() == 0
+
+
 def test_receiving_needs_an_acting_user(setup):
     with pytest.raises(TypeError, match="acting_user is None"):
         receive.objects_receive(

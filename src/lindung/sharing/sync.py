@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import requests
+from django.conf import settings
 from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import Collection
 
@@ -60,6 +61,11 @@ def _reason(exc) -> str:
     return f"The peer's answer was not usable: {type(exc).__name__}."
 
 
+def max_pages() -> int:
+    """Pages one pull may take (``LINDUNG_SYNC_MAX_PAGES``): a longer pull is refused whole."""
+    return int(getattr(settings, "LINDUNG_SYNC_MAX_PAGES", 100_000))
+
+
 class _Pages:
     """The peer's collection for an agreement, page by page, from the agreement's cursor on. The next
     page is fetched while this one is checked and stored: the peer builds it meanwhile, on its own
@@ -78,13 +84,20 @@ class _Pages:
         )
         fetching = self.fetcher.submit(fetch, next="")
         receive.load_code_lists()  # while the first page is on its way
+        positions = set()
         while True:
             envelope = fetching.result()
             if not isinstance(envelope, dict) or not isinstance(envelope.get("next", ""), str):
                 raise ExchangeRefused("The peer's answer is not a TAXII envelope.")
             more = envelope.get("more")
             if more:
-                fetching = self.fetcher.submit(fetch, next=envelope.get("next", ""))
+                position = envelope.get("next", "")
+                # A peer that says "more" without moving on would keep the pull (and its open
+                # transaction) going for ever: refuse the pull instead.
+                if not position or position in positions or len(positions) >= max_pages():
+                    raise ExchangeRefused("The peer's pages do not come to an end: nothing pulled.")
+                positions.add(position)
+                fetching = self.fetcher.submit(fetch, next=position)
             objects = envelope.get("objects", [])
             self.objects += len(objects) if isinstance(objects, list) else 0
             yield objects
