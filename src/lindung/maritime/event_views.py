@@ -42,8 +42,8 @@ def screening_batch_open(request, pk):
     form = ScreeningBatchForm(
         request.POST or None,
         initial={"count": _remaining(incident)},
-        instruments=list(screening_selectors.published_versions(request.user)),
-        organisations=list(_screening_organisations(request.user)),
+        instruments=screening_selectors.published_versions(request.user),
+        organisations=_screening_organisations(request.user),
     )
     status = 200
     if request.method == "POST":

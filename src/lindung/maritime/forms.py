@@ -207,8 +207,8 @@ class ScreeningBatchForm(forms.Form):
         self.fields["instrument"].queryset = instruments
         self.fields["organisation"].queryset = organisations
         for name, queryset in (("instrument", instruments), ("organisation", organisations)):
-            if len(queryset) == 1:
-                self.fields[name].initial = queryset[0]
+            if queryset.count() == 1:
+                self.fields[name].initial = queryset.first()
 
     def clean_count(self):
         from lindung.core.parsing import parse_int
