@@ -115,7 +115,7 @@ def same_event_list(request):
     incidents = selectors.incidents_visible(request.user).in_bulk(
         {c.first for c in shown} | {c.second for c in shown}
     )
-    pairs = [(c, incidents[c.first], incidents[c.second]) for c in shown]
+    pairs = [(c, (incidents[c.first], incidents[c.second])) for c in shown]
     decisions = policy.accessible(request.user, EventDecision.objects.all()).select_related(
         "first", "second"
     )[:20]
