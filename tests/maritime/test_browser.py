@@ -74,3 +74,48 @@ def test_record_an_incident_then_see_it_on_the_map(
     page.locator("#incident-map[data-incidents]").wait_for(state="attached")
     assert page.locator("#incident-map").get_attribute("data-incidents") == "0"
     assert page.locator("path.incident-marker").count() == 0
+
+
+def test_open_screenings_from_a_disembarkation_then_see_the_batch(
+    page, live_server, login, make_user, org_a, transactional_db
+):
+    from lindung.maritime import services
+    from lindung.maritime.models import ScreeningBatch
+    from lindung.screening import services as screening_services
+
+    guide = screening_services.load_shipped_instrument()
+    officer = make_user(org_a, Role.ANALYST, Role.CASEWORKER, username="soa")
+    landing = services.incident_create(
+        acting_user=officer,
+        organisation=org_a,
+        incident_type="disembarkation",
+        occurred_at=timezone.now() - datetime.timedelta(days=1),
+        persons_on_board=5,
+        persons=[{"sex": "F", "age_group": "18-20", "nationality": "MMR", "count": 5}],
+        disembarkation_country="THA",
+        area="Andaman Sea",
+    )
+    login("soa")
+    page.goto(f"{live_server.url}/maritime/incidents/{landing.pk}/")
+    page.get_by_role("link", name="Open screenings for the persons on board").click()
+    page.wait_for_load_state()
+    # The number pre-filled is the persons on board not yet screened.
+    assert page.get_by_label("Number of screenings").input_value() == "5"
+    page.get_by_label("Number of screenings").fill("3")
+    page.get_by_label("Instrument").select_option(str(guide.pk))
+    page.get_by_label("Screening organisation").select_option(str(org_a.pk))
+    assert not axe_violations(page)
+    page.get_by_role("button", name="Open screenings").click()
+    page.wait_for_load_state()
+
+    batch = ScreeningBatch.objects.get()
+    assert page.url == f"{live_server.url}/maritime/screening-batches/{batch.pk}/"
+    rows = page.locator("#batch-interviews tbody tr")
+    expect(rows).to_have_count(3)
+    for link in batch.screenings.select_related("interview"):
+        expect(page.get_by_text(link.interview.reference)).to_be_visible()
+    assert not axe_violations(page)
+
+    page.get_by_role("link", name=str(landing)).click()
+    page.wait_for_load_state()
+    expect(page.locator("#protection-outcomes")).to_contain_text("3")

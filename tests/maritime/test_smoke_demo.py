@@ -23,3 +23,19 @@ def test_demo_is_idempotent(demo_world):
     before = Incident.objects.count()
     demo.run_all()
     assert Incident.objects.count() == before
+
+
+def test_demo_proposes_the_coastguard_report_and_has_a_screening_batch(demo_world):
+    from lindung.maritime import same_event
+    from lindung.maritime.models import ScreeningBatch
+
+    users = demo_world["users"]
+    mmp = Incident.objects.get(source_id="mmp:DEMO-101")
+    coastguard = Incident.objects.get(source_id="demo:coastguard-101")
+    pairs = {(c.first, c.second) for c in same_event.candidates(users["analyst"])}
+    assert tuple(sorted((mmp.pk, coastguard.pk))) in pairs
+    batch = ScreeningBatch.objects.get(incident__source_id="demo:rmifc-006")
+    assert batch.screenings.count() == batch.size == 10
+    # The other centre reads the (GREEN, community) disembarkation and its counts, not the batch.
+    assert selectors.protection_outcomes(batch.incident)["opened"] == 10
+    assert not selectors.screening_batches_of(users["analyst_sey"], batch.incident).exists()

@@ -141,6 +141,9 @@ class AuditAction(models.TextChoices):
     VESSEL_CREATED = "maritime.vessel_created", _("Vessel recorded")
     VESSEL_UPDATED = "maritime.vessel_updated", _("Vessel updated")
     INCIDENT_ATTACHMENT_ADDED = "maritime.attachment_added", _("Attachment added to an incident")
+    SCREENING_BATCH_OPENED = "maritime.screening_batch_opened", _("Screenings opened for persons on board")
+    INCIDENT_EVENT_MERGED = "maritime.event_merged", _("Incident reports merged as one event")
+    INCIDENT_EVENT_KEPT_APART = "maritime.event_kept_apart", _("Incident reports kept apart")
     # stats (issue 7): add below this line
     STATS_SETTINGS_UPDATED = "stats.settings_updated", _("Disclosure settings changed")
     STATS_RELEASE_CREATED = "stats.release_created", _("Statistical release frozen")

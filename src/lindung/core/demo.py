@@ -45,6 +45,8 @@ USERS = [
     ("provider", "Malee", "clinic_bkk", [Role.SERVICE_PROVIDER]),
     ("analyst", "Hery", "rmifc", [Role.ANALYST, Role.ADMINISTRATOR]),
     ("analyst_sey", "Marie", "sey_centre", [Role.ANALYST, Role.ADMINISTRATOR]),
+    # Screens the persons who come ashore after a disembarkation (maritime screening batches).
+    ("protection", "Soa", "rmifc", [Role.ANALYST, Role.CASEWORKER]),
     ("datamanager", "Aigerim", "stats_kz", [Role.DATA_MANAGER]),
     ("researcher", "Dewi", "gov_id", [Role.RESEARCHER]),
     ("coordinator", "Lina", "ngo_bkk", [Role.ENGAGEMENT_COORDINATOR]),

@@ -431,9 +431,47 @@ def load(ctx: dict) -> None:
         for mmp_id, months_ago, day, lat, lon, area, route, dead, missing, cause, setting, notes in PUBLIC
         if f"mmp:{mmp_id}" not in public_existing
     ]
-    if not records:
+    if records:
+        services.incidents_import_public(
+            acting_user=SYSTEM, organisation=orgs["rmifc"], records=records,
+            summary=services.ImportSummary(format="mmp", rows=len(records)),
+        )  # fmt: skip
+    _coastguard_report(orgs, users)
+    _screening_batch(orgs, users)
+
+
+def _coastguard_report(orgs, users):
+    """A coastguard's report of the event the MMP row DEMO-101 counts: a few hours later, 4 km away,
+    one more missing. The same-event page proposes the pair for an analyst to merge or keep apart."""
+    if Incident.objects.filter(source_id="demo:coastguard-101").exists():
         return
-    services.incidents_import_public(
-        acting_user=SYSTEM, organisation=orgs["rmifc"], records=records,
-        summary=services.ImportSummary(format="mmp", rows=len(records)),
+    services.incident_create(
+        acting_user=users["analyst"], organisation=orgs["rmifc"], incident_type="shipwreck",
+        occurred_at=_when(2, 28) + datetime.timedelta(hours=5), latitude=_point(-12.72),
+        longitude=_point(44.93), area="Mozambique Channel", route="comoros_mayotte", dead=3, missing=9,
+        survivors=6, persons_on_board=18, source="Coastguard report (demo)", source_reliability="A",
+        information_credibility="2", source_id="demo:coastguard-101", tlp=TLP.GREEN,
+        distribution=Distribution.COMMUNITY,
+    )  # fmt: skip
+
+
+SCREENED_ON_LANDING = 10
+
+
+def _screening_batch(orgs, users):
+    """Screenings opened by the fusion centre's protection officer for ten of the 35 persons who came
+    ashore at Dzaoudzi (demo incident rmifc-006)."""
+    from lindung.screening.models import InstrumentVersion
+
+    from .screening_batches import screening_batch_open
+
+    incident = Incident.objects.filter(source_id="demo:rmifc-006").first()
+    version = (
+        InstrumentVersion.objects.filter(status=InstrumentVersion.Status.PUBLISHED).order_by("pk").first()
+    )
+    if incident is None or version is None or incident.screening_batches.exists():
+        return
+    screening_batch_open(
+        acting_user=users["protection"], incident=incident, count=SCREENED_ON_LANDING, instrument=version,
+        organisation=orgs["rmifc"],
     )  # fmt: skip

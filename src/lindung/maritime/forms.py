@@ -186,3 +186,34 @@ class ImportForm(forms.Form):
                 % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)}
             )
         return upload
+
+
+class ScreeningBatchForm(forms.Form):
+    """How many screenings to open, with which instrument, for which screening organisation."""
+
+    count = forms.CharField(
+        label=_("Number of screenings"),
+        max_length=6,
+        help_text=_("At most the persons on board not yet given a screening."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    instrument = forms.ModelChoiceField(label=_("Instrument"), queryset=Organisation.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("Screening organisation"), queryset=Organisation.objects.none()
+    )
+
+    def __init__(self, *args, instruments, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].queryset = instruments
+        self.fields["organisation"].queryset = organisations
+        for name, queryset in (("instrument", instruments), ("organisation", organisations)):
+            if queryset.count() == 1:
+                self.fields[name].initial = queryset.first()
+
+    def clean_count(self):
+        from lindung.core.parsing import parse_int
+
+        try:
+            return parse_int(self.cleaned_data["count"], field="count", minimum=1)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.error_dict["count"]) from None

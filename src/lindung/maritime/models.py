@@ -316,6 +316,17 @@ class Incident(OriginMixin):
         related_name="+",
         editable=False,
     )
+    # Set when an analyst decided that this report is another report of the event ``duplicate_of``
+    # holds the figures of (see same_event.py): statistics count the event once, through it.
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        verbose_name=_("another report of"),
+        editable=False,
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -481,3 +492,96 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ScreeningBatch(models.Model):
+    """Screenings opened for the persons on board of a disembarkation: ``size`` draft interviews of
+    ``organisation`` (the screening organisation, which owns them), linked back to the incident by
+    IncidentScreening rows, so that an incident's protection outcomes can be counted without naming
+    anyone."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="screening_batches", verbose_name=_("incident")
+    )
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    instrument_version = models.ForeignKey(
+        "screening.InstrumentVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("instrument"),
+    )
+    size = models.PositiveIntegerField(_("number of screenings"), validators=[MinValueValidator(1)])
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("opened"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("screening batch")
+        verbose_name_plural = _("screening batches")
+
+    def __str__(self):
+        return f"{self.size} × {self.incident}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("maritime:screening_batch_detail", args=[self.pk])
+
+
+class IncidentScreening(models.Model):
+    """One interview of a batch, with the group of the persons-on-board breakdown it was opened for
+    (sex and age group only: a count's category, not a person's data)."""
+
+    batch = models.ForeignKey(ScreeningBatch, on_delete=models.CASCADE, related_name="screenings")
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="screenings")
+    interview = models.OneToOneField(
+        "screening.Interview", on_delete=models.CASCADE, related_name="incident_screening"
+    )
+    sex = models.CharField(_("sex"), max_length=2, blank=True)
+    age_group = models.CharField(_("age group"), max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["batch", "id"]
+
+    def __str__(self):
+        return f"{self.batch_id}/{self.interview_id}"
+
+
+class EventDecision(models.Model):
+    """An analyst's answer to "are these two reports one event?", so that a pair is never proposed
+    again. The pair is stored lowest id first; for "same", ``primary`` is the report that keeps the
+    figures (the other one gets ``duplicate_of``)."""
+
+    class Decision(models.TextChoices):
+        SAME = "same", _("Same event")
+        APART = "apart", _("Different events")
+
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="+")
+    first = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
+    primary = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(default=0)
+    reasons = models.JSONField(default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "first", "second"], name="maritime_event_pair_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(first__lt=models.F("second")), name="maritime_event_pair_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.first_id}/{self.second_id}: {self.decision}"

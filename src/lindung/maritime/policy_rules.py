@@ -16,7 +16,16 @@ from lindung.core.marked_access import marked_object_allowed, marked_queryset
 from lindung.core.markings import TLP_ORDER
 from lindung.core.roles import Capability as C
 
-from .models import Attachment, FacilitatorReference, Incident, PersonsOnBoard, Vessel
+from .models import (
+    Attachment,
+    EventDecision,
+    FacilitatorReference,
+    Incident,
+    IncidentScreening,
+    PersonsOnBoard,
+    ScreeningBatch,
+    Vessel,
+)
 
 # The narrative (free text that may name people) is shown to those who may record incidents in the
 # owning organisation: identity_capability=MANAGE_INCIDENTS.
@@ -94,3 +103,17 @@ for model, incident_path, owner, narrower in (
 policy.register(
     FacilitatorReference, policy.Rule(view=C.MANAGE_INCIDENTS, change=C.MANAGE_INCIDENTS, shareable=False)
 )
+# A screening batch and its links name interviews (pseudonymous references): they stay with the
+# screening organisation that owns the interviews. Others who may read the incident see counts only
+# (selectors.protection_outcomes).
+policy.register(
+    ScreeningBatch, policy.Rule(view=C.MANAGE_SCREENING, change=C.MANAGE_SCREENING, shareable=False)
+)
+policy.register(
+    IncidentScreening,
+    policy.Rule(
+        view=C.MANAGE_SCREENING, change=C.MANAGE_SCREENING, owner="batch__organisation_id", shareable=False
+    ),
+)
+# Same-event decisions are the deciding organisation's record.
+policy.register(EventDecision, policy.Rule(view=C.VIEW_INCIDENTS, change=C.MANAGE_INCIDENTS, shareable=False))

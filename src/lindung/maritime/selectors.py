@@ -12,6 +12,18 @@ def incidents_visible(user, action: str = policy.VIEW):
     )
 
 
+def without_duplicates(user, incidents):
+    """``incidents`` less the reports merged into another report the user also sees: an event is
+    counted once, through its primary. A duplicate whose primary the user may not see still counts
+    (for that user it is the only report of the event)."""
+    return incidents.exclude(duplicate_of__in=policy.accessible(user, Incident.objects.all()).values("pk"))
+
+
+def incidents_for_statistics(user):
+    """Visible incidents, each event once (statistics, trends)."""
+    return without_duplicates(user, incidents_visible(user))
+
+
 def vessels_visible(user, action: str = policy.VIEW):
     return policy.accessible(user, Vessel.objects.all(), action)
 
@@ -55,6 +67,44 @@ def incidents_filtered(user, filters: dict):
 
 def _number(value):
     return float(value) if value is not None else None
+
+
+def screening_batches_of(user, incident):
+    """The incident's screening batches of the user's screening organisations."""
+    from .models import ScreeningBatch
+
+    return policy.accessible(user, ScreeningBatch.objects.filter(incident=incident)).select_related(
+        "organisation", "instrument_version__instrument"
+    )
+
+
+def screening_batch_get(user, pk):
+    from django.shortcuts import get_object_or_404
+
+    from .models import ScreeningBatch
+
+    return get_object_or_404(
+        policy.accessible(user, ScreeningBatch.objects.select_related("incident", "organisation")), pk=pk
+    )
+
+
+def batch_screenings(user, batch):
+    """The batch's interviews (reference, status, urgency; no answers) with the group they were opened for."""
+    from .models import IncidentScreening
+
+    return (
+        policy.accessible(user, IncidentScreening.objects.filter(batch=batch))
+        .select_related("interview__profile")
+        .defer("interview__answers", "interview__place", "interview__profile__explanation")
+    )
+
+
+def protection_outcomes(incident) -> dict:
+    """Counts of the screenings opened from ``incident`` (opened, completed, by urgency and category).
+    Only counts: the caller has already checked that the user may read the incident."""
+    from lindung.screening.selectors import outcome_counts
+
+    return outcome_counts(incident.screenings.values("interview_id"))
 
 
 def incident_properties(incident) -> dict:

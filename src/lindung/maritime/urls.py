@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import event_views, views
 
 app_name = "maritime"
 
@@ -15,6 +15,10 @@ urlpatterns = [
         views.attachment_download,
         name="attachment_download",
     ),
+    path("incidents/<int:pk>/screenings/new/", event_views.screening_batch_open, name="screening_batch_open"),
+    path("screening-batches/<int:pk>/", event_views.screening_batch_detail, name="screening_batch_detail"),
+    path("same-event/", event_views.same_event_list, name="same_event"),
+    path("same-event/decide/", event_views.same_event_decide, name="same_event_decide"),
     path("import/", views.import_file, name="import"),
     path("map/", views.incident_map, name="map"),
     path("map/data.geojson", views.map_data, name="map_data"),

@@ -166,10 +166,19 @@ def incident_detail(request, pk):
     if show_narrative:
         policy.record_personal_read(request.user, incident, purpose=PURPOSE_VIEW, fields=["narrative"])
     can_change = incident.is_local and policy.can(request.user, policy.CHANGE, incident)
+    visible = selectors.incidents_visible(request.user)
     return render(
         request,
         "maritime/incident_detail.html",
         {
+            "outcomes": selectors.protection_outcomes(incident),
+            "batches": selectors.screening_batches_of(request.user, incident),
+            "can_screen": incident.incident_type == "disembarkation"
+            and policy.has_capability(request.user, Capability.MANAGE_SCREENING),
+            "primary": visible.filter(pk=incident.duplicate_of_id).first()
+            if incident.duplicate_of_id
+            else None,
+            "duplicates": visible.filter(duplicate_of=incident),
             "incident": incident,
             "persons": selectors.persons_of(request.user, incident),
             "attachments": selectors.attachments_of(request.user, incident),
@@ -265,7 +274,7 @@ def incident_map(request):
     _require_viewer(request.user)
     form, filters = _filters(request)
     incidents = selectors.incidents_filtered(request.user, filters)
-    trends = selectors.monthly_trends(incidents)
+    trends = selectors.monthly_trends(selectors.without_duplicates(request.user, incidents))
     charts_context = [
         {
             "measure": measure,
@@ -346,7 +355,10 @@ def trend_csv(request, measure):
         return HttpResponse(_("Unknown measure."), status=404, content_type="text/plain; charset=utf-8")
     _form, filters = _filters(request)
     table = charts.trend_table(
-        selectors.monthly_trends(selectors.incidents_filtered(request.user, filters)), measure
+        selectors.monthly_trends(
+            selectors.without_duplicates(request.user, selectors.incidents_filtered(request.user, filters))
+        ),
+        measure,
     )
     response = _csv_response(f"incidents-trend-{measure}.csv")
     writer = spreadsheets.csv_writer(response)

@@ -186,3 +186,30 @@ def needs_by_place(user) -> Counter:
         for service in services or []:
             counts[(country or "", (place or "").strip(), service)] += 1
     return counts
+
+
+def outcome_counts(interview_ids) -> dict:
+    """Counts only, for a module that links interviews to something it may show (an incident): how
+    many interviews, how many completed, completed ones by urgency and by category. No row leaves;
+    the caller decides who may see the counts."""
+    rows = Interview.objects.filter(pk__in=interview_ids).values_list(
+        "status", "profile__urgency", "profile__categories"
+    )
+    result = {"opened": 0, "completed": 0, "by_urgency": Counter(), "by_category": Counter()}
+    for status, urgency, categories in rows:
+        result["opened"] += 1
+        if status != Interview.Status.COMPLETED:
+            continue
+        result["completed"] += 1
+        if urgency:
+            result["by_urgency"][urgency] += 1
+        for category in categories or []:
+            result["by_category"][category] += 1
+    result["urgency_rows"] = [
+        (registry.label("screening_urgency", code), n) for code, n in sorted(result["by_urgency"].items())
+    ]
+    result["category_rows"] = [
+        (registry.label("vulnerability_category", code), n)
+        for code, n in sorted(result["by_category"].items())
+    ]
+    return result

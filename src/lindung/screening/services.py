@@ -260,8 +260,31 @@ def _check_person(acting_user, organisation, person):
         raise ValidationError({"person": _("Choose a person registered by your organisation.")})
 
 
+def prefilled_answers(definition: dict, prefill: dict | None) -> dict:
+    """The answers of ``prefill`` that name a question of the instrument and are allowed for it;
+    the others are dropped (a pre-fill is a help, the interviewer checks every answer)."""
+    index = ins.question_index(definition)
+    answers = {}
+    for name, value in (prefill or {}).items():
+        if name not in index:
+            continue
+        try:
+            cleaned = ins.check_answer(definition, index[name], value)
+        except ValueError:
+            continue
+        if cleaned is not None:
+            answers[name] = cleaned
+    return answers
+
+
 def interview_start(
-    *, acting_user, version: InstrumentVersion, organisation=None, person=None, language: str = "en"
+    *,
+    acting_user,
+    version: InstrumentVersion,
+    organisation=None,
+    person=None,
+    language: str = "en",
+    prefill: dict | None = None,
 ) -> Interview:
     organisation = _organisation_for(acting_user, organisation)
     if version.status != InstrumentVersion.Status.PUBLISHED:
@@ -273,7 +296,7 @@ def interview_start(
             version=version,
             person=person,
             language=language[:8],
-            answers={},
+            answers=prefilled_answers(version.definition, prefill),
             started_by=acting_user,
             current_section=version.definition["sections"][0]["name"],
         )

@@ -202,7 +202,7 @@ register(
         id="incidents",
         label=_("Incidents at sea"),
         unit=_("incidents"),
-        selector="lindung.maritime.selectors:incidents_visible",
+        selector="lindung.maritime.selectors:incidents_for_statistics",
         columns={
             "incident_type": "incident_type",
             "route": "route",

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lindung.core.actors import SYSTEM
 from lindung.core.models import Organisation, User
 from lindung.core.parsing import id_or_none
-from lindung.maritime import services
+from lindung.maritime import same_event, services
 
 SHOWN_PROBLEMS = 50  # per kind on the terminal; --json lists them all
 
@@ -17,13 +17,15 @@ class Command(BaseCommand):
         "Incidents at sea. 'lindung maritime import FILE --format mmp' imports an IOM Missing Migrants "
         "Project CSV (2019, 2021 or current layout) as TLP:CLEAR incidents; importing the same file again "
         "changes nothing (idempotent by the source id). The whole file is imported or nothing is, unless "
-        "--partial: then the valid rows are imported and the others reported."
+        "--partial: then the valid rows are imported and the others reported. "
+        "'lindung maritime match-events' lists pairs of incidents that look like reports of one event "
+        "(within a day, 25 km, similar dead and missing) for an analyst to merge or keep apart."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["import"])
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--format", choices=sorted(services.IMPORT_FORMATS), required=True)
+        parser.add_argument("action", choices=["import", "match-events"])
+        parser.add_argument("file", type=Path, nargs="?", help="the file to import")
+        parser.add_argument("--format", choices=sorted(services.IMPORT_FORMATS))
         parser.add_argument(
             "--organisation",
             help="owning organisation (id or short name); may be left out when there is only one",
@@ -35,6 +37,10 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     def handle(self, *args, **options):
+        if options["action"] == "match-events":
+            return self._match_events(self._user(options["user"]), options["json"])
+        if options["file"] is None or options["format"] is None:
+            raise CommandError("import needs a FILE and --format")
         organisation = self._organisation(options["organisation"])
         acting_user = self._user(options["user"])
         try:
@@ -59,6 +65,18 @@ class Command(BaseCommand):
             self._report(summary)
         if summary.refused_whole:
             raise CommandError(f"{summary.refused} row(s) refused; nothing was imported.")
+
+    def _match_events(self, acting_user, as_json):
+        """Candidate pairs among the incidents ``acting_user`` sees (everything for the console)."""
+        found = same_event.candidates(acting_user)
+        if as_json:
+            rows = [vars(c) for c in found]
+            self.stdout.write(json.dumps({"candidates": len(rows), "pairs": rows}, indent=2))
+            return
+        for c in found:
+            reasons = ", ".join(r["code"] for r in c.reasons)
+            self.stdout.write(f"incidents {c.first} and {c.second}: score {c.score} ({reasons})")
+        self.stdout.write(self.style.SUCCESS(f"{len(found)} pair(s) proposed as the same event."))
 
     def _report(self, summary):
         for kind, problems in (
