@@ -74,3 +74,14 @@ def sign_in_failures_from(address: str) -> int:
     """Failed sign-ins from ``address`` within the address limit's window, whatever the usernames."""
     since = timezone.now() - timedelta(seconds=settings.LINDUNG_ADDRESS_FAILURE_WINDOW)
     return SignInFailure.objects.filter(address=address[:45], at__gte=since).count()
+
+
+def jobs_visible(user):
+    """Background jobs ``user`` may follow: their own, and their organisations' if they administer
+    them (the operations page). Results and downloads are narrower: see ``core/jobs_views.py``."""
+    from .models import Job
+
+    if not getattr(user, "is_authenticated", False):
+        return Job.objects.none()
+    administered = policy.accessible(user, Job.objects.all()).values("pk")
+    return Job.objects.defer("payload", "output").filter(Q(pk__in=administered) | Q(created_by=user))
