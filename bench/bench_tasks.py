@@ -100,9 +100,11 @@ def _p95_ms(samples):
     return round(sorted(samples)[int(len(samples) * 0.95) - 1] * 1000, 2)
 
 
-def _wait_done(job_ids, timeout=600):
+def _wait_done(job_ids, timeout=None):
     from lindung.core.models import Job
 
+    # Ten minutes, or half a second a job for large runs (one worker on a loaded machine does ~15/s).
+    timeout = timeout or max(600, len(job_ids) * 0.5)
     deadline = time.monotonic() + timeout
     while Job.objects.filter(pk__in=job_ids, status=Job.Status.DONE).count() < len(job_ids):
         if time.monotonic() > deadline:

@@ -284,7 +284,7 @@ def job_retry(*, acting_user, job: Job) -> Job:
         job = Job.objects.select_for_update().defer("payload", "output").get(pk=job.pk)
         if job.status != Job.Status.FAILED:
             raise ValidationError(_("Only a failed job can be retried."), code="job_not_failed")
-        failed_with = job.error_code
+        failed_with, runs = job.error_code, job.attempts
         jobs.requeue(job)
         audit_record(
             action=AuditAction.JOB_RETRIED,
@@ -292,6 +292,6 @@ def job_retry(*, acting_user, job: Job) -> Job:
             organisation_id=job.organisation_id,
             object_type="core.job",
             object_id=str(job.pk),
-            detail={"kind": job.kind, "error_code": failed_with, "attempts": job.attempts},
+            detail={"kind": job.kind, "error_code": failed_with, "attempts": runs},
         )
     return job

@@ -9,8 +9,9 @@ rather than after its wait in the queue.
 
 from django.conf import settings
 
-from lindung.core import jobs, uploads
+from lindung.core import jobs, policy, uploads
 from lindung.core.models import Job
+from lindung.core.roles import Capability
 
 from . import services, tasks
 
@@ -25,6 +26,8 @@ def start(*, acting_user, organisation, file_name: str, data: bytes, fmt: str, p
         return services.incidents_import_file(
             acting_user=acting_user, organisation=organisation, data=data, fmt=fmt, partial=partial
         )
+    # Refused now rather than after the wait in the queue: a wrong right, a wrong file.
+    policy.require_capability(acting_user, Capability.MANAGE_INCIDENTS, organisation.pk)
     uploads.sniff(file_name, data, ["text/csv"])
     return jobs.submit(
         tasks.import_file,
