@@ -351,7 +351,7 @@ def _report(client, fmt, countries, theme=""):
     start = client.post(reverse("frameworks:report", args=[fmt]), {"countries": countries, "theme": theme})
     assert start.status_code == 302
     job_page = client.get(start["Location"])
-    assert b'id="job-download"' in job_page.content
+    assert b'id="job-download"' in job_page.content and b"report of" in job_page.content
     return client.get(start["Location"] + "download/")
 
 

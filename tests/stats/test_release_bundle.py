@@ -43,6 +43,7 @@ def test_the_bundle_holds_every_table_in_every_format_with_a_readme(make_user, r
     job = Job.objects.get(kind="stats.release_bundle")
     assert response["Location"] == job.get_absolute_url()
     assert (job.status, job.result["tables"], job.result["files"]) == (Job.Status.DONE, 1, 5)
+    assert "5 files: 1 table(s)" in client.get(job.get_absolute_url()).content.decode()
     download = client.get(reverse("core:job_download", args=[job.pk]))
     assert download["Content-Disposition"] == f'attachment; filename="{release.identifier}.zip"'
     bundle = zipfile.ZipFile(io.BytesIO(download.content))
