@@ -141,7 +141,8 @@ def requeue(job: Job) -> None:
 
 
 def store_output(job: Job, content: bytes, *, name: str, content_type: str) -> None:
-    """Keep the file a job made, encrypted in its row (every web machine can serve it)."""
+    """Keep the file a job made, encrypted in its row with its organisation's key (so the job needs an
+    organisation), where every web machine can serve it."""
     job.output, job.output_name, job.output_type = content, name[:200], content_type[:100]
     # Saved through the model: the field encrypts on save only (an update() would refuse it).
     job.save(update_fields=["output", "output_name", "output_type"])
