@@ -57,6 +57,7 @@ LINDUNG_APPS = [
     "lindung.sharing",
     "lindung.frameworks",
     "lindung.engagement",
+    "lindung.linkage",
     "lindung.stats",
     "lindung.notifications",
 ]

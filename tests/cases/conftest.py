@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from lindung.cases import services
+from lindung.cases import return_risk, services
 from lindung.cases.choices import ConsentPurpose
 from lindung.core.roles import Role
 
@@ -56,6 +56,25 @@ def consent(caseworker):
         )
 
     return give
+
+
+NO_RISK = {
+    "persecution": "no_risk",
+    "torture": "no_risk",
+    "trafficking": "no_risk",
+    "child_best_interests": "no_risk",
+}
+
+
+@pytest.fixture
+def clear_for_departure(caseworker, supervisor):
+    """A return case's departure cleared: no risk found, signed off by a supervisor."""
+
+    def clear(case):
+        assessment = return_risk.risk_assessment_record(acting_user=caseworker, case=case, factors=NO_RISK)
+        return return_risk.risk_assessment_sign_off(acting_user=supervisor, assessment=assessment)
+
+    return clear
 
 
 def days_ago(n: int) -> str:

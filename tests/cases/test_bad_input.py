@@ -60,8 +60,9 @@ def test_missing_step_data_names_the_field(make_case, caseworker):
     assert "needed for this step" in refused.value.message_dict["counselling_date"][0]
 
 
-def test_departure_before_counselling_is_refused(make_case, caseworker):
+def test_departure_before_counselling_is_refused(make_case, caseworker, clear_for_departure):
     case = _avrr_at_departure_step(make_case, caseworker)
+    clear_for_departure(case)
     with pytest.raises(ValidationError) as refused:
         services.case_transition(
             acting_user=caseworker,

@@ -7,9 +7,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lindung.cases import services
+from lindung.cases import return_risk, services
 from lindung.cases.models import Case
+from lindung.core.models import User
 from lindung.core.roles import Role
+from tests.cases.conftest import NO_RISK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,6 +85,12 @@ def test_register_consent_open_avrr_and_move_to_departure(page, live_server, log
         "Travel document obtained",
         {"Travel document": ("select", "passport"), "Travel document issued on": ("fill", TODAY)},
     )
+    # The return safeguards (their own browser test: test_return_risk_browser.py) cleared first.
+    case = Case.objects.get()
+    assessment = return_risk.risk_assessment_record(
+        acting_user=User.objects.get(username="browser_cw"), case=case, factors=NO_RISK
+    )
+    return_risk.risk_assessment_sign_off(acting_user=make_user(org_a, Role.SUPERVISOR), assessment=assessment)
     _step(
         page,
         "Declared fit to travel",

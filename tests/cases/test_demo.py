@@ -12,7 +12,7 @@ def test_demo_caseloads_in_two_organisations_and_idempotent(demo_world):
     assert bkk.count() >= 5 and kl.count() >= 3
     assert {c.organisation_id for c in bkk} == {orgs["ngo_bkk"].pk}
     assert {c.organisation_id for c in kl} == {orgs["agency_kl"].pk}
-    assert len({c.case_type for c in Case.objects.all()}) == 6
+    assert len({c.case_type for c in Case.objects.all()}) == 7
     assert selectors.overdue_tasks(users["caseworker"]).exists()
     assert selectors.overdue_tasks(users["caseworker_kl"]).exists()
     counts = (Person.objects.count(), Case.objects.count())

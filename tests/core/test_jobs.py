@@ -203,7 +203,12 @@ def test_two_schedulers_running_together_enqueue_each_tick_once(settings):
     threads = [threading.Thread(target=run, args=(name,)) for name in ("first", "second")]
     for thread in threads:
         thread.start()
-    time.sleep(3.5)
+    # Wait for two ticks however slow the machine is, rather than a fixed time that a loaded
+    # machine might not fit two ticks into.
+    deadline = time.monotonic() + 60
+    while PeriodicRun.objects.count() < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.5)  # let both schedulers see the last tick, so a double would show
     stop.set()
     for thread in threads:
         thread.join(10)

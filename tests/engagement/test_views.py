@@ -92,13 +92,15 @@ def routes(full):
         ("guidance_version_create", [guidance], "get"),
         ("guidance_export", [w.sheet.pk], "get"),
         ("pathway_list", [], "get"),
+        ("session_upcoming", [], "get"),
+        ("concern_open", [], "get"),
     ]
 
 
 def test_every_page_is_covered():
     from lindung.engagement import urls
 
-    assert len(urls.urlpatterns) == 42
+    assert len(urls.urlpatterns) == 44
 
 
 def test_coordinator_reaches_every_page(full, coordinator_client):

@@ -1,6 +1,7 @@
 """Writes: validation of dates, statuses, parties, duplicates, documents; audit; verification."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lindung.core.models import AuditEntry
 from lindung.core.roles import Role
 from lindung.frameworks import services
-from lindung.frameworks.models import Instrument, PartyStatus, SearchEntry
+from lindung.frameworks.models import Instrument, PartyStatus, Recommendation, SearchEntry
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -374,3 +375,42 @@ def test_core_protection_instruments_are_loaded_with_citations_and_unverified_st
     assert crc.count() == 11  # every country of the three regions is a party
     refugees = statuses.filter(instrument__title_en="Convention relating to the Status of Refugees")
     assert not refugees.filter(country__in=["IDN", "MYS", "THA"]).exists()
+
+
+def _recommend(user, title, priority, countries, **extra):
+    return services.recommendation_save(
+        acting_user=user,
+        kind="recommendation",
+        title=title,
+        text=f"Text of {title}.",
+        source="Test review",
+        countries=countries,
+        themes=["atd"],
+        priority=priority,
+        **extra,
+    )
+
+
+def test_the_desk_review_lists_recommendations_of_its_countries_high_priority_first(researcher):
+    from docx import Document
+
+    from lindung.frameworks import exports
+
+    _recommend(researcher, "Low one", "low", ["IDN"])
+    _recommend(researcher, "High one", "high", ["MYS", "IDN"])
+    _recommend(researcher, "Medium one", "medium", ["IDN"])
+    _recommend(researcher, "Elsewhere", "high", ["PHL"])
+    review = exports.desk_review(researcher, ["IDN", "MYS"])
+    assert [r.title for r in review.recommendations] == ["High one", "Medium one", "Low one"]
+    document = Document(io.BytesIO(exports.report_docx(review)))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    ranked = [h for h in headings if " — " in h]
+    assert [h.split(" — ")[1].split(" (")[0] for h in ranked] == ["High one", "Medium one", "Low one"]
+    assert exports.report_pdf(review)[:5] == b"%PDF-"
+
+
+def test_a_priority_outside_the_code_list_is_refused(researcher):
+    with pytest.raises(ValidationError) as refused:
+        _recommend(researcher, "Bad", "urgent", ["IDN"])
+    assert refused.value.error_dict["priority"][0].code == "invalid_choice"
+    assert not Recommendation.objects.filter(title="Bad").exists()

@@ -232,11 +232,13 @@ def test_provision_and_recommendation_forms(client_for, org_a, law):
             "countries": "IDN",
             "themes": ["atd"],
             "instruments": [law.pk],
+            "priority": "high",
             "followup_status": "proposed",
         },
     )
     assert response.status_code == 302
     rec = Recommendation.objects.get()
+    assert rec.priority == "high"
     response = client.post(
         reverse("frameworks:recommendation_edit", args=[rec.pk]),
         {
@@ -247,6 +249,7 @@ def test_provision_and_recommendation_forms(client_for, org_a, law):
             "countries": "IDN",
             "themes": ["atd"],
             "instruments": [law.pk],
+            "priority": "high",
             "followup_status": "implemented",
             "followup_note": "Done",
         },

@@ -1,12 +1,10 @@
 """The data manager's flow in a real browser: validate a bad file, see the errors, download them,
 import a good file (twice: the second adds nothing) and see the records counted."""
 
-import contextlib
-import time
-
 import pytest
 from playwright.sync_api import expect
 
+from lindung.core.models import Job
 from lindung.core.roles import Role
 from lindung.standard import synthetic
 from lindung.standard.models import StandardRecord
@@ -58,11 +56,14 @@ def test_validate_import_and_count(page, live_server, login, make_user, org_a, t
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_the_progress_bar_fills_while_a_worker_imports(
+def test_the_progress_bar_follows_the_stored_progress_while_a_worker_imports(
     page, live_server, login, make_user, org_a, tmp_path, settings
 ):
-    """A large upload becomes a job; the page shows it queued, then the bar moves as a real worker
-    process imports it, then the page shows the result."""
+    """A large upload becomes a job; the page shows it queued, then whatever progress the database
+    holds for the job (so every web process shows the same bar), then the result of a real worker
+    process. Whether a poll happens to land between two of the worker's reports depends on the
+    machine's speed, so the intermediate step is written here, not waited for; that the import
+    reports steps between 0 and 100 is tested in test_import.py."""
     settings.TASKS = processes.DATABASE_BACKEND
     settings.LINDUNG_STANDARD_INLINE_IMPORT_BYTES = 0
     make_user(org_a, Role.DATA_MANAGER, username="dm_progress")
@@ -79,18 +80,16 @@ def test_the_progress_bar_fills_while_a_worker_imports(
     assert bar.get_attribute("value") == "0"
     expect(page.locator("#import-status")).to_have_text("Queued")
 
+    Job.objects.filter(kind__startswith="standard.").update(done=12_000, total=30_000)
+    expect(bar).to_have_attribute("value", "40", timeout=15_000)  # the page polls; no reload
+
     log = tmp_path / "worker.log"
     worker = processes.worker(log)
-    seen = set()
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and page.locator("#import-imported").inner_text() != "30000":
-            with contextlib.suppress(Exception):  # the page reloads itself when the import ends
-                seen.add(int(float(bar.get_attribute("value", timeout=1000) or 0)))
-            time.sleep(0.1)
+        expect(page.locator("#import-imported")).to_have_text("30000", timeout=120_000)
+    except AssertionError as exc:
+        raise AssertionError(log.read_text()[-2000:]) from exc
     finally:
         processes.stop(worker)
-    assert page.locator("#import-imported").inner_text() == "30000", log.read_text()[-2000:]
     assert bar.get_attribute("value") == "100"
-    assert [v for v in seen if 0 < v < 100], f"the bar went from 0 to 100 without a step between: {seen}"
     assert StandardRecord.objects.count() == 30_000

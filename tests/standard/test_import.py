@@ -256,3 +256,22 @@ def test_demo_validation_report_shows_three_errors(demo_world):
     report = ValidationReport.objects.get(file_name="bms-draft-with-errors.csv")
     assert report.organisation == demo_world["orgs"]["stats_kz"]
     assert report.error_count == 3 and report.rows == 30
+
+
+def test_an_import_reports_steps_between_nothing_and_everything(manager, org_a):
+    """The progress bar of a background import moves because the import reports each chunk it
+    writes (the browser test shows the bar follows what is stored; this shows what is reported)."""
+    reported = []
+    rows = services.INSERT_CHUNK * 2 + 10
+    batch = services.batch_import(
+        acting_user=manager,
+        organisation=org_a,
+        file_name="big.csv",
+        data=synthetic.ctdc_csv(rows, seed=6),
+        profile="ctdc",
+        progress=lambda phase, done, total: reported.append((phase, done, total)),
+    )
+    assert batch.imported == rows
+    steps = [done for phase, done, total in reported if phase == "importing"]
+    assert steps == [services.INSERT_CHUNK, services.INSERT_CHUNK * 2, rows]
+    assert reported[-1] == ("done", rows, rows)

@@ -14,7 +14,7 @@ from lindung.core.parsing import parse_optional_int
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
-from . import selectors, services, workflows
+from . import return_api, selectors, services, workflows
 from .choices import CaseType, ConsentPurpose, DocumentType
 from .models import Case, Consent, Person
 
@@ -431,3 +431,4 @@ def register(router):
     router.register("persons", PersonViewSet, basename="person")
     router.register("cases", CaseViewSet, basename="case")
     router.register("consents", ConsentViewSet, basename="consent")
+    return_api.register(router)

@@ -12,6 +12,7 @@ class CaseType(models.TextChoices):
     REINTEGRATION = "reintegration", _("Reintegration")
     ATD = "atd", _("Alternatives to detention")
     UASC = "uasc", _("Unaccompanied or separated child")
+    FORCED_RETURN = "forced_return", _("Forced return (removal monitoring)")
 
 
 class ConsentPurpose(models.TextChoices):
@@ -96,3 +97,31 @@ class DocumentType(models.TextChoices):
     BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
     REFUGEE_ID = "refugee_id", _("Refugee or asylum-seeker document")
     OTHER = "other", _("Other")
+
+
+class RemovalMode(models.TextChoices):
+    CHARTER_FLIGHT = "charter_flight", _("Charter flight")
+    SCHEDULED_FLIGHT = "scheduled_flight", _("Scheduled flight")
+    LAND = "land", _("Over land")
+    SEA = "sea", _("By sea")
+
+
+class RiskFinding(models.TextChoices):
+    """The answer for one factor of a risk-on-return assessment."""
+
+    NO_RISK = "no_risk", _("No risk found")
+    RISK = "risk", _("Risk found")
+    NOT_ASSESSED = "not_assessed", _("Not assessed")
+
+
+class RiskResult(models.TextChoices):
+    NO_RISK = "no_risk", _("No risk on return found")
+    RISK_FOUND = "risk_found", _("Risk on return found")
+
+
+class RiskDecision(models.TextChoices):
+    """What a supervisor decides when a risk on return was found."""
+
+    PROCEED = "proceed", _("Proceed with the return")
+    SUSPEND = "suspend", _("Suspend the return")
+    REFER_PROTECTION = "refer_protection", _("Refer for international protection")

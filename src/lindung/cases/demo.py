@@ -3,15 +3,19 @@
 Idempotent: a person whose name is already in the organisation's blind index is skipped.
 """
 
+import contextlib
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from lindung.core import crypto
+from lindung.core import crypto, policy
+from lindung.core.audit_actions import AuditAction
+from lindung.core.models import AuditEntry
 
-from . import services
+from . import return_risk, services
 from .choices import ConsentPurpose
-from .models import PersonIdentifier, TransferAgreement
+from .models import Case, Consent, Person, PersonIdentifier, TransferAgreement
 
 
 def _days(n: int) -> str:
@@ -53,6 +57,18 @@ PEOPLE = [
             "needs": [("shelter", "met"), ("medical_care", "open")],
             "tasks": [("Book the flight", -3)],
             "note": "Counselling session held with an interpreter; the person chose to return.",
+            # A risk found, signed off, awaiting the supervisor's decision: the departure is blocked.
+            "risk": (
+                {
+                    "persecution": "no_risk",
+                    "torture": "no_risk",
+                    "trafficking": "risk",
+                    "trafficking_notes": "Demo: the recruiter's network is active in the home district.",
+                    "child_best_interests": "not_assessed",
+                    "child_best_interests_notes": "Demo: adult travelling alone.",
+                },
+                "supervisor",
+            ),
         },
     ),
     (
@@ -230,7 +246,66 @@ PEOPLE = [
         [ConsentPurpose.ASSISTANCE],
         "avrr",
         [],
-        {"tasks": [("First counselling session", -4)]},
+        {
+            "tasks": [("First counselling session", -4)],
+            # Recorded by the caseworker; no supervisor has signed it off yet.
+            "risk": (
+                {
+                    "persecution": "no_risk",
+                    "torture": "no_risk",
+                    "trafficking": "no_risk",
+                    "child_best_interests": "not_assessed",
+                    "child_best_interests_notes": "Demo: adult.",
+                },
+                None,
+            ),
+        },
+    ),
+    (
+        "ngo_bkk",
+        "caseworker",
+        {
+            "given_name": "Aung",
+            "family_name": "Demoson",
+            "sex": "M",
+            "age_group": "27-29",
+            "majority_status": "adult",
+            "citizenship": "MMR",
+            "languages": ["mya"],
+            "legal_status": "irregular_entry",
+        },
+        [ConsentPurpose.ASSISTANCE],
+        "forced_return",
+        [
+            (
+                "start_pre_removal_monitoring",
+                {
+                    "notification_date": _days(-20),
+                    "destination_country": "MMR",
+                    "scheduled_removal_date": _days(5),
+                },
+            ),
+            (
+                "start_risk_assessment",
+                {
+                    "pre_removal_visit_date": _days(-10),
+                    "pre_removal_observations": "Demo: visited in the immigration depot; no complaint.",
+                },
+            ),
+        ],
+        {
+            # No risk found and signed off: the removal step may go ahead.
+            "risk": (
+                {
+                    "persecution": "no_risk",
+                    "torture": "no_risk",
+                    "trafficking": "no_risk",
+                    "child_best_interests": "not_assessed",
+                    "child_best_interests_notes": "Demo: adult, no child travelling with him.",
+                },
+                "supervisor",
+            ),
+        },
     ),
 ]
 
@@ -245,7 +320,7 @@ def _exists(org, fields) -> bool:
     return PersonIdentifier.objects.filter(organisation=org, kind="name", digest=digest).exists()
 
 
-def _load_person(org, user, fields, purposes, case_type, steps, extras):
+def _load_person(org, user, fields, purposes, case_type, steps, extras, users):
     person = services.person_register(acting_user=user, organisation=org, **fields)
     for purpose in purposes:
         services.consent_record(
@@ -290,7 +365,46 @@ def _load_person(org, user, fields, purposes, case_type, steps, extras):
         )
     if extras.get("note"):
         services.note_add(acting_user=user, case=case, text=extras["note"])
+    if extras.get("risk"):
+        factors, signer = extras["risk"]
+        assessment = return_risk.risk_assessment_record(acting_user=user, case=case, factors=factors)
+        if signer:
+            return_risk.risk_assessment_sign_off(acting_user=users[signer], assessment=assessment)
     return case
+
+
+def _consent_ending_soon(org, user) -> None:
+    """A consent that ends within the month, for the caseworker's home page to warn about."""
+    today = timezone.localdate()
+    ending = Consent.objects.filter(
+        organisation=org, withdrawn_at__isnull=True, valid_until__range=(today, _date(30))
+    )
+    person = Person.objects.filter(organisation=org).order_by("pk").first()
+    if person is None or ending.exists():
+        return
+    services.consent_record(
+        acting_user=user,
+        person=person,
+        purpose=ConsentPurpose.ASSISTANCE,
+        language="tha",
+        obtained_on=_date(-340),
+        valid_until=_date(20),
+        information_given="Demo: follow-up calls for one year, explained with the leaflet.",
+    )
+
+
+def _audit_examples(orgs, users) -> None:
+    """What an auditor's home page counts: a subject access export, and a look refused across
+    organisations (a caseworker of another agency trying to change a case here)."""
+    if AuditEntry.objects.filter(action=AuditAction.PERSONAL_DATA_EXPORTED).exists():
+        return
+    case = Case.objects.filter(organisation=orgs["ngo_bkk"]).order_by("pk").first()
+    if case is None:
+        return
+    services.person_export(acting_user=users["caseworker"], person=case.person)
+    # Refused and logged, which is what the example is for.
+    with contextlib.suppress(PermissionDenied):
+        policy.require(users["caseworker_kl"], policy.CHANGE, case, purpose="demo")
 
 
 def load(ctx: dict) -> None:
@@ -298,7 +412,9 @@ def load(ctx: dict) -> None:
     for org_key, username, fields, purposes, case_type, steps, extras in PEOPLE:
         org = orgs[org_key]
         if not _exists(org, fields):
-            _load_person(org, users[username], dict(fields), purposes, case_type, steps, extras)
+            _load_person(org, users[username], dict(fields), purposes, case_type, steps, extras, users)
+    _consent_ending_soon(orgs["ngo_bkk"], users["caseworker"])
+    _audit_examples(orgs, users)
     if not TransferAgreement.objects.filter(organisation=orgs["ngo_bkk"], partner=orgs["agency_kl"]).exists():
         services.agreement_create(
             acting_user=users["supervisor"],

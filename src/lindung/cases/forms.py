@@ -4,7 +4,7 @@ validation that matters lives in services, which every form's data passes throug
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lindung.core.models import Organisation
+from lindung.core.models import Organisation, User
 
 from . import codes
 from .choices import (
@@ -14,8 +14,11 @@ from .choices import (
     NeedStatus,
     NoteType,
     PlacementKind,
+    RiskDecision,
+    RiskFinding,
     ServiceOutcome,
 )
+from .models import ReturnRiskAssessment
 from .services import PHOTO_LIMIT, TRANSFERABLE_FIELDS
 from .workflows import base as wf
 
@@ -196,15 +199,52 @@ class CaseFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("With overdue tasks"), required=False)
     reference = forms.CharField(label=_("Reference contains"), required=False, max_length=16)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), required=False, queryset=User.objects.none(), empty_label=_("Anyone")
+    )
+    mine = forms.BooleanField(label=_("Only my cases"), required=False)
+    open_only = forms.BooleanField(label=_("Open cases only"), required=False)
+    awaiting_approval = forms.BooleanField(label=_("Closures waiting for my approval"), required=False)
 
     def __init__(self, *args, organisations=None, states=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = (
             organisations if organisations is not None else Organisation.objects.none()
         )
+        # Owners to choose from: the members of the organisations whose cases the list shows.
+        self.fields["owner"].queryset = (
+            User.objects.filter(memberships__organisation__in=organisations).distinct().order_by("username")
+            if organisations is not None
+            else User.objects.none()
+        )
         self.fields["state"] = forms.ChoiceField(
             label=_("Step"), required=False, choices=[("", _("All")), *states]
         )
+
+
+class TaskFilterForm(forms.Form):
+    due = forms.ChoiceField(
+        label=_("Due"),
+        required=False,
+        choices=[
+            ("", _("Any time")),
+            ("overdue", _("Overdue")),
+            ("today", _("Today")),
+            ("week", _("In the next seven days")),
+        ],
+    )
+    mine = forms.BooleanField(label=_("Only my tasks"), required=False)
+
+
+class ConsentFilterForm(forms.Form):
+    # Fixed windows rather than a number typed in: nothing to parse, and the home page links to one.
+    expiring = forms.TypedChoiceField(
+        label=_("Ending within"),
+        required=False,
+        coerce=int,
+        empty_value=30,
+        choices=[("7", _("7 days")), ("30", _("30 days")), ("90", _("90 days"))],
+    )
 
 
 def step_form_class(transition):
@@ -358,3 +398,32 @@ class EraseForm(forms.Form):
 
 class LegalHoldForm(VersionForm):
     hold = forms.BooleanField(label=_("Keep this case (legal hold)"), required=False)
+
+
+class RiskAssessmentForm(forms.Form):
+    """The four factors of a risk-on-return assessment, each a finding and notes (see return_risk)."""
+
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in ReturnRiskAssessment.FACTORS:
+            self.fields[name] = forms.ChoiceField(
+                label=label, choices=RiskFinding.choices, widget=forms.RadioSelect
+            )
+            self.fields[f"{name}_notes"] = forms.CharField(
+                label=_("Notes: %(factor)s") % {"factor": label},
+                help_text=_("Needed when a risk is found or the factor was not assessed."),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def factors(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "assessed_on"}
+
+
+class RiskDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=RiskDecision.choices, widget=forms.RadioSelect)
+    reasons = forms.CharField(
+        label=_("Reasons for the decision"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )

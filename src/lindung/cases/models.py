@@ -30,6 +30,9 @@ from .choices import (
     NeedStatus,
     NoteType,
     PlacementKind,
+    RiskDecision,
+    RiskFinding,
+    RiskResult,
     ServiceOutcome,
 )
 
@@ -521,6 +524,91 @@ class ComplianceCheckIn(models.Model):
 
     def __str__(self):
         return f"check-in {self.check_on}"
+
+
+class ReturnRiskAssessment(models.Model):
+    """A risk-on-return assessment (non-refoulement) of a return case: four factors, each with its
+    finding and encrypted notes, signed off by a supervisor other than the assessor. When a risk is
+    found, a supervisor documents a decision with reasons. The latest assessment of a case counts;
+    older ones stay as the record of what was known then."""
+
+    FACTORS = (
+        ("persecution", _("Persecution")),
+        ("torture", _("Torture or ill-treatment")),
+        ("trafficking", _("Trafficking re-victimisation")),
+        ("child_best_interests", _("Child's best interests")),
+    )
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_assessments")
+    assessed_on = models.DateField(_("assessed on"))
+    persecution = models.CharField(_("persecution"), max_length=16, choices=RiskFinding.choices)
+    persecution_notes = EncryptedTextField(_("notes on persecution"), null=True, blank=True)
+    torture = models.CharField(_("torture or ill-treatment"), max_length=16, choices=RiskFinding.choices)
+    torture_notes = EncryptedTextField(_("notes on torture or ill-treatment"), null=True, blank=True)
+    trafficking = models.CharField(
+        _("trafficking re-victimisation"), max_length=16, choices=RiskFinding.choices
+    )
+    trafficking_notes = EncryptedTextField(_("notes on trafficking re-victimisation"), null=True, blank=True)
+    child_best_interests = models.CharField(
+        _("child's best interests"), max_length=16, choices=RiskFinding.choices
+    )
+    child_best_interests_notes = EncryptedTextField(
+        _("notes on the child's best interests"), null=True, blank=True
+    )
+    result = models.CharField(_("overall result"), max_length=16, choices=RiskResult.choices)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assessed_at = models.DateTimeField(default=timezone.now)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=20, choices=RiskDecision.choices, blank=True)
+    decision_reasons = EncryptedTextField(_("reasons for the decision"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessed_at", "id"]
+        constraints = [
+            # A decision is only taken on a signed-off assessment that found a risk.
+            models.CheckConstraint(
+                condition=models.Q(decision="")
+                | (models.Q(result=RiskResult.RISK_FOUND) & models.Q(signed_off_at__isnull=False)),
+                name="risk_decision_needs_signed_off_risk",
+            )
+        ]
+
+    def __str__(self):
+        return f"risk assessment {self.pk}"
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.signed_off_at is not None
+
+    @property
+    def needs_decision(self) -> bool:
+        return self.is_signed_off and self.result == RiskResult.RISK_FOUND and not self.decision
+
+    @property
+    def clears_departure(self) -> bool:
+        return self.is_signed_off and (
+            self.result == RiskResult.NO_RISK or self.decision == RiskDecision.PROCEED
+        )
+
+    @property
+    def factor_rows(self) -> list[tuple]:
+        """(label, finding label, notes) per factor, for the pages (which show the notes only to
+        those who may read them)."""
+        findings = dict(RiskFinding.choices)
+        return [
+            (label, findings.get(getattr(self, name), ""), getattr(self, f"{name}_notes"))
+            for name, label in self.FACTORS
+        ]
 
 
 class TransferAgreement(models.Model):

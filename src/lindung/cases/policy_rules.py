@@ -21,6 +21,7 @@ from .models import (
     PersonIdentifier,
     PersonVulnerability,
     Placement,
+    ReturnRiskAssessment,
     ServiceGiven,
     Task,
     TransferAgreement,
@@ -44,7 +45,9 @@ for model in (PersonVulnerability,):
         ),
     )
 policy.register(Consent, policy.Rule(view=C.VIEW_CASES, change=C.MANAGE_CASES, shareable=False))
-for model in (CaseNote, Attachment, Placement):
+# Risk-on-return assessments: caseworkers record them; sign-off and decisions need "supervise" on
+# the case (services check it), so the rule itself follows the other case records.
+for model in (CaseNote, Attachment, Placement, ReturnRiskAssessment):
     policy.register(model, policy.Rule(view=C.VIEW_CASES, change=C.MANAGE_CASES, shareable=False))
 for model in (CaseTransition, Need, ServiceGiven, Task, MonitoringVisit, ComplianceCheckIn):
     policy.register(

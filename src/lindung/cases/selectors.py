@@ -8,7 +8,7 @@ non-identifying columns only.
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from lindung.core import crypto, policy
@@ -18,13 +18,16 @@ from lindung.core.models import AuditEntry, Membership, User
 from lindung.core.roles import ROLE_CAPABILITIES, Capability
 
 from . import list_columns
+from .choices import RiskDecision, RiskResult
 from .models import (
     Attachment,
     Case,
+    CaseTransition,
     Consent,
     Person,
     PersonIdentifier,
     PersonVulnerability,
+    ReturnRiskAssessment,
     Task,
     TransferAgreement,
 )
@@ -217,9 +220,10 @@ def case_list(
     owner=None,
     open_only=False,
     reference="",
+    awaiting_approval=False,
 ):
     """The filtered case list of the UI and the API, newest first."""
-    cases = cases_visible(user)
+    cases = closures_awaiting_approval(user) if awaiting_approval else cases_visible(user)
     if case_type:
         cases = cases.filter(case_type=case_type)
     if state:
@@ -255,8 +259,20 @@ def vulnerabilities_for_statistics(user):
 
 
 def closures_awaiting_approval(user):
+    """Closures asked for in the organisations ``user`` supervises, but not by ``user``: who asked
+    for a closure may not approve it (services.transition_refusal)."""
     orgs = policy.organisations_with(user, Capability.SUPERVISE_CASES)
-    return cases_visible(user).filter(state=CLOSURE, organisation_id__in=orgs)
+    asked_by = (
+        CaseTransition.objects.filter(case=OuterRef("pk"), to_state=CLOSURE)
+        .order_by("-pk")
+        .values("by_id")[:1]
+    )
+    return (
+        cases_visible(user)
+        .filter(state=CLOSURE, organisation_id__in=orgs)
+        .annotate(closure_asked_by=Subquery(asked_by))
+        .filter(Q(closure_asked_by__isnull=True) | ~Q(closure_asked_by=user.pk))
+    )
 
 
 # tasks, agreements, timeline -----------------------------------------------------------------
@@ -269,6 +285,46 @@ def tasks_visible(user):
 def overdue_tasks(user, today=None):
     today = today or timezone.localdate()
     return tasks_visible(user).filter(done_at__isnull=True, due_on__lt=today).order_by("due_on", "id")
+
+
+TASK_DUE_WINDOWS = {"overdue", "today", "week"}
+
+
+def task_list(user, *, due="", assignee=None, today=None):
+    """Open tasks, soonest first: ``due`` is "overdue" (before today), "today", or "week" (today
+    and the six days after); ``assignee`` keeps one user's."""
+    today = today or timezone.localdate()
+    tasks = tasks_visible(user).filter(done_at__isnull=True)
+    if due == "overdue":
+        tasks = tasks.filter(due_on__lt=today)
+    elif due == "today":
+        tasks = tasks.filter(due_on=today)
+    elif due == "week":
+        tasks = tasks.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=6))
+    if assignee is not None:
+        tasks = tasks.filter(assignee=assignee)
+    return tasks.order_by("due_on", "id")
+
+
+def consents_expiring(user, *, within_days: int, today=None):
+    """Active consents whose validity ends within ``within_days`` days from today (today included),
+    soonest first: they must be renewed or the work that rests on them stops."""
+    today = today or timezone.localdate()
+    consents = policy.accessible(user, Consent.objects.select_related("person")).filter(
+        withdrawn_at__isnull=True,
+        valid_until__gte=today,
+        valid_until__lte=today + datetime.timedelta(days=within_days),
+    )
+    fields = (
+        "id",
+        "organisation_id",
+        "person_id",
+        "person__reference",
+        "purpose",
+        "obtained_on",
+        "valid_until",
+    )
+    return consents.only(*fields).order_by("valid_until", "id")
 
 
 def agreements_visible(user):
@@ -346,3 +402,60 @@ def case_owners(case):
         organisation_id=case.organisation_id, role__in=roles_with(Capability.MANAGE_CASES)
     ).values("user_id")
     return User.objects.filter(pk__in=members, is_active=True).order_by("username")
+
+
+# return safeguards ---------------------------------------------------------------------------
+
+RISK_NOTE_FIELDS = (
+    *(f"{factor}_notes" for factor, _label in ReturnRiskAssessment.FACTORS),
+    "decision_reasons",
+)
+
+
+def risk_assessments_of(user, case):
+    """The case's risk-on-return assessments the user may see, newest first."""
+    return policy.accessible(
+        user,
+        ReturnRiskAssessment.objects.filter(case=case).select_related(
+            "assessed_by", "signed_off_by", "decided_by"
+        ),
+    ).order_by("-assessed_at", "-pk")
+
+
+def read_risk_notes(user, assessment, *, purpose: str) -> bool:
+    """Log a read of an assessment's notes and reasons (personal data) and say whether they may be
+    shown: to those who may see the person's identity."""
+    if not policy.can_see_identity(user, assessment):
+        return False
+    policy.record_personal_read(user, assessment, purpose=purpose, fields=RISK_NOTE_FIELDS)
+    return True
+
+
+def risk_summary(user) -> dict:
+    """Counts of the risk-on-return assessments the user may see, identifying no one: per overall
+    result, how many are signed off and how many await sign-off; per decision on a risk found, how
+    many were taken, and how many signed-off risks still await one."""
+    assessments = policy.accessible(user, ReturnRiskAssessment.objects.all())
+    counted = {
+        (row["result"], row["signed_off"]): row["n"]
+        for row in assessments.annotate(
+            signed_off=ExpressionWrapper(Q(signed_off_at__isnull=False), output_field=BooleanField())
+        )
+        .values("result", "signed_off")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    decided = dict(
+        assessments.exclude(decision="").values_list("decision").annotate(n=Count("pk")).order_by()
+    )
+    return {
+        "results": [
+            (value, label, counted.get((value, True), 0), counted.get((value, False), 0))
+            for value, label in RiskResult.choices
+        ],
+        "decisions": [(value, label, decided.get(value, 0)) for value, label in RiskDecision.choices],
+        "awaiting_decision": assessments.filter(
+            result=RiskResult.RISK_FOUND, signed_off_at__isnull=False, decision=""
+        ).count(),
+        "total": sum(counted.values()),
+    }

@@ -21,7 +21,7 @@ from lindung.core.events import send_on_commit
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
-from . import events, list_columns, workflows
+from . import events, list_columns, return_risk, workflows
 from .choices import (
     CaseType,
     ConsentPurpose,
@@ -44,6 +44,7 @@ from .models import (
     PersonIdentifier,
     PersonVulnerability,
     Placement,
+    ReturnRiskAssessment,
     ServiceGiven,
     Task,
     TransferAgreement,
@@ -466,6 +467,8 @@ def case_transition(*, acting_user, case, transition, data=None, expected_versio
         raise ValidationError({"transition": [ValidationError(reason, code="refused")]})
     workflow = case.workflow
     step = workflow.transition(transition)
+    # Non-refoulement: no departure without a signed-off risk-on-return assessment that clears it.
+    return_risk.check_departure(acting_user=acting_user, case=case, transition=step)
     public, personal = clean_step_data(step, data or {})
     merged = {**case.step_data, **public}
     errors = date_order_errors(workflow, merged, set(public))
@@ -483,6 +486,9 @@ def case_transition(*, acting_user, case, transition, data=None, expected_versio
             raise ValidationError({"transition": [ValidationError(reason, code="refused")]})
     with transaction.atomic():
         locked = _lock_case(case, expected_version)
+        # Again under the case's lock, which the risk services also take: an assessment recorded
+        # between the check above and this commit must not slip a departure through.
+        return_risk.check_departure(acting_user=acting_user, case=locked, transition=step, audit=False)
         from_state = locked.state
         locked.step_data = merged
         if personal:
@@ -1175,6 +1181,17 @@ def _row(obj, fields):
     return {name: _jsonable(getattr(obj, name)) for name in fields}
 
 
+RISK_EXPORT_FIELDS = [
+    "assessed_on",
+    *(name for factor, _label in ReturnRiskAssessment.FACTORS for name in (factor, f"{factor}_notes")),
+    "result",
+    "signed_off_at",
+    "decision",
+    "decision_reasons",
+    "decided_at",
+]
+
+
 def person_export(*, acting_user, person) -> dict:
     """Everything held about a person (subject access), decrypted, as JSON-ready data."""
     _require_change(acting_user, person, "export")
@@ -1231,6 +1248,7 @@ def person_export(*, acting_user, person) -> dict:
                     for v in case.monitoring_visits.all()
                 ],
                 "checkins": [_row(c, ["check_on", "complied"]) for c in case.checkins.all()],
+                "risk_assessments": [_row(r, RISK_EXPORT_FIELDS) for r in case.risk_assessments.all()],
             }
         )
     data = {
@@ -1324,6 +1342,10 @@ def retention_run(*, today=None, dry_run=False) -> dict:
                 case.notes.all().delete()
                 case.attachments.all().delete()
                 case.placements.update(conditions=None)
+                case.risk_assessments.update(
+                    decision_reasons=None,
+                    **{f"{factor}_notes": None for factor, _label in ReturnRiskAssessment.FACTORS},
+                )
                 audit_record(
                     action=AuditAction.RETENTION_ANONYMISED, obj=case, detail={"case_type": case.case_type}
                 )

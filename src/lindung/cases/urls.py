@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import return_views, views
 
 app_name = "cases"
 
@@ -21,6 +21,13 @@ urlpatterns = [
     path("<int:pk>/assign/", views.case_assign, name="case_assign"),
     path("<int:pk>/transfer/", views.case_transfer, name="case_transfer"),
     path("<int:pk>/legal-hold/", views.case_legal_hold, name="case_legal_hold"),
+    path("<int:pk>/risk/", return_views.risk_page, name="risk_page"),
+    path("<int:pk>/risk/new/", return_views.risk_record, name="risk_record"),
+    path("<int:pk>/risk/<int:assessment_pk>/sign-off/", return_views.risk_sign_off, name="risk_sign_off"),
+    path("<int:pk>/risk/<int:assessment_pk>/decision/", return_views.risk_decide, name="risk_decide"),
+    path("risk-summary/", return_views.risk_summary, name="risk_summary"),
+    path("tasks/", views.task_list, name="task_list"),
+    path("consents/", views.consent_expiring, name="consent_expiring"),
     path("tasks/overdue/", views.task_overdue, name="task_overdue"),
     path("persons/", views.person_list, name="person_list"),
     path("persons/new/", views.person_create, name="person_create"),

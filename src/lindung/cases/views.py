@@ -22,8 +22,7 @@ from lindung.core.paging import IdFirstPaginator, ShortListPaginator
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
-from . import forms, selectors, services, workflows
-from .choices import CaseType
+from . import forms, hooks, return_risk, return_views, selectors, services, workflows
 from .models import Attachment, Case, Consent, Person, Task
 
 PAGE_SIZE = 25
@@ -39,25 +38,20 @@ def _form_page(request, form, title, intro="", submit_label=None):
 # cases ---------------------------------------------------------------------------------------
 
 
-def _state_choices(case_type):
-    types = [case_type] if case_type in CaseType.values else list(workflows.WORKFLOWS)
-    seen = {}
-    for t in types:
-        for state, label in workflows.get(t).states:
-            seen.setdefault(state, label)
-    return list(seen.items())
-
-
 @login_required
 def case_list(request):
     policy.require_capability(request.user, Capability.VIEW_CASES)
     orgs = core_selectors.organisations_with_capability(request.user, Capability.VIEW_CASES)
     form = forms.CaseFilterForm(
-        request.GET or None, organisations=orgs, states=_state_choices(request.GET.get("case_type", ""))
+        request.GET or None,
+        organisations=orgs,
+        states=workflows.state_choices(request.GET.get("case_type", "")),
     )
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     if filters.get("organisation"):
         filters["organisation"] = filters["organisation"].pk
+    if filters.pop("mine", False):
+        filters["owner"] = request.user
     page = IdFirstPaginator(selectors.case_list(request.user, **filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -134,6 +128,7 @@ def case_detail(request, pk):
             "can_change": can_change and case.is_open,
             "can_supervise": can_supervise,
             "today": timezone.localdate(),
+            "risk_assessment": return_risk.latest_assessment(case) if case.workflow.is_return_path else None,
         },
     )
 
@@ -153,6 +148,10 @@ def case_transition(request, pk, name):
             status=400,
         )
     step = case.workflow.transition(name)
+    if return_risk.is_departure(case, step):
+        blocked = return_risk.departure_refusal(case)
+        if blocked is not None:
+            return return_views.departure_refused_page(request, case, blocked)
     form = forms.step_form_class(step)(request.POST or None, initial={"version": case.version})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version" and v not in (None, "", [])}
@@ -396,6 +395,31 @@ def task_overdue(request):
     return render(request, "cases/task_overdue.html", {"page": page, "today": timezone.localdate()})
 
 
+@login_required
+def task_list(request):
+    policy.require_capability(request.user, Capability.VIEW_CASES)
+    form = forms.TaskFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tasks = selectors.task_list(
+        request.user, due=filters.get("due", ""), assignee=request.user if filters.get("mine") else None
+    )
+    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "cases/task_list.html", {"form": form, "page": page, "today": timezone.localdate()}
+    )
+
+
+@login_required
+def consent_expiring(request):
+    policy.require_capability(request.user, Capability.VIEW_CASES)
+    form = forms.ConsentFilterForm(request.GET or None)
+    days = form.cleaned_data["expiring"] if form.is_valid() else 30
+    page = Paginator(selectors.consents_expiring(request.user, within_days=days), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "cases/consent_expiring.html", {"form": form, "page": page, "days": days})
+
+
 # persons -------------------------------------------------------------------------------------
 
 
@@ -438,17 +462,24 @@ def person_create(request):
     organisation = Organisation.objects.filter(pk__in=orgs).order_by("pk").first()
     identity = policy.has_capability(request.user, Capability.VIEW_IDENTITY, organisation.pk)
     form = forms.PersonForm(request.POST or None, request.FILES or None, identity=identity)
+    checks = ""
     if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_register(
-                acting_user=request.user, organisation=organisation, **form.service_fields()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Person registered as %(ref)s.") % {"ref": person.reference})
-            return redirect(person)
-    return _form_page(request, form, _("Register a person"), organisation.name, _("Register"))
+        fields = form.service_fields()
+        # The apps above (linkage's duplicate check) may show a panel first; it never blocks.
+        checks = hooks.registration_panels(request, organisation, fields)
+        if not checks:
+            try:
+                person = services.person_register(
+                    acting_user=request.user, organisation=organisation, **fields
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Person registered as %(ref)s.") % {"ref": person.reference})
+                hooks.registered(request, person)
+                return redirect(person)
+    context = {"form": form, "title": _("Register a person"), "intro": organisation.name, "checks": checks}
+    return render(request, "cases/person_register.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -468,6 +499,7 @@ def person_detail(request, pk):
             "can_change": policy.can(request.user, policy.CHANGE, person),
             "can_erase": policy.can(request.user, "erase", person),
             "can_export": policy.can(request.user, "export", person),
+            "panels": hooks.panels_for(request, person),
         },
     )
 

@@ -77,6 +77,13 @@ class AuditAction(models.TextChoices):
     CHILD_DETENTION_REFUSED = "cases.child_detention_refused", _("Detention of a child refused")
     CASE_VISIT_RECORDED = "cases.visit_recorded", _("Monitoring visit recorded")
     CASE_CHECKIN_RECORDED = "cases.checkin_recorded", _("Compliance check-in recorded")
+    RISK_ASSESSMENT_RECORDED = "cases.risk_assessment_recorded", _("Risk-on-return assessment recorded")
+    RISK_ASSESSMENT_SIGNED_OFF = "cases.risk_assessment_signed_off", _("Risk-on-return assessment signed off")
+    RISK_DECISION_RECORDED = "cases.risk_decision_recorded", _("Decision on a risk on return recorded")
+    RETURN_DEPARTURE_REFUSED = (
+        "cases.return_departure_refused",
+        _("Departure refused by the return safeguards"),
+    )
     TRANSFER_AGREEMENT_CREATED = "cases.agreement_created", _("Transfer agreement created")
     CASE_TRANSFERRED_OUT = "cases.transferred_out", _("Case transferred to another organisation")
     CASE_TRANSFERRED_IN = "cases.transferred_in", _("Case received from another organisation")
@@ -170,6 +177,12 @@ class AuditAction(models.TextChoices):
     ENGAGEMENT_DOCUMENT_SAVED = "engagement.document_saved", _("Guideline or guidance version saved")
     ENGAGEMENT_EXPORTED = "engagement.exported", _("Engagement report or document exported")
     ENGAGEMENT_REFUSED = "engagement.refused", _("Engagement action refused (safeguard or consent)")
+    # linkage (issue 17): add below this line
+    PERSONS_LINKED = "linkage.linked", _("Two records linked as the same person")
+    PERSONS_UNLINKED = "linkage.unlinked", _("Link between two records undone")
+    PERSONS_NOT_SAME = "linkage.not_same", _("Two records marked as not the same person")
+    LINKAGE_REFUSED = "linkage.refused", _("Link refused (other organisation without agreement)")
+    LINKAGE_INDEXED = "linkage.indexed", _("Duplicate-check keys rebuilt")
     # notifications (issue 15): add below this line
     NOTIFICATIONS_CREATED = "notifications.created", _("Notifications made for an event")
     NOTIFICATIONS_READ = "notifications.read", _("Notifications marked as read")

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import policy
+from .audit_actions import AuditAction
 from .models import ApiToken, AuditEntry, Membership, Organisation, SignInFailure, User
 from .roles import Capability
 
@@ -49,8 +50,21 @@ def audit_entry_allowed(user, entry, action=policy.VIEW) -> bool:
     return audit_scope(user, AuditEntry.objects.filter(pk=entry.pk), action).exists()
 
 
-def audit_entries(user, *, action="", actor="", object_type="", since=None, until=None):
+def _actions_ending(*suffixes) -> list[str]:
+    return [value for value in AuditAction.values if value.endswith(suffixes)]
+
+
+# Kinds of entries an auditor looks for first: what the system refused, and what left it.
+AUDIT_KINDS = {
+    "refusals": lambda: _actions_ending("denied", "refused"),
+    "exports": lambda: _actions_ending("exported"),
+}
+
+
+def audit_entries(user, *, action="", actor="", object_type="", since=None, until=None, kind=""):
     entries = policy.accessible(user, AuditEntry.objects.all())
+    if kind in AUDIT_KINDS:
+        entries = entries.filter(action__in=AUDIT_KINDS[kind]())
     if action:
         entries = entries.filter(action__startswith=action)
     if actor:
@@ -74,6 +88,17 @@ def sign_in_failures_from(address: str) -> int:
     """Failed sign-ins from ``address`` within the address limit's window, whatever the usernames."""
     since = timezone.now() - timedelta(seconds=settings.LINDUNG_ADDRESS_FAILURE_WINDOW)
     return SignInFailure.objects.filter(address=address[:45], at__gte=since).count()
+
+
+def previous_sign_in(user):
+    """When ``user`` signed in before the current session (None for a first sign-in): the home
+    page counts what arrived since then."""
+    return (
+        AuditEntry.objects.filter(actor_id=user.pk, action=AuditAction.LOGIN)
+        .order_by("-id")
+        .values_list("at", flat=True)[1:2]
+        .first()
+    )
 
 
 def jobs_visible(user):

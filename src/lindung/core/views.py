@@ -37,6 +37,7 @@ from .forms import (
     UserCreateForm,
     add_service_errors,
 )
+from .home import panels_for
 from .models import ApiToken, Job, Membership, Organisation, User
 from .roles import Capability, Role
 from .routes import object_view
@@ -203,7 +204,8 @@ def home(request):
         if policy.has_capability(request.user, Capability.VIEW_AUDIT)
         else []
     )
-    return render(request, "core/home.html", {"memberships": memberships, "recent": recent})
+    panels = panels_for(request.user)
+    return render(request, "core/home.html", {"memberships": memberships, "recent": recent, "panels": panels})
 
 
 @login_required

@@ -9,6 +9,7 @@ all of them at once (its text is also erased, so nothing can leak around this do
 from collections import OrderedDict
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
 
 from lindung.core import policy
 from lindung.core.roles import Capability
@@ -190,6 +191,23 @@ def concerns(user, session):
     return policy.accessible(
         user, SafeguardingConcern.objects.select_related("participant").prefetch_related("referrals__pathway")
     ).filter(session=session)
+
+
+def sessions_upcoming(user, now=None):
+    """Planned sessions that have not started yet, soonest first."""
+    return sessions(user).filter(status=Session.Status.PLANNED, starts_at__gte=now or timezone.now())
+
+
+# A concern stays open while the support it was referred to is still under way.
+OPEN_SUPPORT = (SupportReferral.Status.MADE, SupportReferral.Status.ACCEPTED)
+
+
+def concerns_open(user):
+    """Safeguarding concerns whose support referral is made or accepted but not yet given, newest
+    first (no description: a list shows the session, the severity and the date)."""
+    qs = policy.accessible(user, SafeguardingConcern.objects.select_related("session"))
+    qs = qs.filter(Exists(SupportReferral.objects.filter(concern=OuterRef("pk"), status__in=OPEN_SUPPORT)))
+    return qs.defer("description", "action_taken").order_by("-raised_at", "-pk")
 
 
 def referrals(user):

@@ -105,6 +105,20 @@ def engagement_list(request):
 
 
 @coordinator_view
+def session_upcoming(request):
+    return render(
+        request, "engagement/session_upcoming.html", {"sessions": selectors.sessions_upcoming(request.user)}
+    )
+
+
+@coordinator_view
+def concern_open(request):
+    return render(
+        request, "engagement/concern_open.html", {"concerns": selectors.concerns_open(request.user)}
+    )
+
+
+@coordinator_view
 def engagement_create(request):
     orgs = selectors.managed_organisations(request.user)
     form = forms.EngagementForm(

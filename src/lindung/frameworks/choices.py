@@ -53,3 +53,7 @@ def recommendation_kind():
 
 def followup():
     return _choices("framework_followup")
+
+
+def priority():
+    return _choices("framework_priority")

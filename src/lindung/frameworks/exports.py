@@ -46,6 +46,7 @@ class DeskReview:
     theme: str
     generated_on: datetime.date
     references: dict = field(default_factory=dict)  # instrument id -> number
+    recommendations: list = field(default_factory=list)
 
     @property
     def theme_label(self) -> str:
@@ -69,7 +70,12 @@ class DeskReview:
 
 
 def desk_review(user, countries, theme: str = "") -> DeskReview:
-    review = DeskReview(selectors.country_matrix(user, countries), theme, timezone.localdate())
+    review = DeskReview(
+        selectors.country_matrix(user, countries),
+        theme,
+        timezone.localdate(),
+        recommendations=selectors.recommendations_for_review(user, countries, theme),
+    )
     # Number citations in reading order: matrix, then gaps, then the side-by-side theme.
     for _code, _label, cells in review.matrix.rows():
         for _country, entries in cells:
@@ -216,8 +222,26 @@ def report_context(review: DeskReview) -> dict:
         "counts": [
             (review.country_label(c), pairs) for c, pairs in review.matrix.country_counts.items() if pairs
         ],
+        "recommendations": [_recommendation_lines(review, r) for r in review.recommendations],
         "references": [(n, _reference_text(i)) for n, i in review.reference_list()],
     }
+
+
+def _recommendation_lines(review: DeskReview, recommendation) -> tuple[str, str, str]:
+    """(heading, text, follow-up) of one recommendation in the report."""
+    heading = _("%(priority)s priority — %(title)s (%(countries)s)") % {
+        "priority": recommendation.get_priority_display(),
+        "title": recommendation.title,
+        "countries": ", ".join(review.country_label(c) for c in recommendation.countries),
+    }
+    followup = _("%(kind)s from %(source)s; follow-up: %(status)s.") % {
+        "kind": recommendation.get_kind_display(),
+        "source": recommendation.source,
+        "status": recommendation.get_followup_status_display(),
+    }
+    if recommendation.followup_note:
+        followup = f"{followup} {recommendation.followup_note}"
+    return heading, recommendation.text, followup
 
 
 def report_pdf(review: DeskReview) -> bytes:
@@ -278,6 +302,12 @@ def report_docx(review: DeskReview) -> bytes:
         for country_label, pairs in context["counts"]:
             for label, value in pairs:
                 doc.add_paragraph(f"{country_label} — {label}: {value}", style="List Bullet")
+    if context["recommendations"]:
+        doc.add_heading(_("Recommendations, by priority"), level=1)
+        for heading, text, followup in context["recommendations"]:
+            doc.add_heading(heading, level=2)
+            doc.add_paragraph(text)
+            doc.add_paragraph(followup)
     doc.add_heading(_("References"), level=1)
     for number, text in context["references"]:
         doc.add_paragraph(f"[{number}] {text}")

@@ -189,6 +189,12 @@ class RecommendationForm(forms.Form):
         choices=lambda: registry.choices("framework_theme"),
     )
     instruments = forms.ModelMultipleChoiceField(label=_("Instruments"), queryset=None, required=False)
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=choices.priority,
+        initial="medium",
+        help_text=_("The desk-review report lists recommendations by priority, high first."),
+    )
     followup_status = forms.ChoiceField(
         label=_("Follow-up status"), choices=choices.followup, initial="proposed"
     )

@@ -1,7 +1,7 @@
 """Hooks other apps plug into, so frameworks never imports them.
 
-Statistics next to each country's frameworks: the stats app (not built yet) registers a provider
-in its ``AppConfig.ready()``::
+Statistics next to each country's frameworks: the stats app registers a provider in its
+``AppConfig.ready()`` (``stats.country_figures``), in this manner::
 
     from lindung.frameworks import hooks
 

@@ -362,6 +362,7 @@ class Recommendation(models.Model):
     instruments = models.ManyToManyField(
         Instrument, blank=True, related_name="recommendations", verbose_name=_("instruments")
     )
+    priority = models.CharField(_("priority"), max_length=8, default="medium", choices=choices.priority)
     followup_status = models.CharField(
         _("follow-up status"), max_length=16, default="proposed", choices=choices.followup
     )

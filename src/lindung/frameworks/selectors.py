@@ -81,6 +81,19 @@ def recommendations_visible(user, *, theme="", country="", followup_status=""):
     return found
 
 
+PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+def recommendations_for_review(user, countries, theme: str = ""):
+    """Recommendations about any of ``countries`` (and the theme, when one is chosen), high
+    priority first: the desk-review report's list."""
+    about = Q()
+    for country in countries:
+        about |= codes_q("countries", country)
+    found = recommendations_visible(user, theme=theme).filter(about) if countries else []
+    return sorted(found, key=lambda r: (PRIORITY_RANK.get(r.priority, len(PRIORITY_RANK)), r.title))
+
+
 def instruments_for_link(user, type=None, *, country: str = ""):  # noqa: A002  (the documented name)
     """Instruments ``user`` may cite as a legal basis, optionally of one type (or a list of types)
     and concerning one country. For example a readmission case::

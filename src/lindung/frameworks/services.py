@@ -336,6 +336,7 @@ RECOMMENDATION_FIELDS = (
     "source_date",
     "countries",
     "themes",
+    "priority",
     "followup_status",
     "followup_note",
     "shared",

@@ -148,6 +148,9 @@ class IncidentFilterForm(forms.Form):
         choices=lambda: [("", _("All routes")), *codes.migration_route_choices()],
     )
 
+    # Set by the home page's "since your last visit" link; an ISO date and time.
+    received_after = forms.DateTimeField(label=_("Received after"), required=False)
+
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:

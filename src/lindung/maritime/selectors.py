@@ -38,7 +38,7 @@ def organisations_recording(user):
 
 
 def incidents_filtered(user, filters: dict):
-    """Visible incidents narrowed by the filters of IncidentFilterForm (dates, type, route)."""
+    """Visible incidents narrowed by the filters of IncidentFilterForm (dates, type, route, received)."""
     queryset = incidents_visible(user)
     if filters.get("date_from"):
         queryset = queryset.filter(occurred_at__date__gte=filters["date_from"])
@@ -48,6 +48,8 @@ def incidents_filtered(user, filters: dict):
         queryset = queryset.filter(incident_type=filters["incident_type"])
     if filters.get("route"):
         queryset = queryset.filter(route=filters["route"])
+    if filters.get("received_after"):
+        queryset = queryset.filter(created_at__gt=filters["received_after"])
     return queryset
 
 

@@ -8,8 +8,10 @@ from lindung.maritime.models import Incident
 from .models import Event, Notification, Preference, WatchRule, default_channel
 
 
-def notifications_of(user, *, unread_only=False):
+def notifications_of(user, *, unread_only=False, event=""):
     qs = policy.accessible(user, Notification.objects.all())
+    if event:
+        qs = qs.filter(event=event)
     return qs.filter(read_at__isnull=True) if unread_only else qs
 
 

@@ -22,10 +22,16 @@ from .models import Event, Notification, WatchRule
 @login_required
 def inbox(request):
     unread_only = request.GET.get("show") == "unread"
-    page = Paginator(selectors.notifications_of(request.user, unread_only=unread_only), 50).get_page(
-        request.GET.get("page")
+    # An unknown event is no filter rather than an empty inbox that looks like "nothing happened".
+    event = request.GET.get("event", "")
+    event = event if event in Event.values else ""
+    notifications = selectors.notifications_of(request.user, unread_only=unread_only, event=event)
+    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"page": page, "unread_only": unread_only, "event_label": Event(event).label if event else ""},
     )
-    return render(request, "notifications/inbox.html", {"page": page, "unread_only": unread_only})
 
 
 @login_required

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lindung.standard import registry
 
-from .models import Service
+from .models import Referral, Service
 
 ANY = _("Any")
 
@@ -144,3 +144,10 @@ class ServiceGivenForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service_type"].choices = registry.choices("service_type")
+
+
+class ReferralFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *Referral.Status.choices]
+    )
+    mine = forms.BooleanField(label=_("Only those I sent"), required=False)

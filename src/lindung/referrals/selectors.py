@@ -82,6 +82,15 @@ def referrals_received(user):
     )
 
 
+def referrals_filtered(referrals, *, status="", sent_by=None):
+    """``referrals`` (already read through a selector above) narrowed by the list page's filters."""
+    if status:
+        referrals = referrals.filter(status=status)
+    if sent_by is not None:
+        referrals = referrals.filter(sent_by=sent_by)
+    return referrals
+
+
 def overdue_referrals(user, now=None):
     """Referrals still waiting for an answer after the service's stated answer time, for
     supervisors of the referring or the receiving organisation."""

@@ -152,31 +152,45 @@ def service_edit(request, pk):
 # referrals -----------------------------------------------------------------------------------
 
 
-@login_required
-def referral_list(request):
-    policy.require_capability(request.user, Capability.SEND_REFERRALS)
+LIST_LIMIT = 300
+
+
+def _referral_list_page(request, referrals, *, title, side, mine_filter):
+    form = forms.ReferralFilterForm(request.GET or None)
+    if not mine_filter:
+        del form.fields["mine"]
+    filters = form.cleaned_data if form.is_valid() else {}
+    referrals = selectors.referrals_filtered(
+        referrals, status=filters.get("status", ""), sent_by=request.user if filters.get("mine") else None
+    )
     return render(
         request,
         "referrals/referral_list.html",
-        {
-            "referrals": selectors.referrals_sent(request.user)[:300],
-            "title": _("Referrals sent"),
-            "side": "sent",
-        },
+        {"referrals": referrals[:LIST_LIMIT], "title": title, "side": side, "form": form},
+    )
+
+
+@login_required
+def referral_list(request):
+    policy.require_capability(request.user, Capability.SEND_REFERRALS)
+    return _referral_list_page(
+        request,
+        selectors.referrals_sent(request.user),
+        title=_("Referrals sent"),
+        side="sent",
+        mine_filter=True,
     )
 
 
 @login_required
 def received_list(request):
     policy.require_capability(request.user, Capability.RECEIVE_REFERRALS)
-    return render(
+    return _referral_list_page(
         request,
-        "referrals/referral_list.html",
-        {
-            "referrals": selectors.referrals_received(request.user)[:300],
-            "title": _("Referrals received"),
-            "side": "received",
-        },
+        selectors.referrals_received(request.user),
+        title=_("Referrals received"),
+        side="received",
+        mine_filter=False,
     )
 
 

@@ -143,6 +143,9 @@ def report_errors(request, pk):
 # imports --------------------------------------------------------------------------------------
 
 
+IMPORT_LIST_LIMIT = 50
+
+
 @login_required
 def import_list(request):
     policy.require_capability(request.user, Capability.MANAGE_STANDARD)
@@ -167,8 +170,21 @@ def import_list(request):
                 % {"imported": batch.imported, "skipped": batch.skipped},
             )
         return redirect(batch)
-    batches = selectors.batches_visible(request.user)[:50]
-    return render(request, "standard/import_list.html", {"form": form, "batches": batches})
+    status = request.GET.get("status", "")
+    status = status if status in ImportBatch.Status.values else ""
+    batches = selectors.batches_visible(request.user)
+    if status:
+        batches = batches.filter(status=status)
+    return render(
+        request,
+        "standard/import_list.html",
+        {
+            "form": form,
+            "batches": batches[:IMPORT_LIST_LIMIT],
+            "total": batches.count(),
+            "status_label": ImportBatch.Status(status).label if status else "",
+        },
+    )
 
 
 @login_required

@@ -14,4 +14,9 @@ class StatsConfig(AppConfig):
     ]
 
     def ready(self):
+        from lindung.frameworks import hooks
+
         from . import policy_rules  # noqa: F401
+        from .country_figures import released_country_figures
+
+        hooks.register_country_counts(released_country_figures)

@@ -38,6 +38,13 @@ RELEASES = [
         "Hotline cases by sex and age group (demo)",
         [("presumed_victims", "sex,age_group", None)],
     ),
+    (
+        # Shown beside each country's frameworks on the comparison page (stats.country_figures).
+        "ngo_bkk",
+        "datamanager_bkk",
+        "Hotline cases by citizenship (demo)",
+        [("presumed_victims", "citizenship", None)],
+    ),
 ]
 
 

@@ -2,6 +2,7 @@
 
 counselling → eligibility → travel documents → fit to travel → departure → arrival →
 reintegration plan → monitoring → closure. Each move records the data of the step it completes.
+Moving into departure needs a signed-off risk-on-return assessment (cases.return_risk).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -129,4 +130,5 @@ WORKFLOW = Workflow(
         ("counselling_date", "closure_date"),
     ),
     retention_days=10 * 365,
+    departure_step="departure",
 )

@@ -151,6 +151,9 @@ class Workflow:
     open_checks: tuple = ()
     retention_days: int = 5 * 365
     retention_action: str = "anonymise"  # or "delete"
+    # The step in which the person leaves the country (a return path). Moving a case into it needs
+    # a signed-off risk-on-return assessment (non-refoulement): see cases.return_risk.
+    departure_step: str = ""
     _by_name: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -162,6 +165,8 @@ class Workflow:
             if t.name in self._by_name:
                 raise ValueError(f"{self.case_type}: transition {t.name!r} defined twice")
             self._by_name[t.name] = t
+        if self.departure_step and self.departure_step not in state_names:
+            raise ValueError(f"{self.case_type}: departure step {self.departure_step!r} is not a state")
         fields = {f.name for t in self.transitions for f in t.fields}
         for earlier, later in self.date_order:
             if earlier not in fields or later not in fields:
@@ -182,6 +187,10 @@ class Workflow:
                 if f.name == name:
                     return f
         return None
+
+    @property
+    def is_return_path(self) -> bool:
+        return bool(self.departure_step)
 
     @property
     def open_states(self) -> list[str]:

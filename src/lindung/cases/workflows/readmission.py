@@ -135,4 +135,6 @@ WORKFLOW = Workflow(
         ("sent_date", "closure_date"),
     ),
     retention_days=10 * 365,
+    # The readmission is the departure: it needs a signed-off risk-on-return assessment.
+    departure_step="readmitted",
 )

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LinkageConfig(AppConfig):
+    name = "lindung.linkage"
+    label = "linkage"
+    verbose_name = _("Record linkage")
+
+    def ready(self):
+        from . import hooks, policy_rules, receivers  # noqa: F401  (rules, signal receivers)
+
+        hooks.register()

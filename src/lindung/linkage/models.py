@@ -1,0 +1,77 @@
+"""Blocking keys (keyed digests that find candidate duplicates without decrypting anyone) and the
+decisions caseworkers take on candidate pairs. Models hold data and invariants only: every write
+goes through ``services``; keys are kept by ``receivers``."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lindung.cases.models import Person
+from lindung.core.models import Organisation
+
+
+class BlockingKey(models.Model):
+    """A keyed HMAC (the organisation's index key) of one comparison key of a person: a name token,
+    its phonetic code, the date of birth, a document number or one of its one-deletion variants.
+    Never the clear value."""
+
+    class Kind(models.TextChoices):
+        TOKEN = "token", _("name token")
+        PHONETIC = "phonetic", _("phonetic code")
+        DOB = "dob", _("date of birth")
+        DOCUMENT = "document", _("document number")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "digest"])]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind", "digest"], name="linkage_blocking_key_once")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} key of {self.person_id}"
+
+
+class PersonLink(models.Model):
+    """One decision on a pair of persons. Decisions are never changed: undoing a link is a new
+    decision, and the latest one for a pair is its state. ``person`` has the smaller id."""
+
+    class State(models.TextChoices):
+        LINKED = "linked", _("same person")
+        UNLINKED = "unlinked", _("link undone")
+        NOT_SAME = "not_same", _("not the same person")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(_("decision"), max_length=16, choices=State.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    # The comparison at the time of the decision: levels and weights, never the values.
+    reasons = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "other", "-id"]),
+            models.Index(fields=["other", "-id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__lt=models.F("other")), name="linkage_pair_ordered"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person_id}–{self.other_id}: {self.state}"
+
+    def other_of(self, person):
+        """The pair's other person, seen from ``person``."""
+        return self.other if self.person_id == person.pk else self.person
