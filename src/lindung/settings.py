@@ -306,6 +306,7 @@ LINDUNG_WORKER_STALE_SECONDS = float(os.environ.get("LINDUNG_WORKER_STALE_SECOND
 LINDUNG_QUEUE_STUCK_SECONDS = float(os.environ.get("LINDUNG_QUEUE_STUCK_SECONDS", "300"))
 # Uploads up to this size are imported in the request; larger ones become a job for a worker.
 LINDUNG_STANDARD_INLINE_IMPORT_BYTES = int(os.environ.get("LINDUNG_STANDARD_INLINE_IMPORT_BYTES", "2000000"))
+LINDUNG_MARITIME_INLINE_IMPORT_BYTES = int(os.environ.get("LINDUNG_MARITIME_INLINE_IMPORT_BYTES", "2000000"))
 # Limits on reading an uploaded workbook (lindung.core.spreadsheets): beyond any of them the file is
 # refused with a code (xlsx.too_large_uncompressed, xlsx.too_many_rows, ..._columns, ..._cells,
 # xlsx.too_slow). An XLSX of a few hundred KB can unpack to millions of rows.

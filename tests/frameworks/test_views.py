@@ -7,8 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from lindung.core.roles import Role
+from lindung.core.models import Job
+from lindung.core.roles import ROLE_CAPABILITIES, Role
 from lindung.frameworks.models import Instrument, PartyStatus, Provision, Recommendation
+from tests.roles import assert_roles, others
 
 pytestmark = pytest.mark.django_db
 
@@ -346,20 +348,101 @@ def test_matrix_csv_and_xlsx(client_for, org_a, shipped):
     assert [c.value for c in book["Matrix"][1]] == ["Theme", "Indonesia", "Thailand"]
 
 
+def _report(client, fmt, countries, theme=""):
+    """Start the report as the page's button does; the job (run at once by the test backend) offers
+    the file on its page, to its creator."""
+    start = client.post(reverse("frameworks:report", args=[fmt]), {"countries": countries, "theme": theme})
+    assert start.status_code == 302
+    job_page = client.get(start["Location"])
+    assert b'id="job-download"' in job_page.content and b"report of" in job_page.content
+    return client.get(start["Location"] + "download/")
+
+
 def test_desk_review_docx_and_pdf(client_for, org_a, shipped):
     client = client_for(org_a, Role.RESEARCHER)
-    docx_response = client.get(
-        reverse("frameworks:report", args=["docx"]) + "?countries=IDN+MYS+THA&theme=atd"
-    )
+    docx_response = _report(client, "docx", "IDN MYS THA", "atd")
     assert docx_response.status_code == 200
+    assert docx_response["Content-Disposition"] == 'attachment; filename="desk-review.docx"'
     document = zipfile.ZipFile(io.BytesIO(docx_response.content)).read("word/document.xml").decode()
     assert "Desk review of policies and legal frameworks" in document
     assert "Side by side: Alternatives to detention" in document
     assert "United Nations, Treaty Series, vol. 2241, p. 507" in document  # a citation in the references
-    pdf = client.get(reverse("frameworks:report", args=["pdf"]) + "?countries=IDN+THA&theme=atd")
+    pdf = _report(client, "pdf", "IDN THA", "atd")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
     assert len(pdf.content) > 5000
     from lindung.core.models import AuditEntry
 
     kinds = [e.detail["kind"] for e in AuditEntry.objects.filter(action="frameworks.exported").order_by("id")]
     assert kinds == ["report.docx", "report.pdf"]
+
+
+# the report as a background job ------------------------------------------------------------------
+
+EVERY_READER = [r for r, caps in ROLE_CAPABILITIES.items() if "view_frameworks" in caps]
+
+
+def test_the_report_page_and_its_job_for_readers_only(client_for, org_a, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    url = reverse("frameworks:report", args=["docx"])
+    assert_roles(client_for, org_a, url, allowed=EVERY_READER, refused=others(*EVERY_READER))
+    form = {"countries": "IDN THA"}
+    assert_roles(
+        client_for, org_a, url, method="post", data=form, allowed=EVERY_READER, refused=others(*EVERY_READER)
+    )
+    assert Job.objects.filter(kind="frameworks.report").count() == len(EVERY_READER)
+    assert {j.status for j in Job.objects.all()} == {Job.Status.QUEUED}  # the worker builds it
+
+
+def test_the_report_job_records_its_steps(client_for, org_a, shipped, monkeypatch):
+    """The bar's steps: collect, lay out, store (the layout itself is one long step)."""
+    from lindung.core import jobs
+
+    heard = []
+    real = jobs.reporter
+
+    def listening(job):
+        report = real(job)
+
+        def both(phase, done, total):
+            heard.append((phase, done, total))
+            report(phase, done, total)
+
+        return both
+
+    monkeypatch.setattr("lindung.frameworks.tasks.reporter", listening)
+    client = client_for(org_a, Role.RESEARCHER)
+    client.post(reverse("frameworks:report", args=["docx"]), {"countries": "IDN"})
+    assert [step[0] for step in heard] == ["collect", "layout", "store", "store"]
+    assert heard[1] == ("layout", 1, 3) and heard[-1] == ("store", 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("countries", "code"),
+    [
+        ("XXX", "country_unknown"),
+        ("<script>", "country_unknown"),
+        ("IDN MYS THA PHL VNM KHM LAO MMR SGP BRN TLS AUS NZL", "countries_too_many"),
+    ],
+)
+def test_a_report_for_bad_countries_is_refused_and_nothing_is_queued(client_for, org_a, countries, code):
+    client = client_for(org_a, Role.RESEARCHER)
+    response = client.post(reverse("frameworks:report", args=["pdf"]), {"countries": countries})
+    assert response.status_code == 400
+    assert [e.code for e in response.context["form"].errors.as_data()["countries"]] == [code]
+    assert not Job.objects.exists()
+
+
+def test_only_the_requester_downloads_the_report(client_for, make_user, org_a, shipped):
+    from django.test import Client
+
+    researcher = make_user(org_a, Role.RESEARCHER)
+    client = Client()
+    client.force_login(researcher)
+    job_url = client.post(reverse("frameworks:report", args=["docx"]), {"countries": "THA"})["Location"]
+    job = Job.objects.get(kind="frameworks.report")
+    assert job.status == Job.Status.DONE and job.organisation_id == org_a.pk
+    assert client.get(job_url + "download/").status_code == 200
+    administrator = client_for(org_a, Role.ADMINISTRATOR)
+    refused = administrator.get(job_url + "download/")
+    assert refused.status_code == 403 and refused.context["code"] == "job_output_not_yours"
+    assert client_for(org_a, Role.RESEARCHER).get(job_url + "download/").status_code == 404

@@ -119,3 +119,37 @@ def test_open_screenings_from_a_disembarkation_then_see_the_batch(
     page.get_by_role("link", name=str(landing)).click()
     page.wait_for_load_state()
     expect(page.locator("#protection-outcomes")).to_contain_text("3")
+
+
+@pytest.mark.slow
+def test_a_large_import_waits_for_a_worker_then_shows_its_summary(
+    page, live_server, login, make_user, org_a, transactional_db, settings, tmp_path
+):
+    """The upload goes to a job; its page says queued with an empty bar; a worker process started
+    afterwards imports it and the page, polling, reloads itself with the import's summary."""
+    from pathlib import Path
+
+    from tests import processes
+
+    settings.TASKS = processes.DATABASE_BACKEND
+    settings.LINDUNG_MARITIME_INLINE_IMPORT_BYTES = 0
+    make_user(org_a, Role.ANALYST, username="mmp_importer")
+    login("mmp_importer")
+    page.goto(f"{live_server.url}/maritime/import/")
+    mmp = Path(__file__).parent / "data" / "mmp_2021.csv"
+    page.get_by_label("File", exact=True).set_input_files(str(mmp))
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#job-status")).to_have_attribute("data-status", "queued")
+    assert page.locator("#job-bar").get_attribute("value") == "0"
+    assert not axe_violations(page)
+
+    log = tmp_path / "worker.log"
+    worker = processes.worker(log)
+    try:
+        expect(page.locator("#import-summary")).to_be_visible(timeout=120_000)
+    finally:
+        processes.stop(worker)
+    expect(page.locator("#job-status")).to_have_attribute("data-status", "done")
+    assert page.locator("#job-bar").get_attribute("value") == "100"
+    assert "10 new, 0 updated" in page.locator("#import-summary").inner_text()
+    assert Incident.objects.filter(organisation=org_a).count() == 10

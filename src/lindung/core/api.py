@@ -1,4 +1,4 @@
-"""Core API: who am I, organisations, my tokens, the audit log."""
+"""Core API: who am I, organisations, my tokens, the audit log, background jobs."""
 
 from django.core.exceptions import ValidationError
 from django.urls import path
@@ -7,8 +7,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import assurance, selectors, services
-from .models import ApiToken, AuditEntry, Organisation
+from . import assurance, jobs, selectors, services
+from .models import ApiToken, AuditEntry, Job, Organisation
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -139,7 +139,61 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.audit_entries(self.request.user)
 
 
+class JobSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    phase = serializers.CharField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    attempts = serializers.IntegerField()
+    error_code = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    result = serializers.DictField(help_text="What the job reports when done (counts, codes, a summary).")
+    download = serializers.CharField(
+        allow_blank=True, help_text="The file the job made (its creator only; a session download)."
+    )
+
+
+class JobViewSet(viewsets.ReadOnlyModelViewSet):
+    """Background jobs you started, and your organisations' if you administer them: poll one for
+    its progress and, once done, its result (the answer of an upload sent to a worker)."""
+
+    serializer_class = JobSerializer
+    queryset = Job.objects.none()
+
+    def get_queryset(self):
+        return selectors.jobs_visible(self.request.user)
+
+    def get_serializer(self, instance=None, *args, **kwargs):
+        if instance is not None:
+            instance = (
+                [_job_data(j, self.request.user) for j in instance]
+                if kwargs.get("many")
+                else (_job_data(instance, self.request.user))
+            )
+        return super().get_serializer(instance, *args, **kwargs)
+
+
+def _job_data(job: Job, user) -> dict:
+    from django.urls import reverse
+
+    mine = job.created_by_id == user.pk and job.status == Job.Status.DONE and bool(job.output_name)
+    return {
+        **jobs.progress(job),
+        "id": job.pk,
+        "kind": job.kind,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "result": job.result if job.status == Job.Status.DONE else {},
+        "download": reverse("core:job_download", args=[job.pk]) if mine else "",
+    }
+
+
 def register(router):
+    router.register("jobs", JobViewSet, basename="job")
     router.register("organisations", OrganisationViewSet, basename="organisation")
     router.register("tokens", TokenViewSet, basename="token")
     router.register("audit", AuditEntryViewSet, basename="audit")

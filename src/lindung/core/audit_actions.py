@@ -45,6 +45,7 @@ class AuditAction(models.TextChoices):
     KEYS_ROTATED = "keys.rotated", _("Encryption keys rotated")
     DEMO_LOADED = "demo.loaded", _("Demo data loaded")
     AUDIT_PURGED = "audit.purged", _("Old audit entries removed under the retention period")
+    JOB_RETRIED = "core.job_retried", _("Failed background job queued again")
     # personal data
     PERSONAL_DATA_VIEWED = "personal.viewed", _("Personal data viewed")
     PERSONAL_DATA_EXPORTED = "personal.exported", _("Personal data exported")

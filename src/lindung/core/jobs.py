@@ -8,6 +8,11 @@ job task takes the job's id, so any backend carries it unchanged:
     def import_batch(job): ...        # returns a dict of counts, stored as the job's result
     jobs.submit(import_batch, kind="standard.import", subject=batch, ...)
 
+A job may leave a file (``store_output``: a report, a bundle), which only its creator downloads
+(``core/jobs_views.py``). A task declared ``retryable=True`` may be queued again by its creator or an
+administrator once it has failed (``services.job_retry``); its upload is kept after a failure
+for that retry, and dropped once the job is done.
+
 Delivery is at least once: a worker killed mid-job has its task put back in the queue by another
 worker (``recover_orphans``), so a job function either does all of its writes in one transaction
 and checks first whether they are already done, or is declared ``atomic=True`` here, which runs it
@@ -43,24 +48,35 @@ class JobFailed(Exception):
         self.code = code
 
 
-def job_task(func=None, *, atomic=False, **task_options):
+def job_task(func=None, *, atomic=False, retryable=False, **task_options):
     """Make ``func(job) -> dict`` a task taking the job id. ``atomic`` runs the function and the
     job's completion in one transaction: if the worker dies before it commits, nothing of it is
-    kept and the retry starts from scratch; once it has committed, a retry finds the job done."""
+    kept and the retry starts from scratch; once it has committed, a retry finds the job done.
+    ``retryable``: a failed job of this task may be queued again by people (its function must then
+    be safe to run again, which the at-least-once delivery asks of every job anyway)."""
     from django_tasks import task
 
     def decorate(function):
         @functools.wraps(function)
         def run(job_id: str):
-            return execute(job_id, function, atomic=atomic)
+            return execute(job_id, function, atomic=atomic, retryable=retryable)
 
+        run.lindung_retryable = retryable
         return task(run, **task_options)
 
     return decorate(func) if func is not None else decorate
 
 
 def submit(
-    task, *, kind: str, subject=None, organisation=None, created_by=None, params=None, payload=None
+    task,
+    *,
+    kind: str,
+    subject=None,
+    organisation=None,
+    organisation_id=None,
+    created_by=None,
+    params=None,
+    payload=None,
 ) -> Job:
     """Create the job and queue its task. On the database backend both rows are written in one
     transaction, so a job is never queued without its row nor left without its task (the
@@ -69,10 +85,11 @@ def submit(
         job = Job.objects.create(
             kind=kind,
             subject=subject_label(subject),
-            organisation=organisation,
+            organisation_id=organisation.pk if organisation is not None else organisation_id,
             created_by=created_by,
             params=params or {},
             payload=payload,
+            task_path=task.module_path,
         )
         if _queue_outside_database(task):
             # Redis is outside the transaction: queue only once the row can be read.
@@ -89,6 +106,48 @@ def _queue_outside_database(task) -> bool:
     return not isinstance(task.get_backend(), DatabaseBackend | ImmediateBackend)
 
 
+def is_retryable(job: Job) -> bool:
+    """Whether the task of ``job`` was declared ``retryable`` (an unknown task is not)."""
+    from django.utils.module_loading import import_string
+
+    try:
+        task = import_string(job.task_path)
+    except ImportError:
+        return False
+    return bool(getattr(getattr(task, "func", None), "lindung_retryable", False))
+
+
+def requeue(job: Job) -> None:
+    """Put a failed job back in the queue as it was first submitted (``services.job_retry`` checks
+    who may, writes the audit row and calls this in its transaction)."""
+    from django.utils.module_loading import import_string
+
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.QUEUED,
+        started_at=None,
+        finished_at=None,
+        error_code="",
+        phase="",
+        done=0,
+        total=0,
+        result={},
+    )
+    task = import_string(job.task_path)
+    if _queue_outside_database(task):
+        transaction.on_commit(lambda: _enqueue(task, job))
+    else:
+        _enqueue(task, job)
+    job.refresh_from_db()
+
+
+def store_output(job: Job, content: bytes, *, name: str, content_type: str) -> None:
+    """Keep the file a job made, encrypted in its row with its organisation's key (so the job needs an
+    organisation), where every web machine can serve it."""
+    job.output, job.output_name, job.output_type = content, name[:200], content_type[:100]
+    # Saved through the model: the field encrypts on save only (an update() would refuse it).
+    job.save(update_fields=["output", "output_name", "output_type"])
+
+
 def _enqueue(task, job: Job) -> None:
     result = task.enqueue(str(job.pk))
     job.task_id = str(result.id)
@@ -103,7 +162,7 @@ def subject_label(obj) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
-def execute(job_id: str, function, *, atomic: bool = False):
+def execute(job_id: str, function, *, atomic: bool = False, retryable: bool = False):
     # The payload (an upload, possibly large) is read only if the job function asks for it.
     job = Job.objects.defer("payload").filter(pk=job_id).first()
     if job is None or job.finished:
@@ -123,14 +182,15 @@ def execute(job_id: str, function, *, atomic: bool = False):
             _finish(job, Job.Status.DONE, result=result)
     except Exception as exc:
         code = getattr(exc, "code", None) or type(exc).__name__
-        _finish(job, Job.Status.FAILED, error_code=str(code)[:64])
+        _finish(job, Job.Status.FAILED, error_code=str(code)[:64], keep_payload=retryable)
         raise
     return result
 
 
-def _finish(job: Job, status: str, *, result=None, error_code: str = "") -> None:
+def _finish(job: Job, status: str, *, result=None, error_code: str = "", keep_payload=False) -> None:
     state = live.get(f"job:{job.pk}") or {}
     done = state.get("done", job.done)
+    changes = {"payload": None} if not keep_payload else {}
     Job.objects.filter(pk=job.pk).update(
         status=status,
         finished_at=timezone.now(),
@@ -139,7 +199,7 @@ def _finish(job: Job, status: str, *, result=None, error_code: str = "") -> None
         phase=state.get("phase", status)[:32],
         done=done,
         total=state.get("total") or done,
-        payload=None,
+        **changes,
     )
     job.status = status
     if state:

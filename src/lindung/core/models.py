@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -239,7 +240,10 @@ class Job(models.Model):
     The task backend (database or Redis) only runs the work; this row is what every web process
     reads, on any backend, and it outlives a restart. ``subject`` names the object the job works
     on by label and id only; ``params`` and ``result`` hold ids, options, counts and codes, never
-    personal data. ``payload`` keeps an uploaded file, encrypted, until the job has finished with it.
+    personal data. ``payload`` keeps an uploaded file, encrypted, until the job has finished with it
+    (a retryable job keeps it after a failure, for its retry). ``output`` is a file the job made (a
+    report, a bundle), encrypted, downloadable by the job's creator only; ``task_path`` names the
+    task, so that a failed job can be queued again.
     """
 
     class Status(models.TextChoices):
@@ -268,6 +272,10 @@ class Job(models.Model):
     result = models.JSONField(default=dict, blank=True)
     error_code = models.CharField(max_length=64, blank=True)
     payload = EncryptedBinaryField(null=True, blank=True, editable=False)
+    task_path = models.CharField(max_length=200, blank=True)
+    output = EncryptedBinaryField(null=True, blank=True, editable=False)
+    output_name = models.CharField(max_length=200, blank=True)
+    output_type = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -275,6 +283,9 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.subject} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("core:job_detail", args=[self.pk])
 
     @property
     def finished(self) -> bool:

@@ -99,3 +99,14 @@ def previous_sign_in(user):
         .values_list("at", flat=True)[1:2]
         .first()
     )
+
+
+def jobs_visible(user):
+    """Background jobs ``user`` may follow: their own, and their organisations' if they administer
+    them (the operations page). Results and downloads are narrower: see ``core/jobs_views.py``."""
+    from .models import Job
+
+    if not getattr(user, "is_authenticated", False):
+        return Job.objects.none()
+    administered = policy.accessible(user, Job.objects.all()).values("pk")
+    return Job.objects.defer("payload", "output").filter(Q(pk__in=administered) | Q(created_by=user))

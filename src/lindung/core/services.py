@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import assurance, policy
+from . import assurance, jobs, policy
 from .actors import user_of
 from .audit import audit_record
 from .audit_actions import AuditAction
 from .countries import is_country
-from .models import ApiToken, Membership, ObjectShare, Organisation, SharingGroup, SignInFailure, User
+from .models import ApiToken, Job, Membership, ObjectShare, Organisation, SharingGroup, SignInFailure, User
 from .roles import Capability, Role
 
 
@@ -260,3 +260,38 @@ def api_token_revoke(*, acting_user, token) -> None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(action=AuditAction.TOKEN_REVOKED, actor=acting_user, obj=token)
+
+
+def job_may_retry(user, job: Job) -> bool:
+    """Its creator, or an administrator of its organisation, may queue a failed job again."""
+    if job.created_by_id is not None and job.created_by_id == getattr(user, "pk", None):
+        return True
+    return policy.has_capability(user, Capability.MANAGE_ORGANISATION, job.organisation_id)
+
+
+def job_retry(*, acting_user, job: Job) -> Job:
+    """Queue a failed job of a retryable task again, as first submitted (its upload was kept).
+    Refusals: ``job_not_failed`` (queued, running or done: nothing to retry, a second click
+    included), ``job_not_retryable`` (its task may not run twice on request)."""
+    if not job_may_retry(acting_user, job):
+        policy.require_capability(
+            acting_user, Capability.MANAGE_ORGANISATION, job.organisation_id, purpose="job retry"
+        )
+    if not jobs.is_retryable(job):
+        raise ValidationError(_("This kind of job cannot be retried."), code="job_not_retryable")
+    with transaction.atomic():
+        # Locked and read again: two people clicking "Retry" at once queue it once.
+        job = Job.objects.select_for_update().defer("payload", "output").get(pk=job.pk)
+        if job.status != Job.Status.FAILED:
+            raise ValidationError(_("Only a failed job can be retried."), code="job_not_failed")
+        failed_with, runs = job.error_code, job.attempts
+        jobs.requeue(job)
+        audit_record(
+            action=AuditAction.JOB_RETRIED,
+            actor=acting_user,
+            organisation_id=job.organisation_id,
+            object_type="core.job",
+            object_id=str(job.pk),
+            detail={"kind": job.kind, "error_code": failed_with, "attempts": runs},
+        )
+    return job

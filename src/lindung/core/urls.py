@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import jobs_views, views
 
 app_name = "core"
 
@@ -28,4 +28,8 @@ urlpatterns = [
     path("memberships/<int:pk>/revoke/", views.membership_revoke, name="membership_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
     path("operations/", views.operations, name="operations"),
+    path("jobs/<uuid:pk>/", jobs_views.job_detail, name="job_detail"),
+    path("jobs/<uuid:pk>/progress/", jobs_views.job_progress, name="job_progress"),
+    path("jobs/<uuid:pk>/retry/", jobs_views.job_retry, name="job_retry"),
+    path("jobs/<uuid:pk>/download/", jobs_views.job_download, name="job_download"),
 ]

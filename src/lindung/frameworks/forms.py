@@ -26,7 +26,8 @@ def _parse_countries(value: str, *, field_label) -> list[str]:
                 "%(field)s: unknown country codes %(codes)s. Use ISO 3166-1 alpha-3 codes such as IDN, MYS, "
                 "THA."
             )
-            % {"field": field_label, "codes": ", ".join(unknown)}
+            % {"field": field_label, "codes": ", ".join(unknown)},
+            code="country_unknown",
         )
     return list(dict.fromkeys(codes))
 
@@ -239,7 +240,9 @@ class MatrixForm(forms.Form):
     def clean_countries(self):
         codes = _parse_countries(self.cleaned_data["countries"], field_label=_("Countries"))
         if len(codes) > 12:
-            raise forms.ValidationError(_("Compare at most 12 countries at a time."))
+            raise forms.ValidationError(
+                _("Compare at most 12 countries at a time."), code="countries_too_many"
+            )
         return codes
 
 

@@ -9,13 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lindung.core import policy
+from lindung.core import jobs, policy
 from lindung.core.forms import add_service_errors
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view
 from lindung.standard import registry
 
-from . import exports, selectors, services
+from . import exports, selectors, services, tasks
 from .forms import (
     CompareForm,
     ImportForm,
@@ -342,21 +342,37 @@ def compare(request):
 
 @login_required
 def report(request, fmt):
+    """GET: the report's countries and theme with a button; POST: queue the report for a worker
+    and follow its job's page, which offers the file to download once it is built. Countries that
+    do not parse are refused (400) rather than replaced."""
     _require_viewer(request)
-    form = MatrixForm(request.GET or None)
+    data = request.POST if request.method == "POST" else request.GET
+    form = MatrixForm(data or None)
     countries = _matrix_countries(request, form)
-    theme = request.GET.get("theme", "")
+    theme = data.get("theme", "")
     if theme and not registry.is_valid("framework_theme", theme):
         theme = ""
-    review = exports.desk_review(request.user, countries, theme)
-    services.export_recorded(acting_user=request.user, kind=f"report.{fmt}", countries=countries, theme=theme)
-    if fmt == "pdf":
-        return _download(exports.report_pdf(review), "application/pdf", "desk-review.pdf")
-    return _download(
-        exports.report_docx(review),
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "desk-review.docx",
-    )
+    if request.method == "POST" and form.is_valid():
+        job = jobs.submit(
+            tasks.desk_review_report,
+            kind="frameworks.report",
+            subject=f"frameworks.report:{fmt}",
+            # The report's file is encrypted with an organisation's key: the requester's first one.
+            organisation_id=min(policy.organisations_with(request.user, Capability.VIEW_FRAMEWORKS)),
+            created_by=request.user,
+            params={"format": fmt, "countries": list(countries), "theme": theme},
+        )
+        return redirect(job)
+    if request.method != "POST":  # the countries the link named, or the defaults, ready to change
+        form = MatrixForm(initial={"countries": " ".join(countries)})
+    context = {
+        "form": form,
+        "fmt": fmt,
+        "theme": theme,
+        "theme_label": registry.label("framework_theme", theme) if theme else "",
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "frameworks/report_start.html", context, status=status)
 
 
 report.lindung_examples = {"fmt": "docx"}

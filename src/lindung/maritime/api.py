@@ -4,8 +4,11 @@
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -13,7 +16,7 @@ from lindung.core import policy
 from lindung.core.markings import TLP, Distribution
 from lindung.core.models import SharingGroup
 
-from . import codes, selectors, services
+from . import codes, jobs, selectors, services
 from .models import Incident, Vessel
 
 MAX_COUNT = 1_000_000
@@ -297,6 +300,12 @@ class ImportSummarySerializer(serializers.Serializer):
     ok = serializers.BooleanField()
 
 
+class ImportQueuedSerializer(serializers.Serializer):
+    job = serializers.UUIDField()
+    status = serializers.CharField()
+    url = serializers.CharField(help_text="The job to poll; its result is the summary once it is done.")
+
+
 class ImportViewSet(viewsets.ViewSet):
     """Import a public data file (IOM Missing Migrants Project CSV) as TLP:CLEAR incidents."""
 
@@ -304,8 +313,9 @@ class ImportViewSet(viewsets.ViewSet):
 
     @extend_schema(
         request=ImportRequestSerializer,
-        responses={200: ImportSummarySerializer},
-        summary="Import an MMP file; 400 with the same summary when the file is refused whole",
+        responses={200: ImportSummarySerializer, 202: ImportQueuedSerializer},
+        summary="Import an MMP file; 400 with the same summary when the file is refused whole; "
+        "202 with a job to poll (GET /api/v1/jobs/<id>/) for a file above the inline limit",
     )
     def create(self, request):
         if not selectors.organisations_recording(request.user).exists():
@@ -317,13 +327,29 @@ class ImportViewSet(viewsets.ViewSet):
             params.validated_data.get("organisation"),
             "Say which organisation imports the file.",
         )
-        summary = services.incidents_import_file(
-            acting_user=request.user,
-            organisation=organisation,
-            data=params.validated_data["file"].read(),
-            fmt=params.validated_data["format"],
-            partial=params.validated_data["partial"],
-        )
+        upload = params.validated_data["file"]
+        try:
+            outcome = jobs.start(
+                acting_user=request.user,
+                organisation=organisation,
+                file_name=upload.name,
+                data=upload.read(),
+                fmt=params.validated_data["format"],
+                partial=params.validated_data["partial"],
+            )
+        except DjangoValidationError as exc:
+            problems = [ErrorDetail(message, code=exc.code) for message in exc.messages]
+            raise serializers.ValidationError({"file": problems}) from exc
+        if jobs.is_job(outcome):
+            return Response(
+                {
+                    "job": str(outcome.pk),
+                    "status": outcome.status,
+                    "url": reverse("job-detail", args=[outcome.pk]),
+                },
+                status=status.HTTP_202_ACCEPTED,
+            )
+        summary = outcome
         return Response(
             ImportSummarySerializer(summary.as_dict()).data,
             status=status.HTTP_400_BAD_REQUEST if summary.refused_whole else status.HTTP_200_OK,

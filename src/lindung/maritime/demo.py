@@ -432,10 +432,11 @@ def load(ctx: dict) -> None:
         if f"mmp:{mmp_id}" not in public_existing
     ]
     if records:
-        services.incidents_import_public(
+        summary = services.incidents_import_public(
             acting_user=SYSTEM, organisation=orgs["rmifc"], records=records,
             summary=services.ImportSummary(format="mmp", rows=len(records)),
         )  # fmt: skip
+        _finished_import_job(orgs["rmifc"], users["analyst"], summary)
     _coastguard_report(orgs, users)
     _screening_batch(orgs, users)
 
@@ -474,4 +475,22 @@ def _screening_batch(orgs, users):
     screening_batch_open(
         acting_user=users["protection"], incident=incident, count=SCREENED_ON_LANDING, instrument=version,
         organisation=orgs["rmifc"],
+    )  # fmt: skip
+
+
+def _finished_import_job(organisation, analyst, summary) -> None:
+    """The public import as the analyst's background job, as a worker leaves it: the job's page
+    (linked from the operations page) shows the import summary."""
+    from django.utils import timezone
+
+    from lindung.core.models import Job
+
+    from . import tasks
+
+    Job.objects.create(
+        kind="maritime.import", subject=f"maritime.import:{organisation.pk}", organisation=organisation,
+        created_by=analyst, status=Job.Status.DONE, task_path=tasks.import_file.module_path,
+        started_at=timezone.now(), finished_at=timezone.now(), attempts=1, phase="import",
+        done=summary.rows, total=summary.rows, result=summary.as_dict(),
+        params={"organisation": organisation.pk, "format": "mmp", "partial": False},
     )  # fmt: skip

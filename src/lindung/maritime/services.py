@@ -433,10 +433,11 @@ IMPORT_MAX_BYTES = 50 * 1024 * 1024
 
 
 def incidents_import_file(
-    *, acting_user, organisation, data: bytes, fmt: str, partial=False
+    *, acting_user, organisation, data: bytes, fmt: str, partial=False, progress=None
 ) -> ImportSummary:
     """Read a public data file (``fmt``: a key of IMPORT_FORMATS) and store its incidents; the
-    summary says what happened to every row. ``partial`` stores the valid rows of a file with errors."""
+    summary says what happened to every row. ``partial`` stores the valid rows of a file with errors.
+    ``progress(phase, done, total)`` hears how far the storing has gone (a background import's bar)."""
     _require_manage(acting_user, organisation.pk)
     summary = ImportSummary(format=fmt, partial=partial)
     try:
@@ -448,11 +449,17 @@ def incidents_import_file(
     summary.rows, summary.errors = parsed.rows, parsed.errors
     summary.fixes, summary.warnings, summary.unmatched = parsed.fixes, parsed.warnings, parsed.unmatched
     return incidents_import_public(
-        acting_user=acting_user, organisation=organisation, records=parsed.records, summary=summary
+        acting_user=acting_user,
+        organisation=organisation,
+        records=parsed.records,
+        summary=summary,
+        progress=progress,
     )
 
 
-def incidents_import_public(*, acting_user, organisation, records, summary: ImportSummary) -> ImportSummary:
+def incidents_import_public(
+    *, acting_user, organisation, records, summary: ImportSummary, progress=None
+) -> ImportSummary:
     """Store parsed public incidents (TLP:CLEAR, widest distribution).
 
     ``records`` are dicts of incident fields with ``source_id`` set, the rows ``summary.errors``
@@ -472,6 +479,8 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
             )
         }
         created_ids = []
+        report = progress or (lambda phase, done, total: None)
+        report("import", 0, len(records))
         for number, record in enumerate(records, start=1):
             row = record.get("_row", number)
             fields = {k: v for k, v in record.items() if k != "_row"}
@@ -487,6 +496,7 @@ def incidents_import_public(*, acting_user, organisation, records, summary: Impo
                     {"row": row, "column": name, "code": "incident_invalid", "message": message}
                     for name, message in _messages(exc)
                 ]
+            report("import", number, len(records))
         summary.refused = len({error["row"] for error in summary.errors})
         if summary.refused_whole:
             transaction.set_rollback(True)

@@ -19,7 +19,7 @@ from lindung.core.forms import add_service_errors
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
-from . import charts, selectors, services
+from . import charts, jobs, selectors, services
 from .forms import (
     AttachmentForm,
     ImportForm,
@@ -242,20 +242,31 @@ def attachment_download(request, pk, attachment_pk):
 
 @login_required
 def import_file(request):
-    """Upload an MMP file; the page answers with what happened to every row."""
+    """Upload an MMP file; the page answers with what happened to every row, or, for a file above
+    the inline limit, sends to the job's page, which shows the same summary when the worker is done."""
     policy.require_capability(request.user, Capability.MANAGE_INCIDENTS, purpose=PURPOSE_VIEW)
     organisations = selectors.organisations_recording(request.user)
     form = ImportForm(request.POST or None, request.FILES or None, organisations=organisations)
     summary, status = None, 200
     if request.method == "POST" and form.is_valid():
-        summary = services.incidents_import_file(
-            acting_user=request.user,
-            organisation=form.cleaned_data["organisation"],
-            data=form.cleaned_data["file"].read(),
-            fmt="mmp",
-            partial=form.cleaned_data["partial"],
-        )
-        status = 400 if summary.refused_whole else 200
+        upload = form.cleaned_data["file"]
+        try:
+            outcome = jobs.start(
+                acting_user=request.user,
+                organisation=form.cleaned_data["organisation"],
+                file_name=upload.name,
+                data=upload.read(),
+                fmt="mmp",
+                partial=form.cleaned_data["partial"],
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+            status = 400
+        else:
+            if jobs.is_job(outcome):  # a large file: its job's page follows it
+                return redirect(outcome)
+            summary = outcome
+            status = 400 if summary.refused_whole else 200
     elif request.method == "POST":
         status = 400
     return render(

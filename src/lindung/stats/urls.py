@@ -16,6 +16,7 @@ urlpatterns = [
     path("releases/new/", views.release_create, name="release_create"),
     path("releases/draft/", views.release_draft_add, name="release_draft_add"),
     path("releases/<int:pk>/", views.release_detail, name="release_detail"),
+    path("releases/<int:pk>/bundle/", views.release_bundle, name="release_bundle"),
     path(
         "releases/<int:pk>/tables/<int:position>/<str:fmt>/", views.release_download, name="release_download"
     ),

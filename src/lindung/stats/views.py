@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from lindung.core import policy
+from lindung.core import jobs, policy
 from lindung.core.confirm import confirmation_page, confirmed, posted_fields
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
-from . import charts, exports, indicators, selectors, services, sources
+from . import charts, exports, indicators, selectors, services, sources, tasks
 from .budget import SpendNotConfirmed
 from .disclosure import DisclosureError, NoData
 from .forms import ReleaseForm, SettingsForm, TableForm
@@ -332,6 +332,23 @@ def release_download(request, pk, position, fmt):
     if stored is None or fmt not in exports.FORMATS:
         raise Http404
     return _file_response(ProtectedTable.from_release(stored), fmt)
+
+
+@login_required
+@require_POST
+@object_view(Release)
+def release_bundle(request, pk):
+    """Queue the release's files as one ZIP for a worker; its job's page offers the download."""
+    release = get_object_or_404(selectors.releases_visible(request.user), pk=pk)
+    job = jobs.submit(
+        tasks.release_bundle,
+        kind="stats.release_bundle",
+        subject=release,
+        organisation=release.organisation,
+        created_by=request.user,
+        params={"release": release.pk},
+    )
+    return redirect(job)
 
 
 @login_required
