@@ -282,6 +282,11 @@ def tasks_visible(user):
     return policy.accessible(user, Task.objects.select_related("case", "assignee"))
 
 
+def open_tasks_of_person(user, person):
+    """The open tasks of the person's cases the user may see, soonest due first."""
+    return tasks_visible(user).filter(case__person=person, done_at__isnull=True).order_by("due_on", "id")
+
+
 def overdue_tasks(user, today=None):
     today = today or timezone.localdate()
     return tasks_visible(user).filter(done_at__isnull=True, due_on__lt=today).order_by("due_on", "id")

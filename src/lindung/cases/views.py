@@ -129,6 +129,7 @@ def case_detail(request, pk):
             "can_supervise": can_supervise,
             "today": timezone.localdate(),
             "risk_assessment": return_risk.latest_assessment(case) if case.workflow.is_return_path else None,
+            "panels": hooks.case_panels_for(request, case),
         },
     )
 
@@ -495,6 +496,7 @@ def person_detail(request, pk):
             "identity": identity and person.anonymised_at is None,
             "cases": selectors.cases_of_person(request.user, person),
             "consents": selectors.consents_of(request.user, person),
+            "tasks": selectors.open_tasks_of_person(request.user, person),
             "vulnerabilities": person.vulnerabilities.all(),
             "can_change": policy.can(request.user, policy.CHANGE, person),
             "can_erase": policy.can(request.user, "erase", person),

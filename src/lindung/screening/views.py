@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from lindung.core import policy
 from lindung.core import selectors as core_selectors
 from lindung.core.forms import add_service_errors
+from lindung.core.parsing import id_or_none
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
@@ -45,7 +46,10 @@ def interview_list(request):
 def interview_start(request):
     _require_screener(request.user)
     form = forms.StartForm(
-        request.POST or None, user=request.user, versions=selectors.published_versions(request.user)
+        request.POST or None,
+        user=request.user,
+        versions=selectors.published_versions(request.user),
+        initial={"person": _preselected_person(request)},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,6 +78,19 @@ def interview_start(request):
             ),
         },
     )
+
+
+def _preselected_person(request):
+    """``?person=<id>`` (an id, never personal data) from the person or case page: that person, if
+    the form would offer them; another id is a page not found, not a silently empty choice."""
+    raw = request.GET.get("person")
+    if not raw:
+        return None
+    pk = id_or_none(raw)
+    person = forms.person_queryset(request.user).filter(pk=pk).first() if pk else None
+    if person is None:
+        raise Http404
+    return person
 
 
 @login_required
