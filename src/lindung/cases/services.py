@@ -21,7 +21,7 @@ from lindung.core.events import send_on_commit
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
-from . import events, list_columns, return_risk, workflows
+from . import events, identifiers, list_columns, return_risk, workflows
 from .choices import (
     CaseType,
     ConsentPurpose,
@@ -295,9 +295,12 @@ def _index_person(person: Person) -> None:
             person=person,
             organisation_id=org,
             kind=PersonIdentifier.Kind.DOCUMENT,
-            digest=crypto.blind_index(d["number"], organisation_id=org, kind="document"),
+            digest=crypto.blind_index(
+                identifiers.document_key(d["number"]), organisation_id=org, kind="document"
+            ),
         )
         for d in person.documents or []
+        if identifiers.document_key(d["number"])
     ]
     PersonIdentifier.objects.bulk_create({(r.kind, r.digest): r for r in rows}.values())
 
