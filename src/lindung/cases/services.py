@@ -373,6 +373,39 @@ def person_update(*, acting_user, person, expected_version, **changes) -> Person
     return locked
 
 
+def person_add_vulnerabilities(*, acting_user, person, categories, source: str) -> list[str]:
+    """Add vulnerability categories found elsewhere (``source``: e.g. "screening") to the person's
+    record; the ones added. Recording them serves the person's assistance, so it needs their active
+    consent for assistance, asked at this moment."""
+    from .selectors import has_consent
+
+    _require_change(acting_user, person)
+    if any(not registry.is_valid("vulnerability_category", str(c)) for c in categories):
+        raise ValidationError(
+            {"categories": [ValidationError(_("Unknown vulnerability category."), code="unknown")]}
+        )
+    if not has_consent(person, ConsentPurpose.ASSISTANCE):
+        raise ValidationError(
+            _("The person has not consented to assistance: their record is not changed."), code="no_consent"
+        )
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        held = set(locked.vulnerabilities.values_list("category", flat=True))
+        added = sorted(set(categories) - held)
+        if added:
+            _set_vulnerabilities(locked, sorted(held | set(added)))
+            locked.version += 1
+            locked.save(update_fields=["version"])
+        audit_record(
+            action=AuditAction.PERSON_VULNERABILITIES_ADDED,
+            actor=acting_user,
+            obj=locked,
+            purpose=str(ConsentPurpose.ASSISTANCE),
+            detail={"source": source, "added": len(added)},
+        )
+    return added
+
+
 # cases ---------------------------------------------------------------------------------------
 
 
