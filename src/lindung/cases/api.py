@@ -14,7 +14,7 @@ from lindung.core.parsing import parse_optional_int
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
-from . import return_api, selectors, services, workflows
+from . import identifiers, return_api, selectors, services, workflows
 from .choices import CaseType, ConsentPurpose, DocumentType
 from .models import Case, Consent, Person
 
@@ -231,6 +231,16 @@ class PersonSearchSerializer(serializers.Serializer):
     age_group = _code_field("age_group")
 
 
+class PersonSearchResultSerializer(PersonSerializer):
+    matched = serializers.SerializerMethodField(
+        help_text="What the person was found by: name, name_part, name_variant, document, document_near."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_matched(self, obj):
+        return identifiers.shown(self.context.get("matches", {}).get(obj.pk, ()))
+
+
 class PersonViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -289,17 +299,21 @@ class PersonViewSet(
             acting_user=self.request.user, person=instance, confirm_reference=instance.reference
         )
 
-    @extend_schema(request=PersonSearchSerializer, responses=PersonSerializer(many=True))
+    @extend_schema(request=PersonSearchSerializer, responses=PersonSearchResultSerializer(many=True))
     @action(detail=False, methods=["post"])
     def search(self, request):
-        """Exact match on a name or a document number (blind index), plus the non-identifying
-        filters. The search and every identity shown in the answer are logged."""
+        """A name (whole, one of its parts, or another spelling or script) or a document number
+        (whatever its spaces, hyphens and case), plus the non-identifying filters. Each result says
+        in ``matched`` what it was found by. The search and every identity shown are logged."""
         incoming = PersonSearchSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         filters = {k: v for k, v in incoming.validated_data.items() if v}
-        persons = selectors.persons_search(request.user, **filters).prefetch_related("vulnerabilities")
-        page = self.paginate_queryset(persons)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        persons, matches = selectors.persons_search_matches(request.user, **filters)
+        page = self.paginate_queryset(persons.prefetch_related("vulnerabilities"))
+        results = PersonSearchResultSerializer(
+            page, many=True, context={**self.get_serializer_context(), "matches": matches}
+        )
+        return self.get_paginated_response(results.data)
 
     @extend_schema(responses={200: OpenApiResponse(description="Everything held about the person (JSON).")})
     @action(detail=True, methods=["get"])

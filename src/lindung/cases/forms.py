@@ -176,8 +176,8 @@ class PersonFilterForm(forms.Form):
 class PersonSearchForm(PersonFilterForm):
     """The whole search, identity included: sent by POST only."""
 
-    name = forms.CharField(label=_("Exact name"), required=False, max_length=200)
-    document = forms.CharField(label=_("Exact document number"), required=False, max_length=64)
+    name = forms.CharField(label=_("Name or part of a name"), required=False, max_length=200)
+    document = forms.CharField(label=_("Document number"), required=False, max_length=64)
     field_order = ["name", "document"]
 
 

@@ -7,6 +7,12 @@ apps add (the duplicate check of ``linkage``) without cases importing them.
   posted again and every check answers "". A check never blocks: its panel offers a way on.
 - ``after_registration``: ``after(request, person) -> None``, once the person is saved.
 - ``person_panels``: ``panel(request, person) -> str``, HTML shown on the person's page.
+- ``case_panels``: ``panel(request, case) -> str``, HTML shown on the case's page. Each panel reads
+  through its own app's policy-checked selectors: what the user may not see is not in it.
+- ``person_search_extenders``: ``extend(user, *, name, document) -> {person_id: {match codes}}``,
+  more matches for an identity search than the exact blind index finds (linkage's name parts and
+  spelling variants). Only persons of organisations where ``user`` may see identities; the codes
+  are those of ``MATCH_LABELS``.
 """
 
 from django.utils.safestring import mark_safe
@@ -14,6 +20,8 @@ from django.utils.safestring import mark_safe
 registration_checks: list = []
 after_registration: list = []
 person_panels: list = []
+case_panels: list = []
+person_search_extenders: list = []
 
 
 def registration_panels(request, organisation, fields) -> str:
@@ -27,3 +35,13 @@ def registered(request, person) -> None:
 
 def panels_for(request, person) -> str:
     return mark_safe("".join(panel(request, person) for panel in person_panels))
+
+
+def case_panels_for(request, case) -> str:
+    return mark_safe("".join(panel(request, case) for panel in case_panels))
+
+
+def register(hook_list: list, function) -> None:
+    """Add ``function`` once (``ready()`` may run more than once in tests)."""
+    if function not in hook_list:
+        hook_list.append(function)

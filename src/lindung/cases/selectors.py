@@ -17,7 +17,7 @@ from lindung.core.audit_actions import AuditAction
 from lindung.core.models import AuditEntry, Membership, User
 from lindung.core.roles import ROLE_CAPABILITIES, Capability
 
-from . import list_columns
+from . import hooks, identifiers, list_columns
 from .choices import RiskDecision, RiskResult
 from .models import (
     Attachment,
@@ -115,26 +115,52 @@ def read_person(user, person, *, purpose: str) -> bool:
     return True
 
 
-def identity_matches(user, *, name: str = "", document: str = ""):
-    """Person ids whose name or document number matches exactly, in the organisations where the user
-    may see identities (blind index; a subquery). The search itself is audited."""
-    orgs = policy.organisations_with(user, Capability.VIEW_IDENTITY)
+def _exact_identity_matches(orgs, *, name: str, document: str) -> dict[int, set[str]]:
+    """Blind-index matches: the whole name (case and spacing do not count) and the document
+    number (only its letters and digits count; an index written before that rule is also read)."""
+    wanted = []
+    if name.strip():
+        wanted.append((PersonIdentifier.Kind.NAME, "name", [name]))
+    if identifiers.document_key(document):
+        wanted.append(
+            (PersonIdentifier.Kind.DOCUMENT, "document", {identifiers.document_key(document), document})
+        )
     match = Q(pk__in=[])
+    code_of = {}
     for org in orgs:
-        for kind, value in ((PersonIdentifier.Kind.NAME, name), (PersonIdentifier.Kind.DOCUMENT, document)):
-            if value.strip():
+        for kind, code, values in wanted:
+            for value in values:
                 digest = crypto.blind_index(value, organisation_id=org, kind=kind)
                 match |= Q(organisation_id=org, kind=kind, digest=digest)
+                code_of[(kind, digest)] = code
+    found: dict[int, set[str]] = {}
+    if wanted:
+        for person_id, kind, digest in PersonIdentifier.objects.filter(match).values_list(
+            "person_id", "kind", "digest"
+        ):
+            found.setdefault(person_id, set()).add(code_of[(kind, digest)])
+    return found
+
+
+def identity_matches(user, *, name: str = "", document: str = "") -> dict[int, set[str]]:
+    """{person id: what matched} for a name or a document number, in the organisations where the user
+    may see identities: the exact blind index, then what the apps above add (linkage: parts of names
+    and their spellings in other scripts). The search itself is audited, never what was looked for."""
+    orgs = policy.organisations_with(user, Capability.VIEW_IDENTITY)
+    found = _exact_identity_matches(orgs, name=name, document=document)
+    if orgs:
+        for extend in hooks.person_search_extenders:
+            identifiers.merge(found, extend(user, name=name, document=document))
     audit_record(
         action=AuditAction.PERSONAL_DATA_SEARCHED,
         actor=user,
         purpose="person search",
         detail={"by": [k for k, v in (("name", name), ("document", document)) if v.strip()]},
     )
-    return PersonIdentifier.objects.filter(match).values("person_id")
+    return found
 
 
-def persons_search(
+def persons_search_matches(
     user,
     *,
     name: str = "",
@@ -144,11 +170,14 @@ def persons_search(
     age_group: str = "",
     reference: str = "",
 ):
-    """Exact match on names and document numbers through the blind index (identity holders only),
-    plus fuzzy filters on non-identifying fields. Identity searches are audited."""
+    """(persons, {person id: what matched}): names by whole name, part or spelling, document numbers
+    whatever their spacing and case (identity holders only), plus filters on non-identifying fields.
+    Identity searches are audited."""
     persons = persons_visible(user)
+    matches: dict[int, set[str]] = {}
     if name or document:
-        persons = persons.filter(pk__in=identity_matches(user, name=name, document=document))
+        matches = identity_matches(user, name=name, document=document)
+        persons = persons.filter(pk__in=list(matches))
     if reference:
         persons = persons.filter(reference__icontains=reference.strip())
     if citizenship:
@@ -157,7 +186,12 @@ def persons_search(
         persons = persons.filter(sex=sex)
     if age_group:
         persons = persons.filter(age_group=age_group)
-    return persons.order_by("-registered_at", "-id")
+    return persons.order_by("-registered_at", "-id"), matches
+
+
+def persons_search(user, **filters):
+    """The persons of ``persons_search_matches`` without what matched."""
+    return persons_search_matches(user, **filters)[0]
 
 
 # What a line of the person list shows: the reference, the name (to identity holders answering an
@@ -178,8 +212,9 @@ PERSON_LIST_FIELDS = (
 
 
 def person_list(user, **filters):
-    """The person list page: ``persons_search`` loading only what a line shows."""
-    return persons_search(user, **filters).select_related(None).only(*PERSON_LIST_FIELDS)
+    """The person list page: ``persons_search_matches`` loading only what a line shows."""
+    persons, matches = persons_search_matches(user, **filters)
+    return persons.select_related(None).only(*PERSON_LIST_FIELDS), matches
 
 
 # cases ---------------------------------------------------------------------------------------
@@ -280,6 +315,11 @@ def closures_awaiting_approval(user):
 
 def tasks_visible(user):
     return policy.accessible(user, Task.objects.select_related("case", "assignee"))
+
+
+def open_tasks_of_person(user, person):
+    """The open tasks of the person's cases the user may see, soonest due first."""
+    return tasks_visible(user).filter(case__person=person, done_at__isnull=True).order_by("due_on", "id")
 
 
 def overdue_tasks(user, today=None):

@@ -21,7 +21,7 @@ from lindung.core.events import send_on_commit
 from lindung.core.roles import Capability
 from lindung.standard import registry
 
-from . import events, list_columns, return_risk, workflows
+from . import events, identifiers, list_columns, return_risk, workflows
 from .choices import (
     CaseType,
     ConsentPurpose,
@@ -295,9 +295,12 @@ def _index_person(person: Person) -> None:
             person=person,
             organisation_id=org,
             kind=PersonIdentifier.Kind.DOCUMENT,
-            digest=crypto.blind_index(d["number"], organisation_id=org, kind="document"),
+            digest=crypto.blind_index(
+                identifiers.document_key(d["number"]), organisation_id=org, kind="document"
+            ),
         )
         for d in person.documents or []
+        if identifiers.document_key(d["number"])
     ]
     PersonIdentifier.objects.bulk_create({(r.kind, r.digest): r for r in rows}.values())
 
@@ -368,6 +371,39 @@ def person_update(*, acting_user, person, expected_version, **changes) -> Person
             action=AuditAction.PERSON_UPDATED, actor=acting_user, obj=locked, detail={"fields": sorted(data)}
         )
     return locked
+
+
+def person_add_vulnerabilities(*, acting_user, person, categories, source: str) -> list[str]:
+    """Add vulnerability categories found elsewhere (``source``: e.g. "screening") to the person's
+    record; the ones added. Recording them serves the person's assistance, so it needs their active
+    consent for assistance, asked at this moment."""
+    from .selectors import has_consent
+
+    _require_change(acting_user, person)
+    if any(not registry.is_valid("vulnerability_category", str(c)) for c in categories):
+        raise ValidationError(
+            {"categories": [ValidationError(_("Unknown vulnerability category."), code="unknown")]}
+        )
+    if not has_consent(person, ConsentPurpose.ASSISTANCE):
+        raise ValidationError(
+            _("The person has not consented to assistance: their record is not changed."), code="no_consent"
+        )
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        held = set(locked.vulnerabilities.values_list("category", flat=True))
+        added = sorted(set(categories) - held)
+        if added:
+            _set_vulnerabilities(locked, sorted(held | set(added)))
+            locked.version += 1
+            locked.save(update_fields=["version"])
+        audit_record(
+            action=AuditAction.PERSON_VULNERABILITIES_ADDED,
+            actor=acting_user,
+            obj=locked,
+            purpose=str(ConsentPurpose.ASSISTANCE),
+            detail={"source": source, "added": len(added)},
+        )
+    return added
 
 
 # cases ---------------------------------------------------------------------------------------

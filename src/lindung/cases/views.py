@@ -24,7 +24,7 @@ from lindung.core.paging import IdFirstPaginator, ShortListPaginator
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
-from . import forms, hooks, return_risk, return_views, selectors, services, workflows
+from . import forms, hooks, identifiers, return_risk, return_views, selectors, services, workflows
 from .models import Attachment, Case, Consent, Person, Task
 
 PAGE_SIZE = 25
@@ -131,6 +131,7 @@ def case_detail(request, pk):
             "can_supervise": can_supervise,
             "today": timezone.localdate(),
             "risk_assessment": return_risk.latest_assessment(case) if case.workflow.is_return_path else None,
+            "panels": hooks.case_panels_for(request, case),
         },
     )
 
@@ -434,14 +435,18 @@ def person_list(request):
     data = request.POST if posted else request.GET
     form = (forms.PersonSearchForm if posted else forms.PersonFilterForm)(data or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    persons = selectors.person_list(request.user, **{k: v for k, v in filters.items() if v})
+    searched = bool(filters.get("name") or filters.get("document"))
+    persons, matches = selectors.person_list(request.user, **{k: v for k, v in filters.items() if v})
     page = ShortListPaginator(persons, PAGE_SIZE).get_page(data.get("page"))
-    searched_identity = bool(filters.get("name") or filters.get("document"))
     rows = []
     for person in page.object_list:
-        # Names are shown (and their read logged) only in answer to an identity search.
-        shown = searched_identity and selectors.read_person(request.user, person, purpose="person search")
-        rows.append((person, person.full_name if shown else ""))
+        # Names show to those who may see them; each one shown is a logged read.
+        shown = person.anonymised_at is None and selectors.read_person(
+            request.user, person, purpose="person search" if searched else "person list"
+        )
+        rows.append(
+            (person, person.full_name if shown else "", identifiers.labels(matches.get(person.pk, ())))
+        )
     can_register = policy.has_capability(request.user, Capability.MANAGE_CASES)
     return render(
         request,
@@ -452,6 +457,7 @@ def person_list(request):
             "rows": rows,
             "can_register": can_register,
             "posted": posted,
+            "searched": searched,
         },
     )
 
@@ -497,6 +503,7 @@ def person_detail(request, pk):
             "identity": identity and person.anonymised_at is None,
             "cases": selectors.cases_of_person(request.user, person),
             "consents": selectors.consents_of(request.user, person),
+            "tasks": selectors.open_tasks_of_person(request.user, person),
             "vulnerabilities": person.vulnerabilities.all(),
             "can_change": policy.can(request.user, policy.CHANGE, person),
             "can_erase": policy.can(request.user, policy.ERASE, person),

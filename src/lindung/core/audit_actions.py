@@ -59,6 +59,10 @@ class AuditAction(models.TextChoices):
     # cases (issue 4): add below this line
     PERSON_REGISTERED = "cases.person_registered", _("Person registered")
     PERSON_UPDATED = "cases.person_updated", _("Person updated")
+    PERSON_VULNERABILITIES_ADDED = (
+        "cases.person_vulnerabilities_added",
+        _("Vulnerabilities added to a person"),
+    )
     PERSON_ERASED = "cases.person_erased", _("Person erased on request")
     CASE_OPENED = "cases.case_opened", _("Case opened")
     CASE_UPDATED = "cases.case_updated", _("Case updated")

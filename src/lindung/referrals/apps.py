@@ -17,4 +17,6 @@ class ReferralsConfig(AppConfig):
     ]
 
     def ready(self):
-        from . import policy_rules, signals  # noqa: F401  (registers the policy rules and erasure hooks)
+        from . import panels, policy_rules, signals  # noqa: F401  (registers the policy rules and erasure hooks)
+
+        panels.register()

@@ -69,6 +69,11 @@ def referrals_visible(user):
     )
 
 
+def referrals_of_person(user, person):
+    """The person's referrals the user may see, newest first (the person and case pages)."""
+    return referrals_visible(user).filter(person=person).order_by("-sent_at", "-id")
+
+
 def referrals_sent(user):
     orgs = policy.organisations_with(user, Capability.SEND_REFERRALS) | policy.organisations_with(
         user, Capability.SUPERVISE_CASES

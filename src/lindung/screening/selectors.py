@@ -53,6 +53,11 @@ def interviews_visible(user):
     )
 
 
+def interviews_of_person(user, person):
+    """The person's interviews the user may see, newest first (the person and case pages)."""
+    return interviews_visible(user).filter(person=person).order_by("-started_at", "-id")
+
+
 def profiles_visible(user):
     return policy.accessible(user, Profile.objects.select_related("interview__version__instrument"))
 

@@ -416,6 +416,20 @@ def interview_link_person(*, acting_user, interview: Interview, person) -> Inter
     return interview
 
 
+def profile_write_to_person(*, acting_user, profile) -> list[str]:
+    """Add the profile's vulnerability categories to the linked person's record, through the cases
+    service (which asks for the person's consent to assistance and writes the audit entry)."""
+    from lindung.cases import services as cases_services
+
+    policy.require(acting_user, policy.VIEW, profile)
+    person = profile.interview.person
+    if person is None:
+        raise ValidationError(_("Link the screening to a person first."), code="no_person")
+    return cases_services.person_add_vulnerabilities(
+        acting_user=acting_user, person=person, categories=profile.categories, source="screening"
+    )
+
+
 class SubmissionError(Exception):
     """An OpenRosa submission Lindung refuses; ``status`` is the HTTP status to answer with."""
 

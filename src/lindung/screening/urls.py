@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.interview_start, name="interview_start"),
     path("interviews/<int:pk>/", views.interview_detail, name="interview_detail"),
     path("interviews/<int:pk>/link/", views.interview_link, name="interview_link"),
+    path("interviews/<int:pk>/write-to-person/", views.profile_write, name="profile_write"),
     path("interviews/<int:pk>/<slug:section>/", views.interview_section, name="interview_section"),
     path("instruments/", views.instrument_list, name="instrument_list"),
     path("instruments/import/", views.instrument_import, name="instrument_import"),

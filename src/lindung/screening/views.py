@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 from lindung.core import policy
 from lindung.core import selectors as core_selectors
 from lindung.core.forms import add_service_errors
+from lindung.core.parsing import id_or_none
 from lindung.core.roles import Capability
 from lindung.core.routes import object_view, route_examples
 
-from . import forms, selectors, services
+from . import forms, registration, selectors, services
 from . import instrument as ins
 from .models import InstrumentVersion, Interview
 
@@ -45,7 +46,10 @@ def interview_list(request):
 def interview_start(request):
     _require_screener(request.user)
     form = forms.StartForm(
-        request.POST or None, user=request.user, versions=selectors.published_versions(request.user)
+        request.POST or None,
+        user=request.user,
+        versions=selectors.published_versions(request.user),
+        initial={"person": _preselected_person(request)},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,6 +80,19 @@ def interview_start(request):
     )
 
 
+def _preselected_person(request):
+    """``?person=<id>`` (an id, never personal data) from the person or case page: that person, if
+    the form would offer them; another id is a page not found, not a silently empty choice."""
+    raw = request.GET.get("person")
+    if not raw:
+        return None
+    pk = id_or_none(raw)
+    person = forms.person_queryset(request.user).filter(pk=pk).first() if pk else None
+    if person is None:
+        raise Http404
+    return person
+
+
 @login_required
 @object_view(Interview)
 @route_examples(section="safety")
@@ -102,7 +119,9 @@ def interview_section(request, pk, section):
 def _section_form(interview, section, data):
     definition = interview.version.definition
     current = next(s for s in definition["sections"] if s["name"] == section)
-    return forms.SectionForm(data, definition=definition, section=current, answers=interview.answers or {})
+    # The registration pre-fills what it already knows; the interviewer confirms or corrects it.
+    answers = {**registration.prefill(interview), **(interview.answers or {})}
+    return forms.SectionForm(data, definition=definition, section=current, answers=answers)
 
 
 def _render_section(request, interview, section, form):
@@ -120,6 +139,7 @@ def _render_section(request, interview, section, form):
             "steps": len(names),
             "previous": names[index - 1] if index else None,
             "title": ins.text(definition["title"]),
+            "contradictions": registration.contradictions(interview),
         },
     )
 
@@ -162,6 +182,12 @@ def interview_detail(request, pk):
     explained = selectors.profile_explained(request.user, profile, purpose=PURPOSE) if profile else None
     answers = selectors.answers_explained(request.user, interview, purpose=PURPOSE)
     link_form = forms.LinkPersonForm(user=request.user) if interview.person_id is None else None
+    can_write = (
+        profile is not None
+        and interview.person is not None
+        and bool(profile.categories)
+        and policy.can(request.user, policy.CHANGE, interview.person)
+    )
     can_refer = profile is not None and policy.has_capability(
         request.user, Capability.SEND_REFERRALS, interview.organisation_id
     )
@@ -176,6 +202,8 @@ def interview_detail(request, pk):
             "link_form": link_form,
             "can_refer": can_refer,
             "title": ins.text(interview.version.definition["title"]),
+            "contradictions": registration.contradictions(interview),
+            "can_write": can_write,
         },
     )
 
@@ -436,3 +464,23 @@ def openrosa_secret(request):
             "server": server,
         },
     )
+
+
+@login_required
+@require_POST
+@object_view(Interview)
+def profile_write(request, pk):
+    """Write the profile's vulnerability categories to the linked person's record."""
+    interview = get_object_or_404(selectors.interviews_visible(request.user), pk=pk)
+    profile = getattr(interview, "profile", None)
+    if profile is None:
+        raise Http404
+    try:
+        added = services.profile_write_to_person(acting_user=request.user, profile=profile)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(n)s vulnerability categories added to the person's record.") % {"n": len(added)}
+        )
+    return redirect(interview)
