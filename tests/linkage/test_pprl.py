@@ -19,11 +19,14 @@ from lindung.linkage.models import PprlRun
 pytestmark = pytest.mark.django_db
 
 # (given, family, date of birth, passport) registered at A; B registers the first three again,
-# spelt otherwise, and two persons A does not know.
+# spelt otherwise, and two persons A does not know. The shared pairs' Dice similarity stays above
+# 0.9 whatever the secret, the others' below 0.45 (checked over hundreds of random secrets), far from
+# the 0.8 threshold. (A Thai name against its Latin spelling, "สมชาย" and "Somchai", is near 0.8:
+# transliteration of Thai loses vowels, see docs/linkage.md.)
 SHARED = [
     (("Мухаммад", "Рахимов"), ("Mukhammad", "Rakhimov"), datetime.date(1990, 3, 14), "AB1234567"),
     (("Nguyễn Văn", "An"), ("Nguyen Van", "An"), datetime.date(1985, 7, 2), "C7654321"),
-    (("Somchai", "Srisuk"), ("สมชาย", "ศรีสุข"), datetime.date(1979, 11, 30), ""),
+    (("Somchai", "Srisuk"), ("Somchay", "Srisuk"), datetime.date(1979, 11, 30), ""),
 ]
 ONLY_A = [(("Aung", "Kyaw"), datetime.date(2001, 1, 5)), (("Maria", "Santos"), datetime.date(1995, 6, 21))]
 ONLY_B = [(("Siti", "Rahmah"), datetime.date(1988, 2, 9)), (("Tran", "Thi Lan"), datetime.date(1992, 9, 17))]
@@ -42,7 +45,11 @@ def manager_b(org_b, make_user):
 @pytest.fixture
 def agreement(org_a, org_b):
     return services.pprl_agreement_create(
-        acting_user=SYSTEM, organisation=org_a, reference="LA-2026-01", parties=[org_a, org_b]
+        acting_user=SYSTEM,
+        organisation=org_a,
+        reference="LA-2026-01",
+        parties=[org_a, org_b],
+        secret="a-test-secret-of-the-agreement",
     )
 
 
