@@ -92,3 +92,14 @@ def test_data_manager_finds_the_runs_page(page, live_server, login, agreement, p
     row = page.locator("#pprl-runs tbody tr").first
     assert "encodings matched" in row.inner_text()
     assert "7" in row.locator("td").nth(6).inner_text()
+
+
+def test_demo_shows_a_match_to_the_data_manager(demo_world):
+    from lindung.core.models import User
+    from lindung.linkage import pprl_selectors
+
+    datamanager = User.objects.get(username="datamanager")
+    runs = list(pprl_selectors.runs_visible(datamanager))
+    assert [run.kind for run in runs] == ["match"]
+    assert runs[0].matched >= 1 and runs[0].unique_persons == sum(runs[0].records) - runs[0].matched
+    assert [a.reference for a in pprl_selectors.agreements_visible(datamanager)] == ["LA-DEMO-2026"]
