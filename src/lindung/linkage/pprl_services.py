@@ -56,15 +56,15 @@ def refusal_message(code: str) -> str:
 
 
 def _refuse(acting_user, agreement, code: str):
-    """Audit the refusal in its own transaction (it must outlive the caller's rollback), then raise."""
-    with transaction.atomic():
-        audit_record(
-            action=AuditAction.PPRL_REFUSED,
-            actor=acting_user,
-            obj=agreement,
-            purpose=PURPOSE,
-            detail={"code": code},
-        )
+    """Audit the refusal, then raise. Refusals come before a service writes anything, so the audit
+    entry is all that is stored."""
+    audit_record(
+        action=AuditAction.PPRL_REFUSED,
+        actor=acting_user,
+        obj=agreement,
+        purpose=PURPOSE,
+        detail={"code": code},
+    )
     raise ValidationError(refusal_message(code), code=code)
 
 
