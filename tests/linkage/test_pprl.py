@@ -215,3 +215,16 @@ def test_only_data_managers_of_a_party_encode(agreement, planted, caseworker, or
     outsider = make_user(org_a, Role.AUDITOR)
     with pytest.raises(PermissionDenied):
         services.pprl_encode(acting_user=outsider, agreement=agreement)
+
+
+def test_secret_is_encrypted_at_rest(agreement):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM linkage_linkageagreement")
+        (raw,) = cursor.fetchone()
+    assert "a-test-secret" not in raw
+    assert (
+        services.agreement_keys(agreement).fingerprint
+        == pprl.AgreementKeys.from_secret("a-test-secret-of-the-agreement").fingerprint
+    )
