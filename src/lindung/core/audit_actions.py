@@ -190,6 +190,12 @@ class AuditAction(models.TextChoices):
     PERSONS_NOT_SAME = "linkage.not_same", _("Two records marked as not the same person")
     LINKAGE_REFUSED = "linkage.refused", _("Link refused (other organisation without agreement)")
     LINKAGE_INDEXED = "linkage.indexed", _("Duplicate-check keys rebuilt")
+    # privacy-preserving linkage (issue 17.4)
+    PPRL_AGREEMENT_SAVED = "linkage.pprl_agreement_saved", _("Linkage agreement saved")
+    PPRL_ENCODED = "linkage.pprl_encoded", _("Bloom-filter encodings exported for linkage")
+    PPRL_MATCHED = "linkage.pprl_matched", _("Two parties' encodings matched")
+    PPRL_RESOLVED = "linkage.pprl_resolved", _("Matched pseudonymous references resolved to own persons")
+    PPRL_REFUSED = "linkage.pprl_refused", _("Privacy-preserving linkage refused")
     # notifications (issue 15): add below this line
     NOTIFICATIONS_CREATED = "notifications.created", _("Notifications made for an event")
     NOTIFICATIONS_READ = "notifications.read", _("Notifications marked as read")

@@ -10,7 +10,7 @@ from lindung.cases.choices import DocumentType
 from lindung.core.parsing import parse_optional_int
 from lindung.standard import registry
 
-from . import inputs, scoring, selectors, services
+from . import inputs, pprl_api, scoring, selectors, services
 from .identity import Identity
 from .models import PersonLink
 
@@ -157,3 +157,4 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
 def register(router):
     router.register("linkage/candidates", CandidateViewSet, basename="linkage-candidate")
     router.register("linkage/decisions", DecisionViewSet, basename="linkage-decision")
+    pprl_api.register(router)

@@ -17,7 +17,7 @@ from lindung.cases import services as case_services
 from lindung.cases.models import PersonIdentifier
 from lindung.core import crypto
 
-from . import scoring, services
+from . import pprl_demo, scoring, services
 from .identity import Identity
 
 SHELTER = [
@@ -76,3 +76,4 @@ def load(ctx: dict) -> None:
     if created:
         reasons = scoring.score(Identity.of_person(second), Identity.of_person(first)).reasons()
         services.person_link(acting_user=users["caseworker_kl"], person=second, other=first, reasons=reasons)
+    pprl_demo.load(ctx, _find_or_register)

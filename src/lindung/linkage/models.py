@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lindung.cases.models import Person
+from lindung.core.fields import EncryptedCharField
 from lindung.core.models import Organisation
 
 
@@ -75,3 +76,77 @@ class PersonLink(models.Model):
     def other_of(self, person):
         """The pair's other person, seen from ``person``."""
         return self.other if self.person_id == person.pk else self.person
+
+
+class LinkageAgreement(models.Model):
+    """An agreement between organisations to link their persons without showing each other a
+    name: privacy-preserving linkage (``pprl``). The agreements of the ``sharing`` app sit above
+    linkage, which may not import them, so linkage keeps the little it needs here: the parties,
+    whether linkage is allowed, the validity, and the shared secret that keys the encodings.
+
+    Every party enters the same secret (agreed out of band); it is kept encrypted with the data
+    key of the organisation holding this record (``organisation``, one of the parties)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("reference"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    parties = models.ManyToManyField(Organisation, related_name="+", verbose_name=_("parties"))
+    secret = EncryptedCharField(_("secret"), max_length=128)
+    allows_linkage = models.BooleanField(_("allows linkage"), default=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self):
+        return self.reference
+
+    def refusal(self, today=None) -> str | None:
+        """Why linkage under this agreement is refused today (a code), or None."""
+        today = today or timezone.localdate()
+        if not self.allows_linkage:
+            return "linkage_not_allowed"
+        if self.revoked_at is not None:
+            return "agreement_revoked"
+        if (self.valid_from and today < self.valid_from) or (self.valid_until and today > self.valid_until):
+            return "agreement_not_valid"
+        return None
+
+
+class PprlRun(models.Model):
+    """One encoding exported or one matching of two parties' encodings: counts only, never a
+    reference or an encoding."""
+
+    class Kind(models.TextChoices):
+        ENCODE = "encode", _("encodings exported")
+        MATCH = "match", _("encodings matched")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    agreement = models.ForeignKey(LinkageAgreement, on_delete=models.PROTECT, related_name="runs")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    # The parties' organisations, in the order of the files (one for an export).
+    party_ids = models.JSONField(default=list)
+    # Records in each file (one number for an export).
+    records = models.JSONField(default=list)
+    matched = models.PositiveIntegerField(_("matched pairs"), default=0)
+    threshold = models.FloatField(_("threshold"), null=True, blank=True)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    run_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-run_at", "-id"]
+
+    def __str__(self):
+        return f"{self.kind} under {self.agreement_id}"
+
+    @property
+    def unique_persons(self) -> int | None:
+        """Persons of both parties counted once: a matched pair is one person. A match only."""
+        if self.kind != self.Kind.MATCH:
+            return None
+        return sum(self.records) - self.matched
