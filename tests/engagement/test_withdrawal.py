@@ -69,7 +69,9 @@ def test_quote_disappears_everywhere_after_quote_consent_is_withdrawn(quoted, co
         assert MARKER in body, f"quote missing before withdrawal: {url}"
 
     consent = speaker.consents.get(scope=Scope.QUOTES)
-    response = coordinator_client.post(reverse("engagement:consent_withdraw", args=[consent.pk]), follow=True)
+    response = coordinator_client.post(
+        reverse("engagement:consent_withdraw", args=[consent.pk]), {"confirm": "yes"}, follow=True
+    )
     assert "Consent withdrawn" in response.content.decode()
 
     after = outputs(coordinator_client, world, speaker, other, quote)
