@@ -182,6 +182,9 @@ class AuditAction(models.TextChoices):
     PERSONS_NOT_SAME = "linkage.not_same", _("Two records marked as not the same person")
     LINKAGE_REFUSED = "linkage.refused", _("Link refused (other organisation without agreement)")
     LINKAGE_INDEXED = "linkage.indexed", _("Duplicate-check keys rebuilt")
+    DEDUPE_RUN = "linkage.dedupe_run", _("Batch deduplication run")
+    DEDUPE_ACCEPTED = "linkage.dedupe_accepted", _("Proposed duplicate accepted")
+    DEDUPE_REJECTED = "linkage.dedupe_rejected", _("Proposed duplicate rejected")
     # notifications (issue 15): add below this line
     NOTIFICATIONS_CREATED = "notifications.created", _("Notifications made for an event")
     NOTIFICATIONS_READ = "notifications.read", _("Notifications marked as read")

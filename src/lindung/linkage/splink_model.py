@@ -9,6 +9,7 @@ spilling to disk turned off, so decrypted names never leave the process.
 """
 
 import datetime
+import logging
 import math
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ import pandas as pd
 from django.utils.translation import gettext_lazy as _
 
 from . import keys
-from .scoring import Step
+from .scoring import SIMILAR_NAME, Step
 
 # Pairs from this probability up are kept.
 THRESHOLD = 0.5
@@ -80,10 +81,8 @@ def record(
     normalised; blanks as None (Splink's null level: the field adds nothing)."""
     given, given_ph = _name_key(given_name)
     family, family_ph = _name_key(family_name)
-    if isinstance(date_of_birth, datetime.date):
-        dob = date_of_birth.isoformat()
-    else:
-        dob = date_of_birth or None
+    is_date = isinstance(date_of_birth, datetime.date)
+    dob = date_of_birth.isoformat() if is_date else (date_of_birth or None)
     number = keys.document_number(document or "")
     row = {
         "unique_id": unique_id,
@@ -110,7 +109,9 @@ def _name_comparison(field, key, phonetic):
             cll.NullLevel(key),
             cll.CustomLevel(f'"{key}_l" = "{key}_r"', label_for_charts="exact"),
             cll.CustomLevel(f'"{phonetic}_l" = "{phonetic}_r"', label_for_charts="phonetic"),
-            cll.CustomLevel(f'jaro_winkler_similarity("{key}_l", "{key}_r") >= 0.88', label_for_charts="similar"),
+            cll.CustomLevel(
+                f'jaro_winkler_similarity("{key}_l", "{key}_r") >= {SIMILAR_NAME}', label_for_charts="similar"
+            ),
             cll.ElseLevel().configure(label_for_charts="different"),
         ],
     )
@@ -120,8 +121,15 @@ def _dob_comparison():
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    swapped = 'substr("dob_l", 1, 4) = substr("dob_r", 1, 4) AND substr("dob_l", 6, 2) = substr("dob_r", 9, 2) AND substr("dob_l", 9, 2) = substr("dob_r", 6, 2)'
-    year_off = 'substr("dob_l", 5) = substr("dob_r", 5) AND abs(try_cast("dob_year_l" AS INTEGER) - try_cast("dob_year_r" AS INTEGER)) = 1'
+    # ISO dates: day and month exchanged, or the same day and month a year apart.
+    swapped = (
+        'substr("dob_l", 1, 4) = substr("dob_r", 1, 4) AND substr("dob_l", 6, 2) = substr("dob_r", 9, 2) '
+        'AND substr("dob_l", 9, 2) = substr("dob_r", 6, 2)'
+    )
+    year_off = (
+        'substr("dob_l", 5) = substr("dob_r", 5) '
+        'AND abs(try_cast("dob_year_l" AS INTEGER) - try_cast("dob_year_r" AS INTEGER)) = 1'
+    )
     return cl.CustomComparison(
         output_column_name="date_of_birth",
         comparison_levels=[
@@ -164,11 +172,11 @@ def _coded_comparison(field):
     )
 
 
-def _settings():
+def _settings(link_type):
     from splink import SettingsCreator, block_on
 
     return SettingsCreator(
-        link_type="dedupe_only",
+        link_type=link_type,
         comparisons=[
             _name_comparison("given_name", "given_key", "given_phonetic"),
             _name_comparison("family_name", "family_key", "family_phonetic"),
@@ -258,14 +266,18 @@ def _gamma_codes(linker) -> dict[str, dict[int, str]]:
     return out
 
 
-def run(records: list[dict], *, threshold=THRESHOLD, seed=SEED, max_pairs=1e6) -> Result:
+def run(records: list[dict], *, other=None, threshold=THRESHOLD, seed=SEED, max_pairs=1e6) -> Result:
     """Train a model on ``records`` without labels and return the pairs at or above ``threshold``,
-    best first. Raises ValueError with code-like message when there is too little to compare."""
+    best first: duplicates within ``records``, or, given ``other``, the links between the two
+    lists (the FEBRL4 benchmark)."""
     from splink import DuckDBAPI, Linker, block_on
 
-    frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     db_api = DuckDBAPI(_connection())
-    linker = Linker(db_api.register(frame), _settings(), log_level="WARNING")
+    frames = [pd.DataFrame.from_records(r, columns=COLUMNS) for r in (records, other) if r is not None]
+    tables = [db_api.register(frame) for frame in frames]
+    link_type = "dedupe_only" if other is None else "link_only"
+    # Splink's warnings name fields and levels (never values) and are about training only.
+    linker = Linker(tables if other is not None else tables[0], _settings(link_type), log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_key", "family_key", "dob"), block_on("document")], recall=0.7
     )
@@ -293,4 +305,4 @@ def run(records: list[dict], *, threshold=THRESHOLD, seed=SEED, max_pairs=1e6) -
         for row in predictions.to_dict("records")
     ]
     pairs.sort(key=lambda pr: (-pr.match_weight, str(pr.left), str(pr.right)))
-    return Result(pairs=pairs, parameters=parameters, compared=len(frame))
+    return Result(pairs=pairs, parameters=parameters, compared=sum(len(f) for f in frames))
