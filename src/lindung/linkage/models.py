@@ -140,3 +140,10 @@ class DedupeCandidate(models.Model):
 
     def __str__(self):
         return f"{self.person_id}–{self.other_id}: {self.state}"
+
+    @property
+    def score(self):
+        """The explanation as the candidate panel's ``Score`` (its reasons table)."""
+        from .splink_model import score_of
+
+        return score_of(self.explanation)

@@ -13,12 +13,10 @@ import logging
 import math
 from dataclasses import dataclass
 
-import duckdb
-import pandas as pd
 from django.utils.translation import gettext_lazy as _
 
 from . import keys
-from .scoring import SIMILAR_NAME, Step
+from .scoring import SIMILAR_NAME, Score, Step
 
 # Pairs from this probability up are kept.
 THRESHOLD = 0.5
@@ -65,7 +63,6 @@ LEVELS = {
     "sex": {"agree": _("same sex"), "different": _("different sex")},
     "citizenship": {"agree": _("same citizenship"), "different": _("different citizenship")},
 }
-FIELD_LABELS = {"given_name": _("Given name"), "family_name": _("Family name")}
 
 
 def _name_key(text: str) -> tuple[str, str]:
@@ -224,6 +221,8 @@ class Result:
 
 
 def _connection():
+    import duckdb
+
     con = duckdb.connect(":memory:")
     # No spilling: whatever does not fit in memory fails instead of being written to disk.
     con.execute("SET temp_directory = ''")
@@ -242,8 +241,22 @@ def _parameters(linker) -> dict:
     return out
 
 
+PRIOR_LABEL = _("prior estimated from the data")
+
+
+def score_of(explanation: dict) -> Score:
+    """The stored explanation of a pair as a ``Score``, with today's labels in the user's language,
+    so the candidate panel's table shows it."""
+    steps = []
+    for step in explanation.get("steps", []):
+        field, level = step.get("field", ""), step.get("level", "")
+        label = PRIOR_LABEL if field == "prior" else LEVELS.get(field, {}).get(level, level)
+        steps.append(Step(field, level, label, float(step.get("log2_bayes_factor", 0))))
+    return Score(tuple(steps))
+
+
 def _steps(row, prior_log2, gamma_codes) -> tuple[Step, ...]:
-    steps = [Step("prior", "prior", _("prior estimated from the data"), prior_log2)]
+    steps = [Step("prior", "prior", PRIOR_LABEL, prior_log2)]
     for field, codes in gamma_codes.items():
         gamma = int(row[f"gamma_{field}"])
         if gamma < 0:  # null on one side: the field adds nothing
@@ -270,6 +283,7 @@ def run(records: list[dict], *, other=None, threshold=THRESHOLD, seed=SEED, max_
     """Train a model on ``records`` without labels and return the pairs at or above ``threshold``,
     best first: duplicates within ``records``, or, given ``other``, the links between the two
     lists (the FEBRL4 benchmark)."""
+    import pandas as pd
     from splink import DuckDBAPI, Linker, block_on
 
     db_api = DuckDBAPI(_connection())
