@@ -8,7 +8,13 @@ registration form shows the candidate panel (see docs/linkage.md).
 Migrant Assistance Office Kuala Lumpur: "Nguyen Van An" and "Nguyễn Văn An", day and month of
 birth swapped and one digit of the passport wrong, linked by the caseworker (link history).
 
-Idempotent: a person whose name is already in the organisation's blind index is skipped.
+Sheltering Hands Foundation also has a batch of fictional registrations with a few duplicates
+planted (``synthetic``) and one batch deduplication run by the supervisor: the review queue
+(*Possible duplicates to review*, /linkage/duplicates/) has its pairs open, each with Splink's
+explanation.
+
+Idempotent: a person whose name is already in the organisation's blind index is skipped, and the
+run is made once.
 """
 
 import datetime
@@ -17,8 +23,9 @@ from lindung.cases import services as case_services
 from lindung.cases.models import PersonIdentifier
 from lindung.core import crypto
 
-from . import scoring, services
+from . import scoring, services, synthetic
 from .identity import Identity
+from .models import DedupeRun
 
 SHELTER = [
     {
@@ -73,6 +80,15 @@ def load(ctx: dict) -> None:
     (first, _new), (second, created) = (
         _find_or_register(orgs["agency_kl"], users["caseworker_kl"], fields) for fields in AGENCY
     )
+    _dedupe(orgs["ngo_bkk"], users["supervisor"], users["caseworker"])
     if created:
         reasons = scoring.score(Identity.of_person(second), Identity.of_person(first)).reasons()
         services.person_link(acting_user=users["caseworker_kl"], person=second, other=first, reasons=reasons)
+
+
+def _dedupe(org, supervisor, caseworker):
+    people, _planted = synthetic.persons(24, 3, seed=11)
+    for fields in people:
+        _find_or_register(org, caseworker, fields)
+    if not DedupeRun.objects.filter(organisation=org).exists():
+        services.dedupe_run(acting_user=supervisor, organisation=org)
