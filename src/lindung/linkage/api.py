@@ -2,14 +2,14 @@
 in the request body, never in a URL) and the decisions on pairs of persons."""
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from lindung.cases import selectors as case_selectors
 from lindung.cases.choices import DocumentType
-from lindung.core.parsing import parse_optional_int
+from lindung.core.parsing import id_or_none, parse_optional_int
 from lindung.standard import registry
 
 from . import inputs, queue, scoring, selectors, services
@@ -186,15 +186,17 @@ class DedupeCandidateSerializer(serializers.ModelSerializer):
         return [s.as_dict() for s in item.score.steps]
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "state",
-            str,
-            enum=DedupeCandidate.State.values,
-            description="open (default), accepted or rejected",
-        )
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "state",
+                str,
+                enum=DedupeCandidate.State.values,
+                description="open (default), accepted or rejected",
+            )
+        ]
+    )
 )
 class DedupeCandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Pairs proposed by batch deduplication, best first, among the persons whose identities you may
@@ -204,6 +206,7 @@ class DedupeCandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     serializer_class = DedupeCandidateSerializer
     queryset = DedupeCandidate.objects.none()
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         state = self.request.query_params.get("state") or DedupeCandidate.State.OPEN
@@ -214,7 +217,8 @@ class DedupeCandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.dedupe_queue(self.request.user, state=state)
 
     def _decide(self, service):
-        item = selectors.dedupe_queue(self.request.user).filter(pk=self.kwargs["pk"]).first()
+        pk = id_or_none(self.kwargs["pk"])
+        item = selectors.dedupe_queue(self.request.user).filter(pk=pk).first() if pk else None
         if item is None:
             raise serializers.ValidationError(
                 {"id": [serializers.ErrorDetail("No such open pair.", code="not_found")]}
