@@ -1,11 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from lindung.core.roles import Capability
+
 
 class LinkageConfig(AppConfig):
     name = "lindung.linkage"
     label = "linkage"
     verbose_name = _("Record linkage")
+    # Reviewing proposed duplicates compares identities.
+    nav_items = [(_("Possible duplicates"), "linkage:dedupe_queue", Capability.VIEW_IDENTITY)]
 
     def ready(self):
         from . import hooks, policy_rules, receivers  # noqa: F401  (rules, signal receivers)
