@@ -22,7 +22,7 @@ def test_review_queue_accept(page, live_server, login, org_a, make_user, registe
         explanation=EXPLANATION,
     )  # fmt: skip
     login("sup_a")
-    page.get_by_role("link", name="Possible duplicates").first.click()
+    page.get_by_role("link", name="Duplicates to review").first.click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).to_have_text("Possible duplicates to review")
     pair = page.get_by_role("article", name=f"{rakhimov.reference} and {again.reference}")

@@ -9,7 +9,7 @@ class LinkageConfig(AppConfig):
     label = "linkage"
     verbose_name = _("Record linkage")
     # Reviewing proposed duplicates compares identities.
-    nav_items = [(_("Possible duplicates"), "linkage:dedupe_queue", Capability.VIEW_IDENTITY)]
+    nav_items = [(_("Duplicates to review"), "linkage:dedupe_queue", Capability.VIEW_IDENTITY)]
 
     def ready(self):
         from . import hooks, policy_rules, receivers  # noqa: F401  (rules, signal receivers)

@@ -14,9 +14,11 @@ from lindung.cases import selectors as case_selectors
 from lindung.core import jobs, policy
 from lindung.core.parsing import id_or_none
 from lindung.core.roles import Capability
+from lindung.core.routes import object_view
 
 from . import panels, selectors, services, tasks
 from .dedupe import PURPOSE
+from .models import DedupeCandidate
 
 PER_PAGE = 20
 
@@ -85,6 +87,7 @@ def start(request):
 
 @login_required
 @require_POST
+@object_view(DedupeCandidate)
 def decide(request, pk):
     _require_reviewer(request.user)
     item = get_object_or_404(selectors.dedupe_queue(request.user), pk=pk)

@@ -8,7 +8,7 @@ import random
 import string
 
 GIVEN = [
-    "Muhammad", "Ahmad", "Abdul", "Nguyen Van", "Tran Thi", "Aung", "Kyaw", "Min", "Somchai", "Somsak",
+    "Muhammad", "Ahmad", "Abdul", "Nguyen Van", "Tran Thi", "Aung", "Kyaw", "Min", "Somboon", "Somsak",
     "Siti", "Nur", "Maria", "Jose", "Juan", "Ana", "Rahim", "Karim", "Hassan", "Fatima",
     "Aisha", "Hamid", "Rashid", "Sokha", "Dara", "Vanna", "Phuong", "Linh", "Thanh", "Hoa",
     "Ivan", "Olga", "Sergei", "Dilnoza", "Rustam", "Bobur", "Aziz", "Farhod", "Zarina", "Lola",
