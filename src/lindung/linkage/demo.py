@@ -10,8 +10,8 @@ birth swapped and one digit of the passport wrong, linked by the caseworker (lin
 
 Sheltering Hands Foundation also has a batch of fictional registrations with a few duplicates
 planted (``synthetic``) and one batch deduplication run by the supervisor: the review queue
-(*Possible duplicates to review*, /linkage/duplicates/) has its pairs open, each with Splink's
-explanation.
+(*Duplicates to review*, /linkage/duplicates/) has its pairs open, each with Splink's
+explanation. Migrant Assistance Office Kuala Lumpur has a smaller batch, run by the system.
 
 Idempotent: a person whose name is already in the organisation's blind index is skipped, and the
 run is made once.
@@ -22,6 +22,7 @@ import datetime
 from lindung.cases import services as case_services
 from lindung.cases.models import PersonIdentifier
 from lindung.core import crypto
+from lindung.core.actors import SYSTEM
 
 from . import scoring, services, synthetic
 from .identity import Identity
@@ -80,15 +81,17 @@ def load(ctx: dict) -> None:
     (first, _new), (second, created) = (
         _find_or_register(orgs["agency_kl"], users["caseworker_kl"], fields) for fields in AGENCY
     )
-    _dedupe(orgs["ngo_bkk"], users["supervisor"], users["caseworker"])
+    _dedupe(orgs["ngo_bkk"], users["supervisor"], users["caseworker"], distinct=24, planted=3, seed=11)
+    # A smaller batch in Kuala Lumpur, run by the system as the command does (no supervisor there).
+    _dedupe(orgs["agency_kl"], SYSTEM, users["caseworker_kl"], distinct=12, planted=2, seed=5)
     if created:
         reasons = scoring.score(Identity.of_person(second), Identity.of_person(first)).reasons()
         services.person_link(acting_user=users["caseworker_kl"], person=second, other=first, reasons=reasons)
 
 
-def _dedupe(org, supervisor, caseworker):
-    people, _planted = synthetic.persons(24, 3, seed=11)
+def _dedupe(org, actor, registrar, *, distinct, planted, seed):
+    people, _pairs = synthetic.persons(distinct, planted, seed=seed)
     for fields in people:
-        _find_or_register(org, caseworker, fields)
+        _find_or_register(org, registrar, fields)
     if not DedupeRun.objects.filter(organisation=org).exists():
-        services.dedupe_run(acting_user=supervisor, organisation=org)
+        services.dedupe_run(acting_user=actor, organisation=org)
