@@ -1,6 +1,8 @@
 """Batch deduplication: Splink finds the planted duplicates among fictional persons, sees only
 the persons the user may see, and the review queue links or remembers each pair."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
@@ -114,3 +116,18 @@ def test_command_no_persons(org_b):
 def test_system_may_run_without_a_user(org_a, planted):
     services.dedupe_run(acting_user=SYSTEM, organisation=org_a)
     assert DedupeRun.objects.get().proposed == PLANTED
+
+
+def test_too_few_persons_to_train_is_refused_with_a_code(supervisor, org_a, caseworker):
+    for i, given in enumerate(["An", "Binh", "Chi", "An"]):
+        case_services.person_register(
+            acting_user=caseworker,
+            organisation=org_a,
+            given_name=given,
+            family_name="Nguyen",
+            date_of_birth=datetime.date(1980 + i, 1 + i % 9, 10 + i % 9),
+        )
+    with pytest.raises(ValidationError) as err:
+        services.dedupe_run(acting_user=supervisor, organisation=org_a)
+    assert err.value.code == "too_few_persons"
+    assert not DedupeRun.objects.exists()

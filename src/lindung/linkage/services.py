@@ -151,7 +151,8 @@ def dedupe_run(*, acting_user, organisation, threshold=splink_model.THRESHOLD) -
     """Look for duplicates among the persons of ``organisation`` that the user may see, with
     Splink trained on them without labels, and put the pairs not decided yet in the review queue.
     Comparing every identity of an organisation is a supervisor's work: it needs
-    ``SUPERVISE_CASES`` and ``VIEW_IDENTITY`` there. Refusals: ``no_persons`` (fewer than two)."""
+    ``SUPERVISE_CASES`` and ``VIEW_IDENTITY`` there. Refusals: ``no_persons`` (fewer than two),
+    ``too_few_persons`` (Splink could not estimate a model from so few)."""
     require_actor(acting_user)
     for capability in (Capability.SUPERVISE_CASES, Capability.VIEW_IDENTITY):
         policy.require_capability(acting_user, capability, organisation.pk, purpose=dedupe.PURPOSE)
@@ -159,7 +160,13 @@ def dedupe_run(*, acting_user, organisation, threshold=splink_model.THRESHOLD) -
     records = dedupe.records(acting_user, organisation)
     if len(records) < 2:
         raise ValidationError(_("There are not enough persons to compare."), code="no_persons")
-    result = splink_model.run(records, threshold=threshold)
+    try:
+        result = splink_model.run(records, threshold=threshold)
+    except splink_model.TooLittleData as exc:
+        raise ValidationError(
+            _("There are too few persons to estimate a model from; try again with more."),
+            code="too_few_persons",
+        ) from exc
     with transaction.atomic():
         skip = dedupe.decided_pairs(organisation)
         run = DedupeRun.objects.create(

@@ -8,6 +8,7 @@ persons; nothing here touches the database of Lindung or the disk: DuckDB runs i
 spilling to disk turned off, so decrypted names never leave the process.
 """
 
+import contextlib
 import datetime
 import logging
 import math
@@ -196,6 +197,10 @@ def _settings(link_type):
     )
 
 
+class TooLittleData(Exception):
+    """Too few records or pairs for Splink to estimate a usable model."""
+
+
 @dataclass(frozen=True)
 class Pair:
     left: object
@@ -292,19 +297,30 @@ def run(records: list[dict], *, other=None, threshold=THRESHOLD, seed=SEED, max_
     link_type = "dedupe_only" if other is None else "link_only"
     # Splink's warnings name fields and levels (never values) and are about training only.
     linker = Linker(tables if other is not None else tables[0], _settings(link_type), log_level=logging.ERROR)
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("given_key", "family_key", "dob"), block_on("document")], recall=0.7
-    )
+    from splink.internals.exceptions import EMTrainingException
+
+    # With no sure pair at all, Splink's default prior stays.
+    with contextlib.suppress(ValueError, ZeroDivisionError):
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("given_key", "family_key", "dob"), block_on("document")], recall=0.7
+        )
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
-    # Each pass fixes what it blocks on and estimates the m of the others.
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("dob"), estimate_without_term_frequencies=True
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("given_phonetic", "family_phonetic"), estimate_without_term_frequencies=True
-    )
-    predictions = linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
-    parameters = _parameters(linker)
+    # Each pass fixes what it blocks on and estimates the m of the others. A small organisation
+    # may have no pair sharing a date of birth: that pass is skipped and Splink's defaults stay.
+    passes = 0
+    for rule in (block_on("dob"), block_on("given_phonetic", "family_phonetic")):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+            passes += 1
+        except (EMTrainingException, ValueError):  # no pair, or too few to estimate from
+            continue
+    try:
+        predictions = linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
+    except ValueError as exc:  # a level estimated at m = 0 or 1 from a handful of pairs
+        raise TooLittleData from exc
+    parameters = _parameters(linker) | {"em_passes": passes}
     p = parameters["probability_two_random_records_match"]
     prior_log2 = math.log2(p / (1 - p))
     codes = _gamma_codes(linker)
