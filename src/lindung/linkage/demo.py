@@ -83,7 +83,7 @@ def load(ctx: dict) -> None:
     )
     _dedupe(orgs["ngo_bkk"], users["supervisor"], users["caseworker"], distinct=24, planted=3, seed=11)
     # A smaller batch in Kuala Lumpur, run by the system as the command does (no supervisor there).
-    _dedupe(orgs["agency_kl"], SYSTEM, users["caseworker_kl"], distinct=12, planted=2, seed=5)
+    _dedupe(orgs["agency_kl"], SYSTEM, users["caseworker_kl"], distinct=24, planted=3, seed=11)
     if created:
         reasons = scoring.score(Identity.of_person(second), Identity.of_person(first)).reasons()
         services.person_link(acting_user=users["caseworker_kl"], person=second, other=first, reasons=reasons)
