@@ -132,7 +132,7 @@ def test_api_list_accept_and_codes(supervisor, pending, caseworker_b):
     response = api.post(f"{API}{pending.pk}/accept/")
     assert response.status_code == 200 and response.json()["state"] == "accepted"
     response = api.post(f"{API}{pending.pk}/reject/")
-    assert response.status_code == 400 and response.json()["codes"]["id"] == ["not_found"]
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
 
     other = APIClient()
     other.force_authenticate(caseworker_b)

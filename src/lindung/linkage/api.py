@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from lindung.cases import selectors as case_selectors
@@ -220,9 +221,7 @@ class DedupeCandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         pk = id_or_none(self.kwargs["pk"])
         item = selectors.dedupe_queue(self.request.user).filter(pk=pk).first() if pk else None
         if item is None:
-            raise serializers.ValidationError(
-                {"id": [serializers.ErrorDetail("No such open pair.", code="not_found")]}
-            )
+            raise NotFound("No such open pair.", code="not_found")
         item = service(acting_user=self.request.user, candidate=item)
         return Response(DedupeCandidateSerializer(item).data)
 
