@@ -26,3 +26,18 @@ def test_demo_catches_the_variant_spelling_and_is_idempotent(demo_world):
     persons = Person.objects.count()
     demo.load(demo_world)
     assert Person.objects.count() == persons and PersonLink.objects.count() == 1
+
+
+def test_demo_has_a_dedupe_run_with_open_pairs(demo_world):
+    from lindung.linkage.models import DedupeCandidate, DedupeRun
+
+    supervisor = User.objects.get(username="supervisor")
+    run = DedupeRun.objects.get(organisation=demo_world["orgs"]["ngo_bkk"])
+    assert run.started_by == supervisor
+    assert DedupeRun.objects.get(organisation=demo_world["orgs"]["agency_kl"]).proposed >= 2
+    open_pairs = list(selectors.dedupe_queue(supervisor))
+    assert len(open_pairs) >= 3 and all(c.state == DedupeCandidate.State.OPEN for c in open_pairs)
+    families = {frozenset((c.person.family_name, c.other.family_name)) for c in open_pairs}
+    assert frozenset(("Рахимов", "Rakhimov")) in families
+    demo.load(demo_world)
+    assert DedupeRun.objects.count() == 2

@@ -196,6 +196,10 @@ class AuditAction(models.TextChoices):
     PPRL_MATCHED = "linkage.pprl_matched", _("Two parties' encodings matched")
     PPRL_RESOLVED = "linkage.pprl_resolved", _("Matched pseudonymous references resolved to own persons")
     PPRL_REFUSED = "linkage.pprl_refused", _("Privacy-preserving linkage refused")
+    # batch deduplication (issue 17.3)
+    DEDUPE_RUN = "linkage.dedupe_run", _("Batch deduplication run")
+    DEDUPE_ACCEPTED = "linkage.dedupe_accepted", _("Proposed duplicate accepted")
+    DEDUPE_REJECTED = "linkage.dedupe_rejected", _("Proposed duplicate rejected")
     # notifications (issue 15): add below this line
     NOTIFICATIONS_CREATED = "notifications.created", _("Notifications made for an event")
     NOTIFICATIONS_READ = "notifications.read", _("Notifications marked as read")

@@ -1,18 +1,21 @@
 """Linkage API under /api/v1/linkage/: the duplicate check before a registration (the fields go
 in the request body, never in a URL) and the decisions on pairs of persons."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from lindung.cases import selectors as case_selectors
 from lindung.cases.choices import DocumentType
-from lindung.core.parsing import parse_optional_int
+from lindung.core.parsing import id_or_none, parse_optional_int
 from lindung.standard import registry
 
-from . import inputs, pprl_api, scoring, selectors, services
+from . import inputs, pprl_api, queue, scoring, selectors, services
 from .identity import Identity
-from .models import PersonLink
+from .models import DedupeCandidate, DedupeRun, PersonLink
 
 MAX_ID = 10**18
 
@@ -154,7 +157,137 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.G
         return Response(PersonLinkSerializer(link).data, status=status.HTTP_201_CREATED)
 
 
+class DedupeCandidateSerializer(serializers.ModelSerializer):
+    person_reference = serializers.CharField(source="person.reference", read_only=True)
+    other_reference = serializers.CharField(source="other.reference", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    explanation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DedupeCandidate
+        fields = [
+            "id",
+            "run",
+            "organisation",
+            "person",
+            "person_reference",
+            "other",
+            "other_reference",
+            "probability",
+            "match_weight",
+            "explanation",
+            "state",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(StepSerializer(many=True))
+    def get_explanation(self, item) -> list[dict]:
+        return [s.as_dict() for s in item.score.steps]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "state",
+                str,
+                enum=DedupeCandidate.State.values,
+                description="open (default), accepted or rejected",
+            )
+        ]
+    )
+)
+class DedupeCandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Pairs proposed by batch deduplication, best first, among the persons whose identities you may
+    see: ids, references, Splink's probability and its explanation (fields, levels and weights;
+    read the persons through the persons API). ``accept`` links the pair, ``reject`` remembers it
+    as two persons; refusals as 400 with their code (``already_reviewed``, ``already_linked``...)."""
+
+    serializer_class = DedupeCandidateSerializer
+    queryset = DedupeCandidate.objects.none()
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        state = self.request.query_params.get("state") or DedupeCandidate.State.OPEN
+        if state not in DedupeCandidate.State.values:
+            raise serializers.ValidationError(
+                {"state": [serializers.ErrorDetail("Unknown state.", code="invalid_choice")]}
+            )
+        return selectors.dedupe_queue(self.request.user, state=state)
+
+    def _decide(self, service):
+        pk = id_or_none(self.kwargs["pk"])
+        item = selectors.dedupe_queue(self.request.user).filter(pk=pk).first() if pk else None
+        if item is None:
+            raise NotFound("No such open pair.", code="not_found")
+        item = service(acting_user=self.request.user, candidate=item)
+        return Response(DedupeCandidateSerializer(item).data)
+
+    @extend_schema(request=None, responses={200: DedupeCandidateSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._decide(services.dedupe_candidate_accept)
+
+    @extend_schema(request=None, responses={200: DedupeCandidateSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(services.dedupe_candidate_reject)
+
+
+class DedupeRunSerializer(serializers.ModelSerializer):
+    started_by = serializers.CharField(source="started_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = DedupeRun
+        fields = ["id", "organisation", "started_by", "started_at", "persons", "pairs", "proposed", "seconds"]
+        read_only_fields = fields
+
+
+class DedupeStartSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+
+class JobStartedSerializer(serializers.Serializer):
+    job = serializers.CharField()
+    status = serializers.CharField()
+    error_code = serializers.CharField(allow_blank=True)
+
+
+class DedupeRunViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Batch deduplication runs, newest first. ``POST`` ``{"organisation": id}`` starts one on the
+    worker (needs supervising cases and seeing identities in that organisation) and answers 202
+    with the job; a run of an organisation with fewer than two persons ends with ``no_persons``."""
+
+    serializer_class = DedupeRunSerializer
+    queryset = DedupeRun.objects.none()
+
+    def get_queryset(self):
+        return selectors.dedupe_runs(self.request.user)
+
+    @extend_schema(request=DedupeStartSerializer, responses={202: JobStartedSerializer})
+    def create(self, request):
+        incoming = DedupeStartSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        organisation = (
+            selectors.dedupe_organisations(request.user)
+            .filter(pk=incoming.validated_data["organisation"])
+            .first()
+        )
+        if organisation is None:
+            raise PermissionDenied
+        job = queue.start_run(request.user, organisation)
+        job.refresh_from_db()
+        return Response(
+            {"job": str(job.pk), "status": job.status, "error_code": job.error_code},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
 def register(router):
     router.register("linkage/candidates", CandidateViewSet, basename="linkage-candidate")
     router.register("linkage/decisions", DecisionViewSet, basename="linkage-decision")
     pprl_api.register(router)
+    router.register("linkage/dedupe-candidates", DedupeCandidateViewSet, basename="linkage-dedupe-candidate")
+    router.register("linkage/dedupe-runs", DedupeRunViewSet, basename="linkage-dedupe-run")

@@ -8,7 +8,13 @@ registration form shows the candidate panel (see docs/linkage.md).
 Migrant Assistance Office Kuala Lumpur: "Nguyen Van An" and "Nguyễn Văn An", day and month of
 birth swapped and one digit of the passport wrong, linked by the caseworker (link history).
 
-Idempotent: a person whose name is already in the organisation's blind index is skipped.
+Sheltering Hands Foundation also has a batch of fictional registrations with a few duplicates
+planted (``synthetic``) and one batch deduplication run by the supervisor: the review queue
+(*Duplicates to review*, /linkage/duplicates/) has its pairs open, each with Splink's
+explanation. Migrant Assistance Office Kuala Lumpur has a smaller batch, run by the system.
+
+Idempotent: a person whose name is already in the organisation's blind index is skipped, and the
+run is made once.
 """
 
 import datetime
@@ -16,9 +22,11 @@ import datetime
 from lindung.cases import services as case_services
 from lindung.cases.models import PersonIdentifier
 from lindung.core import crypto
+from lindung.core.actors import SYSTEM
 
-from . import pprl_demo, scoring, services
+from . import pprl_demo, scoring, services, synthetic
 from .identity import Identity
+from .models import DedupeRun
 
 SHELTER = [
     {
@@ -73,7 +81,18 @@ def load(ctx: dict) -> None:
     (first, _new), (second, created) = (
         _find_or_register(orgs["agency_kl"], users["caseworker_kl"], fields) for fields in AGENCY
     )
+    _dedupe(orgs["ngo_bkk"], users["supervisor"], users["caseworker"], distinct=24, planted=3, seed=11)
+    # A smaller batch in Kuala Lumpur, run by the system as the command does (no supervisor there).
+    _dedupe(orgs["agency_kl"], SYSTEM, users["caseworker_kl"], distinct=24, planted=3, seed=11)
     if created:
         reasons = scoring.score(Identity.of_person(second), Identity.of_person(first)).reasons()
         services.person_link(acting_user=users["caseworker_kl"], person=second, other=first, reasons=reasons)
     pprl_demo.load(ctx, _find_or_register)
+
+
+def _dedupe(org, actor, registrar, *, distinct, planted, seed):
+    people, _pairs = synthetic.persons(distinct, planted, seed=seed)
+    for fields in people:
+        _find_or_register(org, registrar, fields)
+    if not DedupeRun.objects.filter(organisation=org).exists():
+        services.dedupe_run(acting_user=actor, organisation=org)

@@ -150,3 +150,75 @@ class PprlRun(models.Model):
         if self.kind != self.Kind.MATCH:
             return None
         return sum(self.records) - self.matched
+
+
+class DedupeRun(models.Model):
+    """One batch deduplication (Splink, trained without labels) over the persons of one
+    organisation that the user may see. Counts and the trained parameters only: no value."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    persons = models.PositiveIntegerField(_("persons compared"), default=0)
+    pairs = models.PositiveIntegerField(_("pairs found"), default=0)
+    proposed = models.PositiveIntegerField(_("pairs proposed"), default=0)
+    threshold = models.FloatField(default=0.5)
+    # Splink's trained model: the prior and m/u of each level of each field.
+    parameters = models.JSONField(default=dict, blank=True)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"dedupe run {self.pk}"
+
+
+class DedupeCandidate(models.Model):
+    """A pair a dedupe run proposes, waiting for a reviewer. Accepting links the two records
+    (``person_link``), rejecting remembers they are different (``person_mark_not_same``).
+    ``person`` has the smaller id; the explanation holds field names, levels and weights only."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("to review")
+        ACCEPTED = "accepted", _("same person")
+        REJECTED = "rejected", _("not the same person")
+
+    run = models.ForeignKey(DedupeRun, on_delete=models.CASCADE, related_name="candidates")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    match_weight = models.FloatField()
+    explanation = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-match_weight", "id"]
+        indexes = [models.Index(fields=["state", "organisation"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__lt=models.F("other")), name="linkage_dedupe_pair_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "other"],
+                condition=models.Q(state="open"),
+                name="linkage_dedupe_open_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id}–{self.other_id}: {self.state}"
+
+    @property
+    def score(self):
+        """The explanation as the candidate panel's ``Score`` (its reasons table)."""
+        from .splink_model import score_of
+
+        return score_of(self.explanation)

@@ -1,12 +1,14 @@
 """Policy rules of the linkage app. Blocking keys reveal nothing, but only holders of the identity
-capability search by identity. Decisions follow the organisation of the two persons. Privacy-preserving
+capability search by identity. Decisions follow the organisation of the two persons. A proposed
+duplicate is reviewed by comparing two identities, so it is seen only with the identity
+capability, and decided with the right to change records (as in the candidate panel). Privacy-preserving
 linkage (agreements, and runs with counts only) is the data managers' work; administrators change
 agreements."""
 
 from lindung.core import policy
 from lindung.core.roles import Capability as C
 
-from .models import BlockingKey, LinkageAgreement, PersonLink, PprlRun
+from .models import BlockingKey, DedupeCandidate, DedupeRun, LinkageAgreement, PersonLink, PprlRun
 
 policy.register(BlockingKey, policy.Rule(view=C.VIEW_IDENTITY, change=C.MANAGE_CASES, shareable=False))
 policy.register(PersonLink, policy.Rule(view=C.VIEW_CASES, change=C.MANAGE_CASES, shareable=False))
@@ -38,3 +40,5 @@ policy.register(
     ),
 )
 policy.register(PprlRun, policy.Rule(view=C.MANAGE_STANDARD, change=C.MANAGE_STANDARD, shareable=False))
+policy.register(DedupeCandidate, policy.Rule(view=C.VIEW_IDENTITY, change=C.MANAGE_CASES, shareable=False))
+policy.register(DedupeRun, policy.Rule(view=C.VIEW_IDENTITY, change=C.SUPERVISE_CASES, shareable=False))

@@ -69,6 +69,8 @@ LEVELS = {
 }
 FIELD_LABELS = {
     "name": _("Name"),
+    "given_name": _("Given name"),
+    "family_name": _("Family name"),
     "date_of_birth": _("Date of birth"),
     "document": _("Identity document"),
     "sex": _("Sex"),

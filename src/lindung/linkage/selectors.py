@@ -10,11 +10,12 @@ from lindung.cases.models import Person
 from lindung.core import policy
 from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
+from lindung.core.models import Organisation
 from lindung.core.roles import Capability
 
 from . import blocking, scoring
 from .identity import Identity
-from .models import BlockingKey, PersonLink
+from .models import BlockingKey, DedupeCandidate, DedupeRun, PersonLink
 
 # Persons sharing the most keys are scored; the rest of a large block is not worth decrypting.
 MAX_SCORED = 200
@@ -128,3 +129,27 @@ def linked_persons(user, person) -> list[Person]:
     """The persons linked to ``person`` now, among those the user may see."""
     ids = [pk for pk, state in _latest_states(person).items() if state == PersonLink.State.LINKED]
     return list(case_selectors.persons_visible(user).filter(pk__in=ids).order_by("pk"))
+
+
+def dedupe_queue(user, state=DedupeCandidate.State.OPEN):
+    """Proposed duplicates the user may review: both persons visible to them with their identity
+    (the policy's rule needs ``VIEW_IDENTITY`` in the candidate's organisation), best first."""
+    visible = case_selectors.persons_visible(user).filter(anonymised_at__isnull=True).values("pk")
+    return (
+        policy.accessible(user, DedupeCandidate.objects.filter(state=state))
+        .filter(person__in=visible, other__in=visible)
+        .select_related("person", "other", "run")
+        .order_by("-match_weight", "id")
+    )
+
+
+def dedupe_runs(user):
+    return policy.accessible(user, DedupeRun.objects.select_related("started_by", "organisation"))
+
+
+def dedupe_organisations(user):
+    """Organisations where the user may start a run: supervising cases and seeing identities."""
+    ids = policy.organisations_with(user, Capability.SUPERVISE_CASES) & policy.organisations_with(
+        user, Capability.VIEW_IDENTITY
+    )
+    return Organisation.objects.filter(pk__in=ids).order_by("name")

@@ -1,8 +1,11 @@
 """Every write of the linkage app: decisions on a pair of persons and rebuilding keys, each in one
 transaction with its audit entry (ids and codes only, never a name)."""
 
+import time
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.cases.models import Person
@@ -12,8 +15,8 @@ from lindung.core.audit import audit_record
 from lindung.core.audit_actions import AuditAction
 from lindung.core.roles import Capability
 
-from . import agreements, blocking
-from .models import PersonLink
+from . import agreements, blocking, dedupe, splink_model
+from .models import DedupeCandidate, DedupeRun, PersonLink
 
 State = PersonLink.State
 
@@ -142,3 +145,108 @@ def blocking_keys_rebuild(*, acting_user, organisation=None) -> dict:
             detail=dict(counts),
         )
     return counts
+
+
+def dedupe_run(*, acting_user, organisation, threshold=splink_model.THRESHOLD) -> DedupeRun:
+    """Look for duplicates among the persons of ``organisation`` that the user may see, with
+    Splink trained on them without labels, and put the pairs not decided yet in the review queue.
+    Comparing every identity of an organisation is a supervisor's work: it needs
+    ``SUPERVISE_CASES`` and ``VIEW_IDENTITY`` there. Refusals: ``no_persons`` (fewer than two),
+    ``too_few_persons`` (Splink could not estimate a model from so few)."""
+    require_actor(acting_user)
+    for capability in (Capability.SUPERVISE_CASES, Capability.VIEW_IDENTITY):
+        policy.require_capability(acting_user, capability, organisation.pk, purpose=dedupe.PURPOSE)
+    started = time.perf_counter()
+    records = dedupe.records(acting_user, organisation)
+    if len(records) < 2:
+        raise ValidationError(_("There are not enough persons to compare."), code="no_persons")
+    try:
+        result = splink_model.run(records, threshold=threshold)
+    except splink_model.TooLittleData as exc:
+        raise ValidationError(
+            _("There are too few persons to estimate a model from; try again with more."),
+            code="too_few_persons",
+        ) from exc
+    with transaction.atomic():
+        skip = dedupe.decided_pairs(organisation)
+        run = DedupeRun.objects.create(
+            organisation=organisation,
+            started_by=user_of(acting_user),
+            persons=result.compared,
+            pairs=len(result.pairs),
+            threshold=threshold,
+            parameters=result.parameters,
+        )
+        proposed = []
+        for pair in result.pairs:
+            low, high = sorted((int(pair.left), int(pair.right)))
+            if (low, high) in skip:
+                continue
+            skip.add((low, high))
+            proposed.append(
+                DedupeCandidate(
+                    run=run,
+                    organisation=organisation,
+                    person_id=low,
+                    other_id=high,
+                    probability=pair.probability,
+                    match_weight=pair.match_weight,
+                    explanation=pair.explanation(),
+                )
+            )
+        DedupeCandidate.objects.bulk_create(proposed)
+        run.proposed = len(proposed)
+        run.seconds = round(time.perf_counter() - started, 2)
+        run.save(update_fields=["proposed", "seconds"])
+        audit_record(
+            action=AuditAction.DEDUPE_RUN,
+            actor=acting_user,
+            obj=run,
+            purpose=dedupe.PURPOSE,
+            detail={"persons": run.persons, "pairs": run.pairs, "proposed": run.proposed},
+        )
+    return run
+
+
+def _close(acting_user, candidate, state, decide, action) -> DedupeCandidate:
+    require_actor(acting_user)
+    policy.require(acting_user, policy.CHANGE, candidate, purpose="record linkage")
+    with transaction.atomic():
+        locked = (
+            DedupeCandidate.objects.select_for_update().select_related("person", "other").get(pk=candidate.pk)
+        )
+        if locked.state != DedupeCandidate.State.OPEN:
+            raise ValidationError(_("This pair has already been reviewed."), code="already_reviewed")
+        decide(acting_user=acting_user, person=locked.person, other=locked.other, reasons=locked.explanation)
+        locked.state = state
+        locked.decided_by = user_of(acting_user)
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["state", "decided_by", "decided_at"])
+        audit_record(
+            action=action,
+            actor=acting_user,
+            obj=locked,
+            purpose="record linkage",
+            detail={"person": locked.person_id, "other": locked.other_id, "run": locked.run_id},
+        )
+    return locked
+
+
+def dedupe_candidate_accept(*, acting_user, candidate) -> DedupeCandidate:
+    """The reviewer says the pair is one person: the records are linked (``person_link``, with its
+    refusals: ``already_linked``, ``agreement_required``...)."""
+    return _close(
+        acting_user, candidate, DedupeCandidate.State.ACCEPTED, person_link, AuditAction.DEDUPE_ACCEPTED
+    )
+
+
+def dedupe_candidate_reject(*, acting_user, candidate) -> DedupeCandidate:
+    """The reviewer says they are two persons: remembered (``person_mark_not_same``), so the pair
+    is proposed neither here nor on the person pages again."""
+    return _close(
+        acting_user,
+        candidate,
+        DedupeCandidate.State.REJECTED,
+        person_mark_not_same,
+        AuditAction.DEDUPE_REJECTED,
+    )
