@@ -1,12 +1,15 @@
 // Polls a background job's progress (read from the database by whichever web process answers)
-// and reloads the page once the job has finished, to show its result.
+// and reloads the page once the job has finished, to show its result. The page holds one box
+// with data-progress-url whose id is "<prefix>-progress" (the job page's "job", the standard
+// import page's "import"); its bar, percentage and status are "<prefix>-bar", "-percent", "-status".
 document.addEventListener("DOMContentLoaded", function () {
-  var box = document.getElementById("job-progress");
+  var box = document.querySelector("[data-progress-url]");
   if (!box || box.getAttribute("data-finished") === "1") { return; }
+  var prefix = box.id.replace(/-progress$/, "");
   var url = box.getAttribute("data-progress-url");
-  var bar = document.getElementById("job-bar");
-  var percent = document.getElementById("job-percent");
-  var status = document.getElementById("job-status");
+  var bar = document.getElementById(prefix + "-bar");
+  var percent = document.getElementById(prefix + "-percent");
+  var status = document.getElementById(prefix + "-status");
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.json(); })
