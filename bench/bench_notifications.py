@@ -39,6 +39,7 @@ def run() -> dict:
 
 
 def _setup():
+    from lindung.core.actors import SYSTEM
     from lindung.core.markings import TLP
     from lindung.core.models import Membership, Organisation, User
     from lindung.core.roles import Role
@@ -50,7 +51,7 @@ def _setup():
     agreements = []
     for me, other, peer_name in ((sender, receiver, "node-b"), (receiver, sender, "node-a")):
         peer, _secret = services.peer_create(
-            acting_user=None,
+            acting_user=SYSTEM,
             organisation=me,
             name=peer_name,
             api_root_url="http://127.0.0.1:9/taxii2/api/",
@@ -62,7 +63,7 @@ def _setup():
         categories = list(stix.CATEGORIES)
         agreements.append(
             services.agreement_create(
-                acting_user=None,
+                acting_user=SYSTEM,
                 organisation=me,
                 peer=peer,
                 partner_organisations=[other],
