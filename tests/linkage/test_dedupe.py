@@ -70,6 +70,21 @@ def test_accept_links_reject_remembers_and_neither_is_proposed_again(supervisor,
     assert DedupeCandidate.objects.filter(state="open").count() == run.proposed - 2
 
 
+def test_a_pair_decided_on_a_person_page_since_the_run_closes_when_reviewed_alike(supervisor, org_a, planted):
+    run = services.dedupe_run(acting_user=supervisor, organisation=org_a)
+    first, second = list(run.candidates.order_by("id")[:2])
+    services.person_link(acting_user=supervisor, person=first.person, other=first.other)
+    services.person_mark_not_same(acting_user=supervisor, person=second.person, other=second.other)
+    services.dedupe_candidate_accept(acting_user=supervisor, candidate=first)
+    services.dedupe_candidate_reject(acting_user=supervisor, candidate=second)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, second.state) == ("accepted", "rejected")
+    # The decisions taken on the person pages stand, once each: nothing recorded twice.
+    assert PersonLink.objects.filter(person=first.person, other=first.other).count() == 1
+    assert PersonLink.objects.filter(person=second.person, other=second.other).count() == 1
+
+
 def test_persons_outside_scope_never_appear(supervisor, org_a, org_b, caseworker_b, planted):
     people, _pairs_b = synthetic.persons(6, 0, seed=3)
     outsiders = {

@@ -208,7 +208,7 @@ def dedupe_run(*, acting_user, organisation, threshold=splink_model.THRESHOLD) -
     return run
 
 
-def _close(acting_user, candidate, state, decide, action) -> DedupeCandidate:
+def _close(acting_user, candidate, state, decide, action, *, decided_as) -> DedupeCandidate:
     require_actor(acting_user)
     policy.require(acting_user, policy.CHANGE, candidate, purpose="record linkage")
     with transaction.atomic():
@@ -217,7 +217,12 @@ def _close(acting_user, candidate, state, decide, action) -> DedupeCandidate:
         )
         if locked.state != DedupeCandidate.State.OPEN:
             raise ValidationError(_("This pair has already been reviewed."), code="already_reviewed")
-        decide(acting_user=acting_user, person=locked.person, other=locked.other, reasons=locked.explanation)
+        # The same decision may have been taken on a person page since the run: the pair is then
+        # closed as reviewed, not refused and left open for ever.
+        if current_state(locked.person_id, locked.other_id) != decided_as:
+            decide(
+                acting_user=acting_user, person=locked.person, other=locked.other, reasons=locked.explanation
+            )
         locked.state = state
         locked.decided_by = user_of(acting_user)
         locked.decided_at = timezone.now()
@@ -236,7 +241,12 @@ def dedupe_candidate_accept(*, acting_user, candidate) -> DedupeCandidate:
     """The reviewer says the pair is one person: the records are linked (``person_link``, with its
     refusals: ``already_linked``, ``agreement_required``...)."""
     return _close(
-        acting_user, candidate, DedupeCandidate.State.ACCEPTED, person_link, AuditAction.DEDUPE_ACCEPTED
+        acting_user,
+        candidate,
+        DedupeCandidate.State.ACCEPTED,
+        person_link,
+        AuditAction.DEDUPE_ACCEPTED,
+        decided_as=State.LINKED,
     )
 
 
@@ -249,4 +259,5 @@ def dedupe_candidate_reject(*, acting_user, candidate) -> DedupeCandidate:
         DedupeCandidate.State.REJECTED,
         person_mark_not_same,
         AuditAction.DEDUPE_REJECTED,
+        decided_as=State.NOT_SAME,
     )
