@@ -55,10 +55,4 @@ document.addEventListener("DOMContentLoaded", function () {
   };
   markScrollable();
   window.addEventListener("resize", markScrollable);
-  // Confirm destructive actions marked with data-confirm.
-  document.querySelectorAll("[data-confirm]").forEach(function (el) {
-    el.addEventListener("click", function (event) {
-      if (!window.confirm(el.getAttribute("data-confirm"))) { event.preventDefault(); }
-    });
-  });
 });
