@@ -110,6 +110,15 @@ def test_round_trip_finds_the_shared_persons_only(agreement, planted, manager_a,
     assert AuditEntry.objects.filter(action=AuditAction.PPRL_ENCODED).count() == 2
 
 
+def test_only_ascii_digits_count_in_a_date():
+    from lindung.linkage import clk
+
+    # "²" and Thai or Arabic-Indic digits pass str.isdigit(); a date must encode as its ASCII digits.
+    assert clk.normalise("1990-05-²1", "digits") == "1990051"
+    assert clk.normalise("๑๙๙๐-05-01", "digits") == "0501"
+    assert clk.normalise(" 1990-05-01 ", "digits") == "19900501"
+
+
 def test_transliteration_variants_encode_alike():
     key = b"k" * 32
     schema = pprl.PERSON_SCHEMA

@@ -24,6 +24,8 @@ from bitarray import bitarray
 
 from . import keys
 
+ASCII_DIGITS = frozenset("0123456789")
+
 FILTER_BITS = 1024
 
 
@@ -43,7 +45,9 @@ def normalise(value, kind: str) -> str:
     if kind == "code":
         return keys.document_number(text)
     if kind == "digits":
-        return "".join(ch for ch in text if ch.isdigit())
+        # ASCII digits only: isdigit() also takes "²" and other scripts' digits, which would make
+        # two parties' encodings of one date differ.
+        return "".join(ch for ch in text if ch in ASCII_DIGITS)
     return keys.ascii_name(text)
 
 
